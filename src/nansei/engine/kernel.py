@@ -1,0 +1,764 @@
+"""The event kernel: one replication of launchers, Red ISR, strikes and targets.
+
+Private, Numba-compiled (``@njit(cache=True)``) and written so that it runs
+unchanged as plain Python under ``NUMBA_DISABLE_JIT=1``. It takes only arrays,
+scalars and a NumPy ``Generator``; :mod:`nansei.engine.compile` builds the
+arrays and :mod:`nansei.engine.simulate` drives replications.
+
+Semantics (documented in ``docs/engine.md``):
+
+* A launcher cycles: arrive at a site, set up (``setting_up``), stay ``hidden``
+  for a dwell drawn from the relocation policy, firing salvos at targets in
+  range, tear down (``setting_up``), leave, move (``moving``), arrive.
+* Red detects a launcher as a Poisson process whose rate depends on the
+  launcher's state and, at a site, on the site's concealment; memorylessness
+  lets the kernel redraw the next detection whenever the state changes. Each
+  salvo's launch is detected with probability ``p_detect_launch``.
+* A detection triggers a strike on the launcher's site (or, while moving, on
+  its destination) after the kill-chain delay, subject to the doctrine, Red's
+  inventory and daily capacity. ``per_site_first_detection``: one strike per
+  stay at a site; ``per_detection``: one strike per detection.
+* Tie rule: a strike arriving exactly when the launcher leaves the site
+  misses under ``launcher_escapes`` and hits under ``launcher_caught``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nansei.engine import layout as Y
+from nansei.engine.dists import draw, exp_time
+from nansei.engine.heap import heap_pop, heap_push
+
+# launcher int state columns
+_ST = 0  # state
+_SITE = 1  # current site, or destination while moving
+_STAY = 2  # stay counter (increments on arrival)
+_DET = 3  # detection version
+_DEP = 4  # departure version
+_NSALVO = 5  # salvos this stay
+_PEND = 6  # a FIRE event is pending
+_SCOOT = 7  # departing: no more fires this stay
+_STRUCK = 8  # stay id already struck (first-detection doctrine)
+_N_LI = 9
+# launcher float state columns
+_T_STAY = 0  # time the current stay began (arrival)
+_T_LEAVE = 1  # scheduled leave time (inf if none)
+_T_RELOAD = 2  # reload end time
+_N_LT = 3
+# counters
+_C_INV = 0  # Red inventory left
+_C_DAY_USED = 1  # Red missiles used today
+_C_NTGT = 2  # targets created
+_C_NTRACE = 3  # trace rows written
+_C_OVERFLOW = 4
+_N_C = 5
+
+
+@njit(cache=True)
+def _push(ht, hi, hs, cnt, t, code, entity, tag):
+    if not heap_push(ht, hi, hs, t, code, entity, tag):
+        cnt[_C_OVERFLOW] = 1
+
+
+@njit(cache=True)
+def _trace(trace, cnt, t, code, entity, site, value):
+    n = cnt[_C_NTRACE]
+    if n < trace.shape[0]:
+        trace[n, 0] = t
+        trace[n, 1] = code
+        trace[n, 2] = entity
+        trace[n, 3] = site
+        trace[n, 4] = value
+        cnt[_C_NTRACE] = n + 1
+
+
+@njit(cache=True)
+def _detection_rate(fp, li, site_f, l):
+    st = li[l, _ST]
+    if st == Y.DESTROYED:
+        return 0.0
+    rate = fp[Y.F_RATE_HIDDEN + st]
+    if st != Y.MOVING:
+        rate *= 1.0 - site_f[li[l, _SITE], 0]
+    return rate
+
+
+@njit(cache=True)
+def _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, l, t):
+    li[l, _DET] += 1
+    dt = exp_time(rng, _detection_rate(fp, li, site_f, l))
+    if t + dt <= fp[Y.F_HORIZON_H]:
+        _push(ht, hi, hs, cnt, t + dt, Y.EV_DETECT, l, li[l, _DET])
+
+
+@njit(cache=True)
+def _red_can_fire(ip, cnt, n):
+    if cnt[_C_INV] < n:
+        return False
+    cap = ip[Y.I_DAILY_CAPACITY]
+    return cap <= 0 or cnt[_C_DAY_USED] + n <= cap
+
+
+@njit(cache=True)
+def _red_spend(cnt, out, series, step, n):
+    cnt[_C_INV] -= n
+    cnt[_C_DAY_USED] += n
+    out[Y.O_MISSILES] += n
+    series[step, Y.S_MISSILES] += n
+
+
+@njit(cache=True)
+def _strike_site(rng, fp, ip, cnt, out, series, step, ht, hi, hs, t, s):
+    """Launch a strike on site ``s`` if Red can; return True if launched."""
+    if t < fp[Y.F_STRIKES_START_H]:
+        return False
+    n = ip[Y.I_MISSILES_PER_STRIKE]
+    if not _red_can_fire(ip, cnt, n):
+        out[Y.O_STRIKES_DENIED] += 1
+        return False
+    _red_spend(cnt, out, series, step, n)
+    out[Y.O_STRIKES] += 1
+    delay = draw(rng, ip[Y.I_DELAY_KIND], fp[Y.F_DELAY_A], fp[Y.F_DELAY_B])
+    _push(ht, hi, hs, cnt, t + delay, Y.EV_STRIKE, s, 0)
+    return True
+
+
+@njit(cache=True)
+def _on_detection(rng, fp, ip, li, cnt, out, series, step, ht, hi, hs, t, l):
+    """Red reacts to a detection of launcher ``l`` (at its site or destination)."""
+    stay = li[l, _STAY]
+    if li[l, _ST] == Y.MOVING:
+        stay += 1
+    if ip[Y.I_DOCTRINE] == 0 and li[l, _STRUCK] == stay:
+        return
+    if _strike_site(rng, fp, ip, cnt, out, series, step, ht, hi, hs, t, li[l, _SITE]):
+        li[l, _STRUCK] = stay
+
+
+@njit(cache=True)
+def _find_target(ip, li, rounds, in_range, tg, zone_alive, l):
+    """Return (target, munition) for launcher ``l``, or (-1, m) / (-1, -1).
+
+    ``(-1, m)`` with ``m >= 0`` means a target is in range but no rounds are
+    loaded for any suitable munition.
+    """
+    s = li[l, _SITE]
+    n_zone = in_range.shape[1]
+    n_mun = in_range.shape[2]
+    max_salvos = ip[Y.I_MAX_SALVOS_PER_TARGET]
+    empty = -1
+    for z in range(n_zone):
+        if zone_alive[z] == 0:
+            continue
+        for m in range(n_mun):
+            if in_range[s, z, m] == 0:
+                continue
+            if rounds[l, m] <= 0:
+                empty = m
+                continue
+            for k in range(ip[Y.I_MAX_TARGETS]):
+                if k >= tg.shape[0]:
+                    break
+                if tg[k, 1] == 1 and tg[k, 0] == z and (max_salvos <= 0 or tg[k, 2] < max_salvos):
+                    return k, m
+    return -1, empty
+
+
+@njit(cache=True)
+def _try_engage(ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, l):
+    """Schedule a salvo, or a reload, for an idle hidden launcher with a target."""
+    if li[l, _ST] != Y.HIDDEN or li[l, _PEND] == 1 or li[l, _SCOOT] == 1:
+        return
+    k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, l)
+    if k >= 0:
+        li[l, _PEND] = 1
+        _push(ht, hi, hs, cnt, t, Y.EV_FIRE, l, li[l, _STAY])
+    elif m >= 0:
+        if _start_reload(lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, l):
+            return
+        out[Y.O_NO_AMMO] += 1
+
+
+@njit(cache=True)
+def _start_reload(lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, l):
+    have = 0
+    for m in range(reload.shape[1]):
+        have += reload[l, m]
+    if have <= 0:
+        return False
+    li[l, _ST] = Y.RELOADING
+    lt[l, _T_RELOAD] = t + lp[l, Y.L_RELOAD_H]
+    _push(ht, hi, hs, cnt, lt[l, _T_RELOAD], Y.EV_RELOAD_DONE, l, li[l, _STAY])
+    return True
+
+
+@njit(cache=True)
+def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, l, island):
+    """Pick the next site on ``island`` for launcher ``l``; -1 if none is free."""
+    cur = li[l, _SITE]
+    rule = ip[Y.I_SITE_CHOICE]
+    best = -1
+    n_free = 0
+    best_val = 0.0
+    for s in range(site_island.shape[0]):
+        if site_island[s] != island or site_occ[s] >= 0 or s == cur:
+            continue
+        n_free += 1
+        if rule == 0:
+            continue
+        d = road_km[cur, s] if site_island[cur] == island else 0.0
+        if rule == 1:
+            val = -d
+        elif rule == 2:
+            val = -site_last[s]
+        else:
+            val = d
+        if best < 0 or val > best_val:
+            best = s
+            best_val = val
+    if rule == 0 and n_free > 0:
+        pick = int(rng.random() * n_free)
+        for s in range(site_island.shape[0]):
+            if site_island[s] != island or site_occ[s] >= 0 or s == cur:
+                continue
+            if pick == 0:
+                return s
+            pick -= 1
+    return best
+
+
+@njit(cache=True)
+def _lift(fp, ip, lift_free, gw_open, gw_runway, isl_gw, isl_km, site_gw_km, speed, t, a, b, s0):
+    """Plan an inter-island lift from island ``a`` (site ``s0``) to ``b``.
+
+    Returns ``(arrival time at the destination gateway, mode)``; mode -1 when no
+    lift is possible (gateway closed, runway too short, no asset).
+    """
+    for mode in range(2):
+        count = ip[Y.I_AIR_LIFT_COUNT] if mode == 0 else ip[Y.I_SEA_LIFT_COUNT]
+        if count <= 0:
+            continue
+        ga = isl_gw[a, mode]
+        gb = isl_gw[b, mode]
+        if ga < 0 or gb < 0 or gw_open[ga] == 0 or gw_open[gb] == 0:
+            continue
+        if mode == 0 and (
+            gw_runway[ga] < fp[Y.F_AIR_MIN_RUNWAY_M] or gw_runway[gb] < fp[Y.F_AIR_MIN_RUNWAY_M]
+        ):
+            continue
+        v = fp[Y.F_AIR_SPEED_KMH] if mode == 0 else fp[Y.F_SEA_SPEED_KMH]
+        turn = fp[Y.F_AIR_TURNAROUND_H] if mode == 0 else fp[Y.F_SEA_TURNAROUND_H]
+        k_best = 0
+        for k in range(1, count):
+            if lift_free[mode, k] < lift_free[mode, k_best]:
+                k_best = k
+        at_gw = t + site_gw_km[s0, mode] / speed
+        t0 = max(at_gw, lift_free[mode, k_best]) + fp[Y.F_LIFT_LOAD_H]
+        leg = isl_km[a, b] / v
+        lift_free[mode, k_best] = t0 + 2.0 * leg + turn
+        return t0 + leg, mode
+    return -1.0, -1
+
+
+@njit(cache=True)
+def _end_stay(li, lt, site_f, site_occ, site_last, out, t, l):
+    s = li[l, _SITE]
+    out[Y.O_EXPOSURE] += site_f[s, 1] * (t - lt[l, _T_STAY])
+    site_last[s] = t
+    if site_occ[s] == l:
+        site_occ[s] = -1
+
+
+@njit(cache=True)
+def _destroy(li, lt, site_f, site_occ, site_last, out, t, l):
+    if li[l, _ST] != Y.MOVING:
+        _end_stay(li, lt, site_f, site_occ, site_last, out, t, l)
+    elif site_occ[li[l, _SITE]] == l:
+        site_occ[li[l, _SITE]] = -1
+    li[l, _ST] = Y.DESTROYED
+    li[l, _DET] += 1
+    out[Y.O_LOST] += 1
+    out[Y.O_LAUNCHER_HOURS] += t
+    if np.isnan(out[Y.O_FIRST_LOSS]):
+        out[Y.O_FIRST_LOSS] = t
+
+
+@njit(cache=True)
+def run_replication(
+    rng,
+    fp,
+    ip,
+    lp,
+    l_site0,
+    rounds0,
+    reload0,
+    mun_p_hit,
+    site_f,
+    site_island,
+    road_km,
+    in_range,
+    isl_gw,
+    isl_km,
+    site_gw_km,
+    gw_type,
+    gw_runway,
+    zone_f,
+    zone_i,
+    decoy_site,
+    out,
+    series,
+    trace,
+):
+    """Simulate one replication.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The replication's generator.
+    fp, ip : ndarray (N_FP,) float64, (N_IP,) int64
+        Scalar parameters indexed by :mod:`nansei.engine.layout`.
+    lp : ndarray (L, N_LP) float64
+        Per-launcher speed (km/h) and set-up, tear-down, reload, firing times (h).
+    l_site0 : ndarray (L,) int64
+        Start site of each launcher.
+    rounds0, reload0 : ndarray (L, M) int64
+        Rounds loaded, and rounds held for reloading, per munition.
+    mun_p_hit : ndarray (M,) float64
+        Probability that a salvo of munition m hits its target.
+    site_f : ndarray (S, 2) float64
+        Concealment in [0, 1] and residents within the hazard radius (persons).
+    site_island : ndarray (S,) int64
+    road_km : ndarray (S, S) float64
+        Road distance between sites on the same island (km).
+    in_range : ndarray (S, Z, M) uint8
+        1 if zone z is within range of munition m fired from site s.
+    isl_gw : ndarray (I, 2) int64
+        Island's airport (column 0) and port (column 1) gateway index, or -1.
+    isl_km : ndarray (I, I) float64
+        Geodesic distance between island gateways (km).
+    site_gw_km : ndarray (S, 2) float64
+        Road distance from a site to its island's airport and port (km).
+    gw_type : ndarray (G,) int64
+        0 airport, 1 port.
+    gw_runway : ndarray (G,) float64
+        Runway length (m); 0 for ports.
+    zone_f : ndarray (Z, 4) float64
+        Arrivals per hour, dwell a, dwell b, start time (h).
+    zone_i : ndarray (Z, 2) int64
+        Dwell distribution kind, persistent flag.
+    decoy_site : ndarray (K,) int64
+        Site of each decoy.
+    out : ndarray (N_OUT,) float64
+        Output record, written in place.
+    series : ndarray (n_steps, N_SERIES) float64
+        Series per step, written in place.
+    trace : ndarray (n_trace, 5) float64
+        Event trace rows (time, event, entity, site, value); may have 0 rows.
+
+    Returns
+    -------
+    int
+        Number of trace rows written.
+    """
+    horizon = fp[Y.F_HORIZON_H]
+    step_h = fp[Y.F_SERIES_STEP_H]
+    n_l = lp.shape[0]
+    n_s = site_island.shape[0]
+    n_z = zone_f.shape[0]
+    n_g = gw_type.shape[0]
+    n_d = decoy_site.shape[0]
+    n_steps = series.shape[0]
+
+    cap = 256 + 16 * n_l + 4 * n_d + 4 * n_g + 8 * n_z + 4 * ip[Y.I_MAX_TARGETS]
+    ht = np.empty(cap, dtype=np.float64)
+    hi = np.empty((cap, 4), dtype=np.int64)
+    hs = np.zeros(2, dtype=np.int64)
+
+    li = np.zeros((n_l, _N_LI), dtype=np.int64)
+    lt = np.zeros((n_l, _N_LT), dtype=np.float64)
+    rounds = rounds0.copy()
+    reload = reload0.copy()
+    site_occ = -np.ones(n_s, dtype=np.int64)
+    site_last = -np.inf * np.ones(n_s, dtype=np.float64)
+    tg = np.zeros((max(ip[Y.I_MAX_TARGETS], 1), 3), dtype=np.int64)
+    zone_alive = np.zeros(n_z, dtype=np.int64)
+    dec = np.zeros((n_d, 2), dtype=np.int64)  # alive, struck
+    gw_open = np.ones(n_g, dtype=np.int64)
+    gw_ver = np.zeros(n_g, dtype=np.int64)
+    gw_since = np.zeros(n_g, dtype=np.float64)
+    n_lift = max(ip[Y.I_AIR_LIFT_COUNT], ip[Y.I_SEA_LIFT_COUNT], 1)
+    lift_free = np.zeros((2, n_lift), dtype=np.float64)
+    cnt = np.zeros(_N_C, dtype=np.int64)
+    cnt[_C_INV] = ip[Y.I_INVENTORY]
+    out[:] = 0.0
+    series[:, :] = 0.0
+    out[Y.O_FIRST_LOSS] = np.nan
+    out[Y.O_LAUNCHERS] = n_l
+
+    # initial events
+    for l in range(n_l):
+        li[l, _SITE] = l_site0[l]
+        li[l, _ST] = Y.MOVING
+        li[l, _STRUCK] = -1
+        lt[l, _T_LEAVE] = np.inf
+        site_occ[l_site0[l]] = l
+        _push(ht, hi, hs, cnt, 0.0, Y.EV_ARRIVE, l, 0)
+    for d in range(n_d):
+        dec[d, 0] = 1
+        dt = exp_time(rng, fp[Y.F_RATE_HIDDEN] * (1.0 - fp[Y.F_DECOY_CONCEALMENT]))
+        if dt <= horizon:
+            _push(ht, hi, hs, cnt, dt, Y.EV_DECOY_DETECT, d, 0)
+    for z in range(n_z):
+        if zone_i[z, 1] == 1 or zone_f[z, 0] > 0.0:
+            _push(ht, hi, hs, cnt, zone_f[z, 3], Y.EV_TARGET_ARRIVE, z, -1)
+    if fp[Y.F_GW_RATE_PER_H] > 0.0 and n_g > 0:
+        t0 = fp[Y.F_STRIKES_START_H] + exp_time(rng, fp[Y.F_GW_RATE_PER_H])
+        _push(ht, hi, hs, cnt, t0, Y.EV_GW_STRIKE, 0, 0)
+    _push(ht, hi, hs, cnt, 24.0, Y.EV_DAY, 0, 0)
+    _push(ht, hi, hs, cnt, step_h, Y.EV_SERIES, 0, 0)
+    _push(ht, hi, hs, cnt, horizon, Y.EV_HORIZON, 0, 0)
+
+    t = 0.0
+    step = 0
+    trace_on = trace.shape[0] > 0
+    while hs[0] > 0 and cnt[_C_OVERFLOW] == 0:
+        t, code, e, tag = heap_pop(ht, hi, hs)
+        out[Y.O_EVENTS] += 1
+        if code == Y.EV_HORIZON:
+            break
+        if trace_on:
+            site = li[e, _SITE] if code <= Y.EV_DETECT else -1
+            _trace(trace, cnt, t, code, e, site, tag)
+
+        if code == Y.EV_ARRIVE:
+            if li[e, _ST] == Y.DESTROYED:
+                continue
+            li[e, _ST] = Y.SETTING_UP
+            li[e, _STAY] += 1
+            li[e, _NSALVO] = 0
+            li[e, _SCOOT] = 0
+            li[e, _PEND] = 0
+            lt[e, _T_STAY] = t
+            lt[e, _T_LEAVE] = np.inf
+            _push(ht, hi, hs, cnt, t + lp[e, Y.L_SETUP_H], Y.EV_SETUP_DONE, e, li[e, _STAY])
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+
+        elif code == Y.EV_SETUP_DONE:
+            if li[e, _ST] != Y.SETTING_UP or tag != li[e, _STAY]:
+                continue
+            li[e, _ST] = Y.HIDDEN
+            dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
+            li[e, _DEP] += 1
+            _push(ht, hi, hs, cnt, t + dwell, Y.EV_DEPART, e, li[e, _DEP])
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _try_engage(
+                ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, e
+            )
+
+        elif code == Y.EV_FIRE:
+            li[e, _PEND] = 0
+            if li[e, _ST] != Y.HIDDEN or tag != li[e, _STAY] or li[e, _SCOOT] == 1:
+                continue
+            k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, e)
+            if k < 0:
+                continue
+            r = min(ip[Y.I_ROUNDS_PER_SALVO], rounds[e, m])
+            rounds[e, m] -= r
+            out[Y.O_SALVOS] += 1
+            out[Y.O_ROUNDS] += r
+            series[min(step, n_steps - 1), Y.S_SALVOS] += 1
+            if tg[k, 2] == 0:
+                out[Y.O_TARGETS_ENGAGED] += 1
+            tg[k, 2] += 1
+            if rng.random() < mun_p_hit[m]:
+                out[Y.O_TARGETS_HIT] += 1
+                if zone_i[tg[k, 0], 1] == 0:
+                    tg[k, 1] = 0
+                    zone_alive[tg[k, 0]] -= 1
+            li[e, _NSALVO] += 1
+            li[e, _ST] = Y.FIRING
+            if rng.random() < fp[Y.F_P_DETECT_LAUNCH]:
+                out[Y.O_DETECTIONS] += 1
+                out[Y.O_LAUNCH_DETECTIONS] += 1
+                _on_detection(
+                    rng, fp, ip, li, cnt, out, series, min(step, n_steps - 1), ht, hi, hs, t, e
+                )
+            _push(ht, hi, hs, cnt, t + lp[e, Y.L_FIRING_H], Y.EV_FIRE_DONE, e, li[e, _STAY])
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+
+        elif code == Y.EV_FIRE_DONE:
+            if li[e, _ST] != Y.FIRING or tag != li[e, _STAY]:
+                continue
+            li[e, _ST] = Y.HIDDEN
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            scoot = ip[Y.I_SCOOT_AFTER]
+            if scoot > 0 and li[e, _NSALVO] >= scoot:
+                li[e, _SCOOT] = 1
+                li[e, _DEP] += 1
+                t_dep = t + fp[Y.F_SCOOT_DELAY_H]
+                _push(ht, hi, hs, cnt, t_dep, Y.EV_DEPART, e, li[e, _DEP])
+                continue
+            left = 0
+            for m in range(rounds.shape[1]):
+                left += rounds[e, m]
+            if left <= 0:
+                _start_reload(lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, e)
+                if li[e, _ST] == Y.RELOADING:
+                    _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+                continue
+            gap = max(fp[Y.F_SALVO_INTERVAL_H] - lp[e, Y.L_FIRING_H], 0.0)
+            li[e, _PEND] = 1
+            _push(ht, hi, hs, cnt, t + gap, Y.EV_FIRE, e, li[e, _STAY])
+
+        elif code == Y.EV_RELOAD_DONE:
+            if li[e, _ST] != Y.RELOADING or tag != li[e, _STAY]:
+                continue
+            for m in range(rounds.shape[1]):
+                rounds[e, m] += reload[e, m]
+                reload[e, m] = 0
+            li[e, _ST] = Y.HIDDEN
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _try_engage(
+                ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, e
+            )
+
+        elif code == Y.EV_DEPART:
+            st = li[e, _ST]
+            if tag != li[e, _DEP] or st == Y.DESTROYED or st == Y.MOVING or st == Y.SETTING_UP:
+                continue
+            if st == Y.RELOADING or st == Y.FIRING:
+                t_next = lt[e, _T_RELOAD] if st == Y.RELOADING else t + lp[e, Y.L_FIRING_H]
+                _push(ht, hi, hs, cnt, max(t_next, t), Y.EV_DEPART, e, tag)
+                continue
+            li[e, _ST] = Y.SETTING_UP
+            li[e, _SCOOT] = 1
+            lt[e, _T_LEAVE] = t + lp[e, Y.L_TEARDOWN_H]
+            _push(ht, hi, hs, cnt, lt[e, _T_LEAVE], Y.EV_LEAVE, e, li[e, _STAY])
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+
+        elif code == Y.EV_LEAVE:
+            if li[e, _ST] != Y.SETTING_UP or tag != li[e, _STAY]:
+                continue
+            cur = li[e, _SITE]
+            isl = site_island[cur]
+            dest = -1
+            t_arr = 0.0
+            if fp[Y.F_INTER_ISLAND_P] > 0.0 and rng.random() < fp[Y.F_INTER_ISLAND_P]:
+                n_isl = isl_gw.shape[0]
+                b = int(rng.random() * (n_isl - 1))
+                if b >= isl:
+                    b += 1
+                cand = _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, e, b)
+                if cand >= 0:
+                    t_gw, mode = _lift(
+                        fp, ip, lift_free, gw_open, gw_runway, isl_gw, isl_km, site_gw_km,
+                        lp[e, Y.L_SPEED_KMH], t, isl, b, cur,
+                    )  # fmt: skip
+                    if mode >= 0:
+                        dest = cand
+                        t_arr = t_gw + site_gw_km[cand, mode] / lp[e, Y.L_SPEED_KMH]
+                        out[Y.O_INTER_ISLAND] += 1
+                    else:
+                        out[Y.O_INTER_BLOCKED] += 1
+                else:
+                    out[Y.O_INTER_BLOCKED] += 1
+            if dest < 0:
+                dest = _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, e, isl)
+                if dest >= 0:
+                    if ip[Y.I_MOVE_MODE] == 1:
+                        t_arr = t + fp[Y.F_FIXED_MOVE_H]
+                    else:
+                        t_arr = t + road_km[cur, dest] / lp[e, Y.L_SPEED_KMH]
+            if dest < 0:
+                # no free site: stay put and draw a new dwell
+                li[e, _ST] = Y.HIDDEN
+                li[e, _SCOOT] = 0
+                li[e, _NSALVO] = 0
+                lt[e, _T_LEAVE] = np.inf
+                dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
+                li[e, _DEP] += 1
+                _push(ht, hi, hs, cnt, t + dwell, Y.EV_DEPART, e, li[e, _DEP])
+                _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+                _try_engage(
+                    ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                    ht, hi, hs, cnt, t, e,
+                )  # fmt: skip
+                continue
+            _end_stay(li, lt, site_f, site_occ, site_last, out, t, e)
+            out[Y.O_RELOCATIONS] += 1
+            series[min(step, n_steps - 1), Y.S_RELOCATIONS] += 1
+            li[e, _ST] = Y.MOVING
+            li[e, _SITE] = dest
+            site_occ[dest] = e
+            _push(ht, hi, hs, cnt, t_arr, Y.EV_ARRIVE, e, 0)
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+
+        elif code == Y.EV_DETECT:
+            if tag != li[e, _DET] or li[e, _ST] == Y.DESTROYED:
+                continue
+            out[Y.O_DETECTIONS] += 1
+            _on_detection(
+                rng, fp, ip, li, cnt, out, series, min(step, n_steps - 1), ht, hi, hs, t, e
+            )
+            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+
+        elif code == Y.EV_DECOY_DETECT:
+            if dec[e, 0] == 0:
+                continue
+            out[Y.O_DECOY_DETECTIONS] += 1
+            if ip[Y.I_DOCTRINE] == 1 or dec[e, 1] == 0:
+                if _strike_site(
+                    rng, fp, ip, cnt, out, series, min(step, n_steps - 1), ht, hi, hs, t,
+                    decoy_site[e],
+                ):  # fmt: skip
+                    dec[e, 1] = 1
+            dt = exp_time(rng, fp[Y.F_RATE_HIDDEN] * (1.0 - fp[Y.F_DECOY_CONCEALMENT]))
+            if t + dt <= horizon:
+                _push(ht, hi, hs, cnt, t + dt, Y.EV_DECOY_DETECT, e, 0)
+
+        elif code == Y.EV_STRIKE:
+            s = e
+            series[min(step, n_steps - 1), Y.S_STRIKES] += 1
+            l = site_occ[s]
+            present = l >= 0 and li[l, _ST] != Y.MOVING and li[l, _SITE] == s
+            if present and ip[Y.I_TIE_RULE] == 0 and t >= lt[l, _T_LEAVE]:
+                present = False
+            if not present and ip[Y.I_TIE_RULE] == 1:
+                # launcher caught at the exact instant it left this site
+                for j in range(n_l):
+                    if li[j, _ST] == Y.MOVING and lt[j, _T_LEAVE] == t and site_last[s] == t:
+                        l = j
+                        present = True
+                        break
+            leak = 0
+            kill = False
+            for _ in range(ip[Y.I_MISSILES_PER_STRIKE]):
+                if rng.random() < fp[Y.F_P_INTERCEPT]:
+                    out[Y.O_INTERCEPTED] += 1
+                else:
+                    leak += 1
+                    if rng.random() < fp[Y.F_P_KILL]:
+                        kill = True
+            if leak > 0:
+                out[Y.O_CASUALTY] += site_f[s, 1]
+            if present:
+                out[Y.O_ON_TARGET] += leak
+                if kill:
+                    _destroy(li, lt, site_f, site_occ, site_last, out, t, l)
+            else:
+                out[Y.O_WASTED] += leak
+                out[Y.O_STRIKES_WASTED] += 1
+                for d in range(n_d):
+                    if decoy_site[d] == s and dec[d, 0] == 1:
+                        out[Y.O_STRIKES_DECOY] += 1
+                        if kill:
+                            dec[d, 0] = 0
+                            out[Y.O_DECOYS_DESTROYED] += 1
+                        break
+
+        elif code == Y.EV_TARGET_ARRIVE:
+            z = e
+            if tag == -1 or zone_i[z, 1] == 0:
+                k = cnt[_C_NTGT]
+                if k < tg.shape[0]:
+                    cnt[_C_NTGT] = k + 1
+                    tg[k, 0] = z
+                    tg[k, 1] = 1
+                    zone_alive[z] += 1
+                    out[Y.O_TARGETS_ARRIVED] += 1
+                    if zone_i[z, 1] == 0:
+                        dwell = draw(rng, zone_i[z, 0], zone_f[z, 1], zone_f[z, 2])
+                        _push(ht, hi, hs, cnt, t + dwell, Y.EV_TARGET_LEAVE, k, 0)
+                else:
+                    cnt[_C_OVERFLOW] = 1
+            if zone_i[z, 1] == 0 and zone_f[z, 0] > 0.0:
+                dt = exp_time(rng, zone_f[z, 0])
+                if t + dt <= horizon:
+                    _push(ht, hi, hs, cnt, t + dt, Y.EV_TARGET_ARRIVE, z, 0)
+            for j in range(n_l):
+                _try_engage(
+                    ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                    ht, hi, hs, cnt, t, j,
+                )  # fmt: skip
+
+        elif code == Y.EV_TARGET_LEAVE:
+            if tg[e, 1] == 1:
+                tg[e, 1] = 0
+                zone_alive[tg[e, 0]] -= 1
+
+        elif code == Y.EV_GW_STRIKE:
+            g = int(rng.random() * n_g)
+            gt = ip[Y.I_GW_TARGETS]
+            n = ip[Y.I_MISSILES_PER_STRIKE]
+            if (gt == 2 or gw_type[g] == gt) and _red_can_fire(ip, cnt, n):
+                _red_spend(cnt, out, series, min(step, n_steps - 1), n)
+                out[Y.O_GW_STRIKES] += 1
+                leak = 0
+                for _ in range(n):
+                    if rng.random() < fp[Y.F_P_INTERCEPT]:
+                        out[Y.O_INTERCEPTED] += 1
+                    else:
+                        leak += 1
+                out[Y.O_ON_GATEWAYS] += leak
+                if leak > 0:
+                    if gw_open[g] == 1:
+                        gw_open[g] = 0
+                        gw_since[g] = t
+                    gw_ver[g] += 1
+                    rep = draw(rng, ip[Y.I_REPAIR_KIND], fp[Y.F_REPAIR_A], fp[Y.F_REPAIR_B])
+                    _push(ht, hi, hs, cnt, t + rep, Y.EV_GW_REOPEN, g, gw_ver[g])
+            dt = exp_time(rng, fp[Y.F_GW_RATE_PER_H])
+            if t + dt <= horizon:
+                _push(ht, hi, hs, cnt, t + dt, Y.EV_GW_STRIKE, 0, 0)
+
+        elif code == Y.EV_GW_REOPEN:
+            if tag == gw_ver[e] and gw_open[e] == 0:
+                gw_open[e] = 1
+                out[Y.O_GW_CLOSED_H] += t - gw_since[e]
+
+        elif code == Y.EV_DAY:
+            cnt[_C_DAY_USED] = 0
+            if t + 24.0 <= horizon:
+                _push(ht, hi, hs, cnt, t + 24.0, Y.EV_DAY, 0, 0)
+
+        elif code == Y.EV_SERIES:
+            _close_step(li, gw_open, series, step, n_steps)
+            step += 1
+            if t + step_h < horizon:
+                _push(ht, hi, hs, cnt, t + step_h, Y.EV_SERIES, 0, 0)
+
+    # close the books at the horizon
+    t = horizon
+    for l in range(n_l):
+        st = li[l, _ST]
+        if st == Y.DESTROYED:
+            continue
+        out[Y.O_LAUNCHER_HOURS] += horizon
+        if st != Y.MOVING:
+            out[Y.O_EXPOSURE] += site_f[li[l, _SITE], 1] * (horizon - lt[l, _T_STAY])
+    for g in range(n_g):
+        if gw_open[g] == 0:
+            out[Y.O_GW_CLOSED_H] += horizon - gw_since[g]
+    while step < n_steps:
+        _close_step(li, gw_open, series, step, n_steps)
+        step += 1
+    out[Y.O_OVERFLOW] = cnt[_C_OVERFLOW]
+    return cnt[_C_NTRACE]
+
+
+@njit(cache=True)
+def _close_step(li, gw_open, series, step, n_steps):
+    if step >= n_steps:
+        return
+    alive = 0
+    for l in range(li.shape[0]):
+        if li[l, _ST] != Y.DESTROYED:
+            alive += 1
+    closed = 0
+    for g in range(gw_open.shape[0]):
+        if gw_open[g] == 0:
+            closed += 1
+    series[step, Y.S_ALIVE] = alive
+    series[step, Y.S_GW_CLOSED] = closed

@@ -1,0 +1,212 @@
+"""Layout of the flat arrays shared by the compiler and the kernel.
+
+The kernel takes only arrays and scalars (QuantEcon style). Scalar parameters
+travel in two vectors, ``fp`` (float64) and ``ip`` (int64), indexed by the
+constants below; per-replication outputs are written to ``out`` (float64),
+indexed by the ``O_*`` constants. ``OUTPUTS`` names and documents every output
+column, in order, so records are self-describing.
+"""
+
+from __future__ import annotations
+
+# --- launcher states -------------------------------------------------------
+HIDDEN = 0
+MOVING = 1
+SETTING_UP = 2
+FIRING = 3
+RELOADING = 4
+DESTROYED = 5
+STATE_NAMES = ("hidden", "moving", "setting_up", "firing", "reloading", "destroyed")
+
+# --- float parameters (fp) -------------------------------------------------
+F_HORIZON_H = 0
+F_SERIES_STEP_H = 1
+F_DWELL_A = 2
+F_DWELL_B = 3
+F_SCOOT_DELAY_H = 4
+F_FIXED_MOVE_H = 5
+F_INTER_ISLAND_P = 6
+F_SALVO_INTERVAL_H = 7
+F_P_INTERCEPT = 8
+F_RATE_HIDDEN = 9  # .. F_RATE_HIDDEN + 4: per-state detection rates (1/h)
+F_P_DETECT_LAUNCH = 14
+F_DELAY_A = 15
+F_DELAY_B = 16
+F_P_KILL = 17
+F_STRIKES_START_H = 18
+F_GW_RATE_PER_H = 19
+F_REPAIR_A = 20
+F_REPAIR_B = 21
+F_DECOY_CONCEALMENT = 22
+F_AIR_SPEED_KMH = 23
+F_AIR_TURNAROUND_H = 24
+F_AIR_MIN_RUNWAY_M = 25
+F_SEA_SPEED_KMH = 26
+F_SEA_TURNAROUND_H = 27
+F_LIFT_LOAD_H = 28
+N_FP = 29
+
+# --- per-launcher parameters (lp, shape (L, N_LP)) ----------------------------
+L_SPEED_KMH = 0
+L_SETUP_H = 1
+L_TEARDOWN_H = 2
+L_RELOAD_H = 3
+L_FIRING_H = 4
+N_LP = 5
+
+# --- integer parameters (ip) -----------------------------------------------
+I_DWELL_KIND = 0
+I_SCOOT_AFTER = 1  # 0 = never scoot on salvo count
+I_SITE_CHOICE = 2
+I_MOVE_MODE = 3  # 0 road, 1 fixed
+I_DELAY_KIND = 4
+I_DOCTRINE = 5  # 0 per-site first detection, 1 per detection
+I_TIE_RULE = 6  # 0 launcher escapes, 1 launcher caught
+I_MISSILES_PER_STRIKE = 7
+I_INVENTORY = 8
+I_DAILY_CAPACITY = 9
+I_REPAIR_KIND = 10
+I_GW_TARGETS = 11  # 0 airports, 1 ports, 2 both
+I_ROUNDS_PER_SALVO = 12
+I_MAX_SALVOS_PER_TARGET = 13
+I_AIR_LIFT_COUNT = 14
+I_SEA_LIFT_COUNT = 15
+I_TRACE = 16
+I_MAX_TARGETS = 17
+N_IP = 18
+
+SITE_CHOICES = ("random", "nearest_free", "least_recently_used", "farthest")
+DOCTRINES = ("per_site_first_detection", "per_detection")
+TIE_RULES = ("launcher_escapes", "launcher_caught")
+GW_TARGETS = ("airports", "ports", "both")
+
+# --- event codes -----------------------------------------------------------
+EV_ARRIVE = 0
+EV_SETUP_DONE = 1
+EV_FIRE = 2
+EV_FIRE_DONE = 3
+EV_RELOAD_DONE = 4
+EV_DEPART = 5
+EV_LEAVE = 6
+EV_DETECT = 7
+EV_DECOY_DETECT = 8
+EV_STRIKE = 9
+EV_TARGET_ARRIVE = 10
+EV_TARGET_LEAVE = 11
+EV_GW_STRIKE = 12
+EV_GW_REOPEN = 13
+EV_DAY = 14
+EV_SERIES = 15
+EV_HORIZON = 16
+EVENT_NAMES = (
+    "arrive",
+    "setup_done",
+    "fire",
+    "fire_done",
+    "reload_done",
+    "depart",
+    "leave",
+    "detect",
+    "decoy_detect",
+    "strike",
+    "target_arrive",
+    "target_leave",
+    "gateway_strike",
+    "gateway_reopen",
+    "day",
+    "series",
+    "horizon",
+)
+
+# --- outputs (one record per replication) ----------------------------------
+OUTPUTS: tuple[tuple[str, str], ...] = (
+    ("launchers", "launchers at the start (count)"),
+    ("launchers_lost", "launchers destroyed by the horizon (count)"),
+    ("time_first_loss_h", "time of the first launcher loss (h); NaN if none"),
+    ("launcher_hours_available", "summed hours launchers were alive (launcher-h)"),
+    ("salvos_fired", "salvos fired (count)"),
+    ("rounds_fired", "rounds/missiles fired by Blue (count)"),
+    ("targets_arrived", "Red surface groups that entered a sea zone (count)"),
+    ("targets_engaged", "targets that received at least one salvo (count)"),
+    ("targets_hit", "salvos that hit a target (count)"),
+    ("detections", "Red detections of launchers, incl. launch detections (count)"),
+    ("launch_detections", "salvo launches detected by Red (count)"),
+    ("decoy_detections", "detections of decoys (count)"),
+    ("red_strikes", "strikes launched on launcher sites (count)"),
+    ("red_missiles_spent", "Red missiles fired at sites and gateways (count)"),
+    ("red_missiles_intercepted", "Red missiles intercepted by Blue air defence (count)"),
+    ("red_missiles_on_target", "leaking missiles that reached an occupied site (count)"),
+    ("red_missiles_wasted", "leaking missiles on empty or decoy-only sites (count)"),
+    ("red_missiles_on_gateways", "leaking missiles on airports and ports (count)"),
+    ("strikes_wasted", "site strikes that found no launcher (count)"),
+    ("strikes_on_decoys", "site strikes that found a decoy and no launcher (count)"),
+    ("strikes_denied", "strikes not launched: no inventory or daily capacity (count)"),
+    ("decoys_destroyed", "decoys destroyed (count)"),
+    ("relocations", "site-to-site moves started (count)"),
+    ("inter_island_moves", "moves to another island by air or sea lift (count)"),
+    ("inter_island_blocked", "inter-island moves refused: no open gateway (count)"),
+    ("gateway_strikes", "strikes on airports and ports (count)"),
+    ("gateway_closed_h", "summed closure hours of airports and ports (gateway-h)"),
+    ("salvos_no_ammo", "fire opportunities lost for lack of ammunition (count)"),
+    ("exposure_person_h", "residents within the hazard radius x hours a site was active"),
+    ("casualty_proxy", "residents within the hazard radius of strikes that leaked (persons)"),
+    ("events", "events processed (count)"),
+    ("overflow", "1 if an internal capacity was exceeded (results invalid)"),
+)
+OUTPUT_NAMES = tuple(name for name, _ in OUTPUTS)
+N_OUT = len(OUTPUTS)
+O = {name: i for i, name in enumerate(OUTPUT_NAMES)}
+
+O_LAUNCHERS = O["launchers"]
+O_LOST = O["launchers_lost"]
+O_FIRST_LOSS = O["time_first_loss_h"]
+O_LAUNCHER_HOURS = O["launcher_hours_available"]
+O_SALVOS = O["salvos_fired"]
+O_ROUNDS = O["rounds_fired"]
+O_TARGETS_ARRIVED = O["targets_arrived"]
+O_TARGETS_ENGAGED = O["targets_engaged"]
+O_TARGETS_HIT = O["targets_hit"]
+O_DETECTIONS = O["detections"]
+O_LAUNCH_DETECTIONS = O["launch_detections"]
+O_DECOY_DETECTIONS = O["decoy_detections"]
+O_STRIKES = O["red_strikes"]
+O_MISSILES = O["red_missiles_spent"]
+O_INTERCEPTED = O["red_missiles_intercepted"]
+O_ON_TARGET = O["red_missiles_on_target"]
+O_WASTED = O["red_missiles_wasted"]
+O_ON_GATEWAYS = O["red_missiles_on_gateways"]
+O_STRIKES_WASTED = O["strikes_wasted"]
+O_STRIKES_DECOY = O["strikes_on_decoys"]
+O_STRIKES_DENIED = O["strikes_denied"]
+O_DECOYS_DESTROYED = O["decoys_destroyed"]
+O_RELOCATIONS = O["relocations"]
+O_INTER_ISLAND = O["inter_island_moves"]
+O_INTER_BLOCKED = O["inter_island_blocked"]
+O_GW_STRIKES = O["gateway_strikes"]
+O_GW_CLOSED_H = O["gateway_closed_h"]
+O_NO_AMMO = O["salvos_no_ammo"]
+O_EXPOSURE = O["exposure_person_h"]
+O_CASUALTY = O["casualty_proxy"]
+O_EVENTS = O["events"]
+O_OVERFLOW = O["overflow"]
+
+# --- daily series (one row per series step) --------------------------------
+SERIES: tuple[tuple[str, str], ...] = (
+    ("launchers_alive", "launchers not destroyed at the end of the step (count)"),
+    ("salvos", "salvos fired during the step (count)"),
+    ("red_missiles", "Red missiles spent during the step (count)"),
+    ("strikes", "site strikes arriving during the step (count)"),
+    ("relocations", "moves started during the step (count)"),
+    ("gateways_closed", "airports and ports closed at the end of the step (count)"),
+)
+SERIES_NAMES = tuple(name for name, _ in SERIES)
+N_SERIES = len(SERIES)
+S_ALIVE = 0
+S_SALVOS = 1
+S_MISSILES = 2
+S_STRIKES = 3
+S_RELOCATIONS = 4
+S_GW_CLOSED = 5
+
+# --- trace columns: time, event code, entity, site, value ------------------
+TRACE_COLUMNS = ("time_h", "event", "entity", "site", "value")
