@@ -115,7 +115,9 @@ def _print_summary(summary: dict) -> None:
         at.add_column("conf.")
         for a in assumptions:
             if isinstance(a, dict):
-                at.add_row(str(a.get("id", "")), str(a.get("text", "")), str(a.get("confidence", "")))
+                at.add_row(
+                    str(a.get("id", "")), str(a.get("text", "")), str(a.get("confidence", ""))
+                )
             else:
                 at.add_row("", str(a), "")
         console.print(at)
@@ -168,14 +170,182 @@ def schema(
         console.print(f"Wrote {out}")
 
 
+def _progress_bar():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("reps"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+def _run(
+    scenario: str,
+    reps: int | None,
+    seed: int | None,
+    workers: int,
+    out: Path | None,
+    as_json: bool,
+    series: bool,
+    trace: bool,
+):
+    from nansei.engine.simulate import simulate
+    from nansei.io.runs import write_run
+    from nansei.scenario import ScenarioError
+
+    sc = _load(scenario)
+    with _progress_bar() as bar:
+        task = bar.add_task(f"simulating {sc.name}", total=reps or sc.run.replications)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            res = simulate(sc, reps, seed, workers, series=series, trace=trace, progress=progress)
+        except ScenarioError as exc:
+            err_console.print(str(exc), markup=False, highlight=False)
+            raise typer.Exit(code=2) from None
+    path = write_run(res, sc, out) if out is not None else None
+    summary = res.summary()
+    if as_json:
+        payload = {"meta": res.meta, "summary": summary.reset_index().to_dict(orient="records")}
+        if path is not None:
+            payload["out"] = str(path)
+        typer.echo(json.dumps(payload, indent=2, default=_json_default))
+        return res, path
+    _print_results(res, summary)
+    if path is not None:
+        console.print(f"Records written to [bold]{path}[/]")
+    return res, path
+
+
+def _json_default(obj):
+    import numpy as np
+
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and obj != obj:
+        return None
+    return str(obj)
+
+
+def _print_results(res, summary) -> None:
+    m = res.meta
+    table = Table(
+        title=f"{m['scenario']}: {m['replications']} replications, seed {m['seed']}, "
+        f"run {m['run_id']} ({m['reps_per_s']:,.0f} reps/s)"
+    )
+    table.add_column("output", style="bold")
+    table.add_column("mean", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("description")
+    for name, row in summary.iterrows():
+        if name in ("events", "overflow"):
+            continue
+        ci = (
+            "" if row["ci_low"] != row["ci_low"] else f"[{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+        )
+        mean = "n/a" if row["mean"] != row["mean"] else f"{row['mean']:.4g}"
+        table.add_row(str(name), mean, ci, str(row["description"]))
+    console.print(table)
+    p, se = res.survival_probability()
+    console.print(f"P(no launcher lost) = {p:.4f} ± {1.96 * se:.4f} (95%)")
+
+
 @app.command()
-def demo() -> None:
-    """Run the main job on the embedded default scenario (kyodo-2021)."""
-    sc = _load("kyodo-2021")
+def run(
+    scenario: Annotated[str, typer.Argument(help="A YAML file or a built-in scenario name.")],
+    reps: Annotated[int | None, typer.Option("--reps", help="Replications.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Root seed.")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    out: Annotated[Path | None, typer.Option("--out", help="Write records to this dir.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    series: Annotated[bool, typer.Option("--series", help="Also keep daily series.")] = False,
+    trace: Annotated[bool, typer.Option("--trace", help="Keep replication 0's events.")] = False,
+) -> None:
+    """Simulate a scenario and print outcomes with 95% confidence intervals."""
+    _run(scenario, reps, seed, workers, out, as_json, series, trace)
+
+
+@app.command()
+def verify(
+    check: Annotated[
+        list[str] | None, typer.Option("--check", help="Run only these checks.")
+    ] = None,
+    scale: Annotated[float, typer.Option("--scale", help="Scale replications.")] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Root seed.")] = 20211224,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Run the model's check suite against exact results (pass within 4 SE)."""
+    from nansei.verification.checks import REGISTRY, run_checks
+
+    names = check or None
+    if names:
+        unknown = [n for n in names if n not in REGISTRY]
+        if unknown:
+            err_console.print(
+                f"Unknown check(s): {', '.join(unknown)}. Allowed: {', '.join(REGISTRY)}"
+            )
+            raise typer.Exit(code=2)
+    with err_console.status("verifying") as status:
+        table = run_checks(
+            names,
+            scale=scale,
+            seed=seed,
+            workers=workers,
+            progress=lambda n: status.update(f"verifying {n}"),
+        )
+    if as_json:
+        typer.echo(table.to_json(orient="records", indent=2))
+    else:
+        t = Table(title="nansei verify: simulated vs exact")
+        for col in ("check", "expected", "simulated", "SE", "z", "reps", "result"):
+            t.add_column(col, justify="left" if col == "check" else "right")
+        for _, r in table.iterrows():
+            t.add_row(
+                r["check"],
+                f"{r['expected']:.5f}",
+                f"{r['simulated']:.5f}",
+                f"{r['se']:.5f}",
+                f"{r['z']:+.2f}",
+                str(r["replications"]),
+                "[green]pass[/]" if r["passed"] else "[red]FAIL[/]",
+            )
+        console.print(t)
+    if not table["passed"].all():
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def demo(
+    reps: Annotated[int, typer.Option("--reps", help="Replications.")] = 2000,
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("runs/demo"),
+) -> None:
+    """Run the main job: kyodo-2021 on local processes, records to runs/demo."""
+    _print_summary(_summary("kyodo-2021"))
+    _, path = _run("kyodo-2021", reps, None, 1, out, False, True, True)
+    console.print(f"[green]Demo done.[/] Report data: [bold]{path}[/]")
+
+
+def _summary(name: str) -> dict:
     from nansei.scenario import summarize
 
-    _print_summary(summarize(sc))
-    console.print("[green]kyodo-2021 validated.[/]")
+    return summarize(_load(name))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,14 +46,21 @@ _N_LI = 9
 _T_STAY = 0  # time the current stay began (arrival)
 _T_LEAVE = 1  # scheduled leave time (inf if none)
 _T_RELOAD = 2  # reload end time
-_N_LT = 3
+_T_SALVO = 3  # time of the last salvo
+_N_LT = 4
 # counters
 _C_INV = 0  # Red inventory left
 _C_DAY_USED = 1  # Red missiles used today
 _C_NTGT = 2  # targets created
 _C_NTRACE = 3  # trace rows written
 _C_OVERFLOW = 4
-_N_C = 5
+_C_TLO = 5  # no target below this index is alive
+_N_C = 6
+
+
+@njit(cache=True)
+def _ldraw(rng, lp, la, col):
+    return draw(rng, int(lp[la, col]), lp[la, col + 1], lp[la, col + 2])
 
 
 @njit(cache=True)
@@ -75,22 +82,22 @@ def _trace(trace, cnt, t, code, entity, site, value):
 
 
 @njit(cache=True)
-def _detection_rate(fp, li, site_f, l):
-    st = li[l, _ST]
+def _detection_rate(fp, li, site_f, la):
+    st = li[la, _ST]
     if st == Y.DESTROYED:
         return 0.0
     rate = fp[Y.F_RATE_HIDDEN + st]
     if st != Y.MOVING:
-        rate *= 1.0 - site_f[li[l, _SITE], 0]
+        rate *= 1.0 - site_f[li[la, _SITE], 0]
     return rate
 
 
 @njit(cache=True)
-def _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, l, t):
-    li[l, _DET] += 1
-    dt = exp_time(rng, _detection_rate(fp, li, site_f, l))
+def _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, la, t):
+    li[la, _DET] += 1
+    dt = exp_time(rng, _detection_rate(fp, li, site_f, la))
     if t + dt <= fp[Y.F_HORIZON_H]:
-        _push(ht, hi, hs, cnt, t + dt, Y.EV_DETECT, l, li[l, _DET])
+        _push(ht, hi, hs, cnt, t + dt, Y.EV_DETECT, la, li[la, _DET])
 
 
 @njit(cache=True)
@@ -126,25 +133,25 @@ def _strike_site(rng, fp, ip, cnt, out, series, step, ht, hi, hs, t, s):
 
 
 @njit(cache=True)
-def _on_detection(rng, fp, ip, li, cnt, out, series, step, ht, hi, hs, t, l):
-    """Red reacts to a detection of launcher ``l`` (at its site or destination)."""
-    stay = li[l, _STAY]
-    if li[l, _ST] == Y.MOVING:
+def _on_detection(rng, fp, ip, li, cnt, out, series, step, ht, hi, hs, t, la):
+    """Red reacts to a detection of launcher ``la`` (at its site or destination)."""
+    stay = li[la, _STAY]
+    if li[la, _ST] == Y.MOVING:
         stay += 1
-    if ip[Y.I_DOCTRINE] == 0 and li[l, _STRUCK] == stay:
+    if ip[Y.I_DOCTRINE] == 0 and li[la, _STRUCK] == stay:
         return
-    if _strike_site(rng, fp, ip, cnt, out, series, step, ht, hi, hs, t, li[l, _SITE]):
-        li[l, _STRUCK] = stay
+    if _strike_site(rng, fp, ip, cnt, out, series, step, ht, hi, hs, t, li[la, _SITE]):
+        li[la, _STRUCK] = stay
 
 
 @njit(cache=True)
-def _find_target(ip, li, rounds, in_range, tg, zone_alive, l):
-    """Return (target, munition) for launcher ``l``, or (-1, m) / (-1, -1).
+def _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, la):
+    """Return (target, munition) for launcher ``la``, or (-1, m) / (-1, -1).
 
     ``(-1, m)`` with ``m >= 0`` means a target is in range but no rounds are
     loaded for any suitable munition.
     """
-    s = li[l, _SITE]
+    s = li[la, _SITE]
     n_zone = in_range.shape[1]
     n_mun = in_range.shape[2]
     max_salvos = ip[Y.I_MAX_SALVOS_PER_TARGET]
@@ -155,49 +162,53 @@ def _find_target(ip, li, rounds, in_range, tg, zone_alive, l):
         for m in range(n_mun):
             if in_range[s, z, m] == 0:
                 continue
-            if rounds[l, m] <= 0:
+            if rounds[la, m] <= 0:
                 empty = m
                 continue
-            for k in range(ip[Y.I_MAX_TARGETS]):
-                if k >= tg.shape[0]:
-                    break
+            lo = cnt[_C_TLO]
+            while lo < cnt[_C_NTGT] and tg[lo, 1] == 0:
+                lo += 1
+            cnt[_C_TLO] = lo
+            for k in range(lo, cnt[_C_NTGT]):
                 if tg[k, 1] == 1 and tg[k, 0] == z and (max_salvos <= 0 or tg[k, 2] < max_salvos):
                     return k, m
     return -1, empty
 
 
 @njit(cache=True)
-def _try_engage(ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, l):
+def _try_engage(
+    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, la
+):
     """Schedule a salvo, or a reload, for an idle hidden launcher with a target."""
-    if li[l, _ST] != Y.HIDDEN or li[l, _PEND] == 1 or li[l, _SCOOT] == 1:
+    if li[la, _ST] != Y.HIDDEN or li[la, _PEND] == 1 or li[la, _SCOOT] == 1:
         return
-    k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, l)
+    k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, la)
     if k >= 0:
-        li[l, _PEND] = 1
-        _push(ht, hi, hs, cnt, t, Y.EV_FIRE, l, li[l, _STAY])
+        li[la, _PEND] = 1
+        _push(ht, hi, hs, cnt, t, Y.EV_FIRE, la, li[la, _STAY])
     elif m >= 0:
-        if _start_reload(lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, l):
+        if _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, la):
             return
         out[Y.O_NO_AMMO] += 1
 
 
 @njit(cache=True)
-def _start_reload(lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, l):
+def _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, la):
     have = 0
     for m in range(reload.shape[1]):
-        have += reload[l, m]
+        have += reload[la, m]
     if have <= 0:
         return False
-    li[l, _ST] = Y.RELOADING
-    lt[l, _T_RELOAD] = t + lp[l, Y.L_RELOAD_H]
-    _push(ht, hi, hs, cnt, lt[l, _T_RELOAD], Y.EV_RELOAD_DONE, l, li[l, _STAY])
+    li[la, _ST] = Y.RELOADING
+    lt[la, _T_RELOAD] = t + _ldraw(rng, lp, la, Y.L_RELOAD)
+    _push(ht, hi, hs, cnt, lt[la, _T_RELOAD], Y.EV_RELOAD_DONE, la, li[la, _STAY])
     return True
 
 
 @njit(cache=True)
-def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, l, island):
-    """Pick the next site on ``island`` for launcher ``l``; -1 if none is free."""
-    cur = li[l, _SITE]
+def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, la, island):
+    """Pick the next site on ``island`` for launcher ``la``; -1 if none is free."""
+    cur = li[la, _SITE]
     rule = ip[Y.I_SITE_CHOICE]
     best = -1
     n_free = 0
@@ -263,22 +274,30 @@ def _lift(fp, ip, lift_free, gw_open, gw_runway, isl_gw, isl_km, site_gw_km, spe
 
 
 @njit(cache=True)
-def _end_stay(li, lt, site_f, site_occ, site_last, out, t, l):
-    s = li[l, _SITE]
-    out[Y.O_EXPOSURE] += site_f[s, 1] * (t - lt[l, _T_STAY])
+def _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, la, t_dep):
+    """Schedule departure at ``t_dep``; the leave time (after tear-down) is fixed now."""
+    li[la, _DEP] += 1
+    lt[la, _T_LEAVE] = t_dep + _ldraw(rng, lp, la, Y.L_TEARDOWN)
+    _push(ht, hi, hs, cnt, t_dep, Y.EV_DEPART, la, li[la, _DEP])
+
+
+@njit(cache=True)
+def _end_stay(li, lt, site_f, site_occ, site_last, out, t, la):
+    s = li[la, _SITE]
+    out[Y.O_EXPOSURE] += site_f[s, 1] * (t - lt[la, _T_STAY])
     site_last[s] = t
-    if site_occ[s] == l:
+    if site_occ[s] == la:
         site_occ[s] = -1
 
 
 @njit(cache=True)
-def _destroy(li, lt, site_f, site_occ, site_last, out, t, l):
-    if li[l, _ST] != Y.MOVING:
-        _end_stay(li, lt, site_f, site_occ, site_last, out, t, l)
-    elif site_occ[li[l, _SITE]] == l:
-        site_occ[li[l, _SITE]] = -1
-    li[l, _ST] = Y.DESTROYED
-    li[l, _DET] += 1
+def _destroy(li, lt, site_f, site_occ, site_last, out, t, la):
+    if li[la, _ST] != Y.MOVING:
+        _end_stay(li, lt, site_f, site_occ, site_last, out, t, la)
+    elif site_occ[li[la, _SITE]] == la:
+        site_occ[li[la, _SITE]] = -1
+    li[la, _ST] = Y.DESTROYED
+    li[la, _DET] += 1
     out[Y.O_LOST] += 1
     out[Y.O_LAUNCHER_HOURS] += t
     if np.isnan(out[Y.O_FIRST_LOSS]):
@@ -294,7 +313,7 @@ def run_replication(
     l_site0,
     rounds0,
     reload0,
-    mun_p_hit,
+    mun_f,
     site_f,
     site_island,
     road_km,
@@ -325,8 +344,8 @@ def run_replication(
         Start site of each launcher.
     rounds0, reload0 : ndarray (L, M) int64
         Rounds loaded, and rounds held for reloading, per munition.
-    mun_p_hit : ndarray (M,) float64
-        Probability that a salvo of munition m hits its target.
+    mun_f : ndarray (M, 2) float64
+        Probability that a salvo of munition m hits its target; rounds per pod.
     site_f : ndarray (S, 2) float64
         Concealment in [0, 1] and residents within the hazard radius (persons).
     site_island : ndarray (S,) int64
@@ -398,13 +417,13 @@ def run_replication(
     out[Y.O_LAUNCHERS] = n_l
 
     # initial events
-    for l in range(n_l):
-        li[l, _SITE] = l_site0[l]
-        li[l, _ST] = Y.MOVING
-        li[l, _STRUCK] = -1
-        lt[l, _T_LEAVE] = np.inf
-        site_occ[l_site0[l]] = l
-        _push(ht, hi, hs, cnt, 0.0, Y.EV_ARRIVE, l, 0)
+    for la in range(n_l):
+        li[la, _SITE] = l_site0[la]
+        li[la, _ST] = Y.MOVING
+        li[la, _STRUCK] = -1
+        lt[la, _T_LEAVE] = np.inf
+        site_occ[l_site0[la]] = la
+        _push(ht, hi, hs, cnt, 0.0, Y.EV_ARRIVE, la, 0)
     for d in range(n_d):
         dec[d, 0] = 1
         dt = exp_time(rng, fp[Y.F_RATE_HIDDEN] * (1.0 - fp[Y.F_DECOY_CONCEALMENT]))
@@ -442,7 +461,9 @@ def run_replication(
             li[e, _PEND] = 0
             lt[e, _T_STAY] = t
             lt[e, _T_LEAVE] = np.inf
-            _push(ht, hi, hs, cnt, t + lp[e, Y.L_SETUP_H], Y.EV_SETUP_DONE, e, li[e, _STAY])
+            _push(
+                ht, hi, hs, cnt, t + _ldraw(rng, lp, e, Y.L_SETUP), Y.EV_SETUP_DONE, e, li[e, _STAY]
+            )
             _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
 
         elif code == Y.EV_SETUP_DONE:
@@ -450,18 +471,33 @@ def run_replication(
                 continue
             li[e, _ST] = Y.HIDDEN
             dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
-            li[e, _DEP] += 1
-            _push(ht, hi, hs, cnt, t + dwell, Y.EV_DEPART, e, li[e, _DEP])
+            _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
             _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
             _try_engage(
-                ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, e
+                rng,
+                ip,
+                lp,
+                li,
+                lt,
+                rounds,
+                reload,
+                in_range,
+                tg,
+                zone_alive,
+                out,
+                ht,
+                hi,
+                hs,
+                cnt,
+                t,
+                e,
             )
 
         elif code == Y.EV_FIRE:
             li[e, _PEND] = 0
             if li[e, _ST] != Y.HIDDEN or tag != li[e, _STAY] or li[e, _SCOOT] == 1:
                 continue
-            k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, e)
+            k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, e)
             if k < 0:
                 continue
             r = min(ip[Y.I_ROUNDS_PER_SALVO], rounds[e, m])
@@ -472,13 +508,14 @@ def run_replication(
             if tg[k, 2] == 0:
                 out[Y.O_TARGETS_ENGAGED] += 1
             tg[k, 2] += 1
-            if rng.random() < mun_p_hit[m]:
+            if rng.random() < mun_f[m, 0]:
                 out[Y.O_TARGETS_HIT] += 1
                 if zone_i[tg[k, 0], 1] == 0:
                     tg[k, 1] = 0
                     zone_alive[tg[k, 0]] -= 1
             li[e, _NSALVO] += 1
             li[e, _ST] = Y.FIRING
+            lt[e, _T_SALVO] = t
             if rng.random() < fp[Y.F_P_DETECT_LAUNCH]:
                 out[Y.O_DETECTIONS] += 1
                 out[Y.O_LAUNCH_DETECTIONS] += 1
@@ -496,15 +533,14 @@ def run_replication(
             scoot = ip[Y.I_SCOOT_AFTER]
             if scoot > 0 and li[e, _NSALVO] >= scoot:
                 li[e, _SCOOT] = 1
-                li[e, _DEP] += 1
-                t_dep = t + fp[Y.F_SCOOT_DELAY_H]
-                _push(ht, hi, hs, cnt, t_dep, Y.EV_DEPART, e, li[e, _DEP])
+                t_dep = max(t, lt[e, _T_SALVO] + fp[Y.F_SCOOT_DELAY_H])
+                _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t_dep)
                 continue
             left = 0
             for m in range(rounds.shape[1]):
                 left += rounds[e, m]
             if left <= 0:
-                _start_reload(lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, e)
+                _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, e)
                 if li[e, _ST] == Y.RELOADING:
                     _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
                 continue
@@ -516,12 +552,31 @@ def run_replication(
             if li[e, _ST] != Y.RELOADING or tag != li[e, _STAY]:
                 continue
             for m in range(rounds.shape[1]):
-                rounds[e, m] += reload[e, m]
-                reload[e, m] = 0
+                if reload[e, m] > 0:
+                    pod = min(reload[e, m], int(mun_f[m, 1]))
+                    rounds[e, m] += pod
+                    reload[e, m] -= pod
+                    break
             li[e, _ST] = Y.HIDDEN
             _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
             _try_engage(
-                ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, e
+                rng,
+                ip,
+                lp,
+                li,
+                lt,
+                rounds,
+                reload,
+                in_range,
+                tg,
+                zone_alive,
+                out,
+                ht,
+                hi,
+                hs,
+                cnt,
+                t,
+                e,
             )
 
         elif code == Y.EV_DEPART:
@@ -530,11 +585,12 @@ def run_replication(
                 continue
             if st == Y.RELOADING or st == Y.FIRING:
                 t_next = lt[e, _T_RELOAD] if st == Y.RELOADING else t + lp[e, Y.L_FIRING_H]
-                _push(ht, hi, hs, cnt, max(t_next, t), Y.EV_DEPART, e, tag)
+                t_next = max(t_next, t)
+                lt[e, _T_LEAVE] += t_next - t
+                _push(ht, hi, hs, cnt, t_next, Y.EV_DEPART, e, tag)
                 continue
             li[e, _ST] = Y.SETTING_UP
             li[e, _SCOOT] = 1
-            lt[e, _T_LEAVE] = t + lp[e, Y.L_TEARDOWN_H]
             _push(ht, hi, hs, cnt, lt[e, _T_LEAVE], Y.EV_LEAVE, e, li[e, _STAY])
             _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
 
@@ -578,11 +634,10 @@ def run_replication(
                 li[e, _NSALVO] = 0
                 lt[e, _T_LEAVE] = np.inf
                 dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
-                li[e, _DEP] += 1
-                _push(ht, hi, hs, cnt, t + dwell, Y.EV_DEPART, e, li[e, _DEP])
+                _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
                 _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
                 _try_engage(
-                    ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
                     ht, hi, hs, cnt, t, e,
                 )  # fmt: skip
                 continue
@@ -608,7 +663,8 @@ def run_replication(
             if dec[e, 0] == 0:
                 continue
             out[Y.O_DECOY_DETECTIONS] += 1
-            if ip[Y.I_DOCTRINE] == 1 or dec[e, 1] == 0:
+            identified = rng.random() < fp[Y.F_DECOY_P_IDENTIFY]
+            if not identified and (ip[Y.I_DOCTRINE] == 1 or dec[e, 1] == 0):
                 if _strike_site(
                     rng, fp, ip, cnt, out, series, min(step, n_steps - 1), ht, hi, hs, t,
                     decoy_site[e],
@@ -621,15 +677,15 @@ def run_replication(
         elif code == Y.EV_STRIKE:
             s = e
             series[min(step, n_steps - 1), Y.S_STRIKES] += 1
-            l = site_occ[s]
-            present = l >= 0 and li[l, _ST] != Y.MOVING and li[l, _SITE] == s
-            if present and ip[Y.I_TIE_RULE] == 0 and t >= lt[l, _T_LEAVE]:
+            la = site_occ[s]
+            present = la >= 0 and li[la, _ST] != Y.MOVING and li[la, _SITE] == s
+            if present and ip[Y.I_TIE_RULE] == 0 and t >= lt[la, _T_LEAVE]:
                 present = False
             if not present and ip[Y.I_TIE_RULE] == 1:
                 # launcher caught at the exact instant it left this site
                 for j in range(n_l):
                     if li[j, _ST] == Y.MOVING and lt[j, _T_LEAVE] == t and site_last[s] == t:
-                        l = j
+                        la = j
                         present = True
                         break
             leak = 0
@@ -646,14 +702,14 @@ def run_replication(
             if present:
                 out[Y.O_ON_TARGET] += leak
                 if kill:
-                    _destroy(li, lt, site_f, site_occ, site_last, out, t, l)
+                    _destroy(li, lt, site_f, site_occ, site_last, out, t, la)
             else:
                 out[Y.O_WASTED] += leak
                 out[Y.O_STRIKES_WASTED] += 1
                 for d in range(n_d):
                     if decoy_site[d] == s and dec[d, 0] == 1:
                         out[Y.O_STRIKES_DECOY] += 1
-                        if kill:
+                        if kill and ip[Y.I_DECOY_DESTROYABLE] == 1:
                             dec[d, 0] = 0
                             out[Y.O_DECOYS_DESTROYED] += 1
                         break
@@ -679,7 +735,7 @@ def run_replication(
                     _push(ht, hi, hs, cnt, t + dt, Y.EV_TARGET_ARRIVE, z, 0)
             for j in range(n_l):
                 _try_engage(
-                    ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
                     ht, hi, hs, cnt, t, j,
                 )  # fmt: skip
 
@@ -731,13 +787,13 @@ def run_replication(
 
     # close the books at the horizon
     t = horizon
-    for l in range(n_l):
-        st = li[l, _ST]
+    for la in range(n_l):
+        st = li[la, _ST]
         if st == Y.DESTROYED:
             continue
         out[Y.O_LAUNCHER_HOURS] += horizon
         if st != Y.MOVING:
-            out[Y.O_EXPOSURE] += site_f[li[l, _SITE], 1] * (horizon - lt[l, _T_STAY])
+            out[Y.O_EXPOSURE] += site_f[li[la, _SITE], 1] * (horizon - lt[la, _T_STAY])
     for g in range(n_g):
         if gw_open[g] == 0:
             out[Y.O_GW_CLOSED_H] += horizon - gw_since[g]
@@ -753,8 +809,8 @@ def _close_step(li, gw_open, series, step, n_steps):
     if step >= n_steps:
         return
     alive = 0
-    for l in range(li.shape[0]):
-        if li[l, _ST] != Y.DESTROYED:
+    for la in range(li.shape[0]):
+        if li[la, _ST] != Y.DESTROYED:
             alive += 1
     closed = 0
     for g in range(gw_open.shape[0]):

@@ -44,15 +44,18 @@ F_AIR_MIN_RUNWAY_M = 25
 F_SEA_SPEED_KMH = 26
 F_SEA_TURNAROUND_H = 27
 F_LIFT_LOAD_H = 28
-N_FP = 29
+F_DECOY_P_IDENTIFY = 29
+N_FP = 30
 
 # --- per-launcher parameters (lp, shape (L, N_LP)) ----------------------------
+# Set-up, tear-down and reload times are distributions stored as (kind, a, b)
+# in three consecutive columns starting at L_SETUP, L_TEARDOWN and L_RELOAD.
 L_SPEED_KMH = 0
-L_SETUP_H = 1
-L_TEARDOWN_H = 2
-L_RELOAD_H = 3
-L_FIRING_H = 4
-N_LP = 5
+L_SETUP = 1
+L_TEARDOWN = 4
+L_RELOAD = 7
+L_FIRING_H = 10
+N_LP = 11
 
 # --- integer parameters (ip) -----------------------------------------------
 I_DWELL_KIND = 0
@@ -73,7 +76,8 @@ I_AIR_LIFT_COUNT = 14
 I_SEA_LIFT_COUNT = 15
 I_TRACE = 16
 I_MAX_TARGETS = 17
-N_IP = 18
+I_DECOY_DESTROYABLE = 18
+N_IP = 19
 
 SITE_CHOICES = ("random", "nearest_free", "least_recently_used", "farthest")
 DOCTRINES = ("per_site_first_detection", "per_detection")
@@ -155,40 +159,40 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
 )
 OUTPUT_NAMES = tuple(name for name, _ in OUTPUTS)
 N_OUT = len(OUTPUTS)
-O = {name: i for i, name in enumerate(OUTPUT_NAMES)}
+OUT_INDEX = {name: i for i, name in enumerate(OUTPUT_NAMES)}
 
-O_LAUNCHERS = O["launchers"]
-O_LOST = O["launchers_lost"]
-O_FIRST_LOSS = O["time_first_loss_h"]
-O_LAUNCHER_HOURS = O["launcher_hours_available"]
-O_SALVOS = O["salvos_fired"]
-O_ROUNDS = O["rounds_fired"]
-O_TARGETS_ARRIVED = O["targets_arrived"]
-O_TARGETS_ENGAGED = O["targets_engaged"]
-O_TARGETS_HIT = O["targets_hit"]
-O_DETECTIONS = O["detections"]
-O_LAUNCH_DETECTIONS = O["launch_detections"]
-O_DECOY_DETECTIONS = O["decoy_detections"]
-O_STRIKES = O["red_strikes"]
-O_MISSILES = O["red_missiles_spent"]
-O_INTERCEPTED = O["red_missiles_intercepted"]
-O_ON_TARGET = O["red_missiles_on_target"]
-O_WASTED = O["red_missiles_wasted"]
-O_ON_GATEWAYS = O["red_missiles_on_gateways"]
-O_STRIKES_WASTED = O["strikes_wasted"]
-O_STRIKES_DECOY = O["strikes_on_decoys"]
-O_STRIKES_DENIED = O["strikes_denied"]
-O_DECOYS_DESTROYED = O["decoys_destroyed"]
-O_RELOCATIONS = O["relocations"]
-O_INTER_ISLAND = O["inter_island_moves"]
-O_INTER_BLOCKED = O["inter_island_blocked"]
-O_GW_STRIKES = O["gateway_strikes"]
-O_GW_CLOSED_H = O["gateway_closed_h"]
-O_NO_AMMO = O["salvos_no_ammo"]
-O_EXPOSURE = O["exposure_person_h"]
-O_CASUALTY = O["casualty_proxy"]
-O_EVENTS = O["events"]
-O_OVERFLOW = O["overflow"]
+O_LAUNCHERS = OUT_INDEX["launchers"]
+O_LOST = OUT_INDEX["launchers_lost"]
+O_FIRST_LOSS = OUT_INDEX["time_first_loss_h"]
+O_LAUNCHER_HOURS = OUT_INDEX["launcher_hours_available"]
+O_SALVOS = OUT_INDEX["salvos_fired"]
+O_ROUNDS = OUT_INDEX["rounds_fired"]
+O_TARGETS_ARRIVED = OUT_INDEX["targets_arrived"]
+O_TARGETS_ENGAGED = OUT_INDEX["targets_engaged"]
+O_TARGETS_HIT = OUT_INDEX["targets_hit"]
+O_DETECTIONS = OUT_INDEX["detections"]
+O_LAUNCH_DETECTIONS = OUT_INDEX["launch_detections"]
+O_DECOY_DETECTIONS = OUT_INDEX["decoy_detections"]
+O_STRIKES = OUT_INDEX["red_strikes"]
+O_MISSILES = OUT_INDEX["red_missiles_spent"]
+O_INTERCEPTED = OUT_INDEX["red_missiles_intercepted"]
+O_ON_TARGET = OUT_INDEX["red_missiles_on_target"]
+O_WASTED = OUT_INDEX["red_missiles_wasted"]
+O_ON_GATEWAYS = OUT_INDEX["red_missiles_on_gateways"]
+O_STRIKES_WASTED = OUT_INDEX["strikes_wasted"]
+O_STRIKES_DECOY = OUT_INDEX["strikes_on_decoys"]
+O_STRIKES_DENIED = OUT_INDEX["strikes_denied"]
+O_DECOYS_DESTROYED = OUT_INDEX["decoys_destroyed"]
+O_RELOCATIONS = OUT_INDEX["relocations"]
+O_INTER_ISLAND = OUT_INDEX["inter_island_moves"]
+O_INTER_BLOCKED = OUT_INDEX["inter_island_blocked"]
+O_GW_STRIKES = OUT_INDEX["gateway_strikes"]
+O_GW_CLOSED_H = OUT_INDEX["gateway_closed_h"]
+O_NO_AMMO = OUT_INDEX["salvos_no_ammo"]
+O_EXPOSURE = OUT_INDEX["exposure_person_h"]
+O_CASUALTY = OUT_INDEX["casualty_proxy"]
+O_EVENTS = OUT_INDEX["events"]
+O_OVERFLOW = OUT_INDEX["overflow"]
 
 # --- daily series (one row per series step) --------------------------------
 SERIES: tuple[tuple[str, str], ...] = (

@@ -1,0 +1,433 @@
+"""Compile a validated scenario into the flat arrays the kernel takes.
+
+The compiled form is a frozen, picklable :class:`Compiled` (so worker
+processes receive it whole). Nothing here draws random numbers: all
+randomness happens in the kernel, from the replication's generator.
+
+Simplifications of this compile step, documented in ``docs/engine.md``:
+
+* Lift pools of one mode are merged into one pool: counts add up, speed and
+  turnaround are count-weighted means, the usable runway is the longest
+  ``min_runway_m`` among the pools.
+* An island's air gateway is its airport with the longest runway; its sea
+  gateway is its first port that is not crane-lift only. Inter-island lift
+  distance is the geodesic between the two gateways.
+* A target stream is engageable from a site when the zone centre is within
+  the munition's range of the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nansei.engine import layout as Y
+from nansei.geo.distance import geodesic_km
+
+_FIRING_H_DEFAULT = 1.0 / 60.0
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A scenario compiled to arrays (see :func:`nansei.engine.kernel.run_replication`).
+
+    Attributes
+    ----------
+    arrays : dict of str to ndarray
+        Kernel arguments after ``rng``, in order (see :data:`KERNEL_ARGS`).
+    n_steps : int
+        Number of series steps over the horizon.
+    step_h : float
+        Series step (h).
+    site_ids, launcher_ids, zone_ids, gateway_ids, island_ids, munition_ids : tuple of str
+        Names of the entities, in array order.
+    site_lonlat : ndarray (S, 2)
+        Site positions (degrees), for maps.
+    params : dict
+        Key parameters carried into every record (``param.*`` columns).
+    fingerprint : str
+        SHA-256 of the scenario's canonical JSON.
+    """
+
+    arrays: dict
+    n_steps: int
+    step_h: float
+    site_ids: tuple
+    launcher_ids: tuple
+    zone_ids: tuple
+    gateway_ids: tuple
+    island_ids: tuple
+    munition_ids: tuple
+    site_lonlat: np.ndarray
+    params: dict = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def kernel_args(self) -> tuple:
+        """Arguments of ``run_replication`` between ``rng`` and ``out``."""
+        return tuple(self.arrays[name] for name in KERNEL_ARGS)
+
+
+KERNEL_ARGS = (
+    "fp",
+    "ip",
+    "lp",
+    "l_site0",
+    "rounds0",
+    "reload0",
+    "mun_f",
+    "site_f",
+    "site_island",
+    "road_km",
+    "in_range",
+    "isl_gw",
+    "isl_km",
+    "site_gw_km",
+    "gw_type",
+    "gw_runway",
+    "zone_f",
+    "zone_i",
+    "decoy_site",
+)
+
+
+def _dist(d) -> tuple[int, float, float]:
+    kind, a, b = d.params()
+    return int(kind), float(a), float(b)
+
+
+@dataclass
+class _Site:
+    id: str
+    island: str
+    lat: float
+    lon: float
+    concealment: float
+    residents: float
+    decoy: bool
+
+
+def resolve_sites(sc) -> list[_Site]:
+    """Sites in play (built-in, then custom), with residents within the hazard radius.
+
+    Residents default to the island's mean density times the hazard disc area
+    (an assumption: uniform density), unless the site states a figure.
+    """
+    from nansei.geo.gazetteer import load_gazetteer
+    from nansei.scenario.resolve import resolved_sites
+
+    radius = sc.geography.hazard_radius_km
+    area = math.pi * radius * radius
+    density = {i.id: i.density_per_km2 for i in load_gazetteer().islands}
+    out = []
+    for s in resolved_sites(sc):
+        res = s.residents_in_hazard_radius
+        res = density.get(s.island, 0.0) * area if res is None else float(res)
+        out.append(_Site(s.id, s.island, s.lat, s.lon, s.concealment, res, s.decoy))
+    return out
+
+
+def island_ids(sc) -> list[str]:
+    """Island ids in play, in gazetteer order."""
+    from nansei.geo.gazetteer import load_gazetteer
+    from nansei.scenario.resolve import islands_in_play
+
+    chosen = set(islands_in_play(sc))
+    return [i.id for i in load_gazetteer().islands if i.id in chosen]
+
+
+def _gateways(islands: list[str]):
+    from nansei.geo.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    ids, gtype, runway, lat, lon = [], [], [], [], []
+    isl_gw = -np.ones((len(islands), 2), dtype=np.int64)
+    for k, isl in enumerate(islands):
+        airports = [a for a in gaz.airports if a.island == isl and a.role == "island"]
+        airports.sort(key=lambda a: -float(a.runway_m.value))
+        for j, a in enumerate(airports):
+            if j == 0:
+                isl_gw[k, 0] = len(ids)
+            ids.append(a.icao)
+            gtype.append(0)
+            runway.append(float(a.runway_m.value))
+            lat.append(a.lat)
+            lon.append(a.lon)
+        ports = [p for p in gaz.ports if p.island == isl and p.role == "island"]
+        for p in ports:
+            if isl_gw[k, 1] < 0 and not p.crane_lift_only:
+                isl_gw[k, 1] = len(ids)
+            ids.append(p.id)
+            gtype.append(1)
+            runway.append(0.0)
+            lat.append(p.lat)
+            lon.append(p.lon)
+    return ids, np.array(gtype, np.int64), np.array(runway), np.array(lat), np.array(lon), isl_gw
+
+
+def _zones(sc) -> dict:
+    from nansei.scenario.resolve import resolved_zones
+
+    return {z.id: (z.lat, z.lon) for z in resolved_zones(sc)}
+
+
+def _munition_order(sc) -> list:
+    pref = list(sc.blue.fires.munition_preference)
+    muns = {m.id: m for m in sc.blue.munitions}
+    rest = sorted((m for m in sc.blue.munitions if m.id not in pref), key=lambda m: m.range_km)
+    return [muns[p] for p in pref if p in muns] + rest
+
+
+def _launchers(sc, sites: list[_Site], mun_index: dict, mun_pod: np.ndarray):
+    usable = [i for i, s in enumerate(sites) if not s.decoy]
+    index = {s.id: i for i, s in enumerate(sites)}
+    taken: set[int] = set()
+    ids, start, lp_rows, rounds, reloads = [], [], [], [], []
+    n_mun = len(mun_index)
+    for g in sc.blue.launchers:
+        for j in range(g.count):
+            ids.append(f"{g.id}-{j + 1}")
+            if g.start_sites == "auto":
+                s = _auto_site(sites, usable, taken)
+            else:
+                s = index[g.start_sites[j % len(g.start_sites)]]
+            taken.add(s)
+            start.append(s)
+            row = np.zeros(Y.N_LP)
+            row[Y.L_SPEED_KMH] = g.road_speed_kmh
+            row[Y.L_SETUP : Y.L_SETUP + 3] = _dist(g.setup_h)
+            row[Y.L_TEARDOWN : Y.L_TEARDOWN + 3] = _dist(g.teardown_h)
+            row[Y.L_RELOAD : Y.L_RELOAD + 3] = _dist(g.reload_h)
+            row[Y.L_FIRING_H] = getattr(sc.blue.fires, "salvo_duration_h", _FIRING_H_DEFAULT)
+            lp_rows.append(row)
+            r = np.zeros(n_mun, np.int64)
+            rl = np.zeros(n_mun, np.int64)
+            for m, pods in g.pods_carried.items():
+                r[mun_index[m]] = pods * mun_pod[mun_index[m]]
+            for m, pods in g.reload_pods.items():
+                rl[mun_index[m]] = pods * mun_pod[mun_index[m]]
+            rounds.append(r)
+            reloads.append(rl)
+    lp = np.array(lp_rows).reshape(len(ids), Y.N_LP)
+    return (
+        ids,
+        np.array(start, np.int64),
+        lp,
+        np.array(rounds, np.int64).reshape(len(ids), n_mun),
+        np.array(reloads, np.int64).reshape(len(ids), n_mun),
+    )
+
+
+def _auto_site(sites: list[_Site], usable: list[int], taken: set[int]) -> int:
+    """Spread launchers round-robin over islands: the island with fewest taken first."""
+    per_island: dict[str, int] = {}
+    for i in taken:
+        per_island[sites[i].island] = per_island.get(sites[i].island, 0) + 1
+    free = [i for i in usable if i not in taken]
+    if not free:
+        from nansei.scenario.errors import problem_error
+
+        raise problem_error(
+            "blue.launchers", len(taken) + 1, "more launchers than usable candidate sites"
+        )
+    return min(free, key=lambda i: (per_island.get(sites[i].island, 0), i))
+
+
+def _decoys(sc, sites: list[_Site], l_site0: np.ndarray) -> list[int]:
+    out = [i for i, s in enumerate(sites) if s.decoy]
+    n = sc.blue.decoys.count_per_island
+    if n <= 0:
+        return out
+    start_islands = []
+    for s in l_site0:
+        if sites[s].island not in start_islands:
+            start_islands.append(sites[s].island)
+    taken = set(int(s) for s in l_site0)
+    for isl in start_islands:
+        free = [
+            i for i, s in enumerate(sites) if s.island == isl and not s.decoy and i not in taken
+        ]
+        for i in free[:n]:
+            sites[i].decoy = True
+            out.append(i)
+    return out
+
+
+def _lift_pool(pools, air: bool) -> tuple[int, float, float, float]:
+    count = sum(p.count for p in pools)
+    if count == 0:
+        return 0, 1.0, 0.0, 0.0
+    speed = sum(p.count * p.speed_kmh for p in pools) / count
+    turn = sum(p.count * p.turnaround_h for p in pools) / count
+    runway = max((p.min_runway_m or 0.0) for p in pools) if air else 0.0
+    return count, speed, turn, runway
+
+
+def compile_scenario(sc) -> Compiled:
+    """Compile a validated :class:`nansei.scenario.Scenario` to kernel arrays."""
+    islands = island_ids(sc)
+    isl_index = {k: i for i, k in enumerate(islands)}
+    sites = resolve_sites(sc)
+    muns = _munition_order(sc)
+    mun_index = {m.id: i for i, m in enumerate(muns)}
+    mun_f = np.array([[m.p_hit, m.rounds_per_pod] for m in muns], dtype=np.float64)
+    mun_pod = np.array([m.rounds_per_pod for m in muns], dtype=np.int64)
+    l_ids, l_site0, lp, rounds0, reload0 = _launchers(sc, sites, mun_index, mun_pod)
+    decoy_site = np.array(_decoys(sc, sites, l_site0), dtype=np.int64)
+
+    n_s = len(sites)
+    lat = np.array([s.lat for s in sites])
+    lon = np.array([s.lon for s in sites])
+    site_island = np.array(
+        [-1 if s.decoy else isl_index.get(s.island, -1) for s in sites], dtype=np.int64
+    )
+    conceal = [s.concealment for s in sites]
+    if sc.red.isr.concealment_effect == "none":
+        conceal = [0.0] * n_s
+    site_f = np.column_stack([conceal, [s.residents for s in sites]]).astype(np.float64)
+    site_f = site_f.reshape(n_s, 2)
+    detour = sc.blue.relocation.road_detour_factor
+    road_km = np.full((n_s, n_s), np.inf)
+    for a in range(n_s):
+        road_km[a, a] = 0.0
+        for b in range(a + 1, n_s):
+            if sites[a].island == sites[b].island:
+                d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
+                road_km[a, b] = road_km[b, a] = d
+
+    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw = _gateways(islands)
+    n_i = len(islands)
+    isl_km = np.zeros((n_i, n_i))
+    for a in range(n_i):
+        for b in range(n_i):
+            ga = isl_gw[a, 0] if isl_gw[a, 0] >= 0 else isl_gw[a, 1]
+            gb = isl_gw[b, 0] if isl_gw[b, 0] >= 0 else isl_gw[b, 1]
+            if a != b and ga >= 0 and gb >= 0:
+                isl_km[a, b] = geodesic_km(gw_lat[ga], gw_lon[ga], gw_lat[gb], gw_lon[gb])
+    site_gw_km = np.zeros((n_s, 2))
+    for s, site in enumerate(sites):
+        k = isl_index.get(site.island, -1)
+        for mode in range(2):
+            g = isl_gw[k, mode] if k >= 0 else -1
+            if g >= 0:
+                site_gw_km[s, mode] = geodesic_km(lat[s], lon[s], gw_lat[g], gw_lon[g]) * detour
+
+    zones = _zones(sc)
+    streams = sc.targets.streams
+    n_z = len(streams)
+    zone_f = np.zeros((n_z, 4))
+    zone_i = np.zeros((n_z, 2), np.int64)
+    in_range = np.zeros((n_s, n_z, len(muns)), np.uint8)
+    expected_targets = 0.0
+    for z, st in enumerate(streams):
+        kind, a, b = _dist(st.dwell_h)
+        zone_f[z] = (st.arrivals_per_day / 24.0, a, b, st.start_h)
+        zone_i[z] = (kind, int(st.persistent))
+        zlat, zlon = zones[st.zone]
+        expected_targets += 1 if st.persistent else st.arrivals_per_day * sc.run.horizon_h / 24.0
+        for s in range(n_s):
+            d = geodesic_km(lat[s], lon[s], zlat, zlon)
+            for m, mun in enumerate(muns):
+                in_range[s, z, m] = d <= mun.range_km
+
+    red, blue, rel = sc.red, sc.blue, sc.blue.relocation
+    fp = np.zeros(Y.N_FP)
+    ip = np.zeros(Y.N_IP, np.int64)
+    fp[Y.F_HORIZON_H] = sc.run.horizon_h
+    fp[Y.F_SERIES_STEP_H] = sc.run.series_step_h
+    ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B] = _dist(rel.dwell_h)
+    ip[Y.I_SCOOT_AFTER] = rel.scoot_after_salvos or 0
+    fp[Y.F_SCOOT_DELAY_H] = rel.scoot_delay_h
+    ip[Y.I_SITE_CHOICE] = Y.SITE_CHOICES.index(rel.site_choice)
+    ip[Y.I_MOVE_MODE] = 1 if rel.move_time == "fixed" else 0
+    fp[Y.F_FIXED_MOVE_H] = rel.fixed_move_h or 0.0
+    fp[Y.F_INTER_ISLAND_P] = rel.inter_island_move_prob
+    fp[Y.F_SALVO_INTERVAL_H] = blue.fires.salvo_interval_h
+    ip[Y.I_ROUNDS_PER_SALVO] = blue.fires.rounds_per_salvo
+    ip[Y.I_MAX_SALVOS_PER_TARGET] = blue.fires.max_salvos_per_target
+    fp[Y.F_P_INTERCEPT] = blue.air_defence.p_intercept
+    rates = red.isr.detection_rate_per_h
+    for k, name in enumerate(Y.STATE_NAMES[:5]):
+        fp[Y.F_RATE_HIDDEN + k] = getattr(rates, name)
+    fp[Y.F_P_DETECT_LAUNCH] = red.isr.p_detect_launch
+    ip[Y.I_DELAY_KIND], fp[Y.F_DELAY_A], fp[Y.F_DELAY_B] = _dist(red.kill_chain.delay_h)
+    ip[Y.I_DOCTRINE] = Y.DOCTRINES.index(red.doctrine)
+    ip[Y.I_TIE_RULE] = Y.TIE_RULES.index(red.tie_rule)
+    ip[Y.I_MISSILES_PER_STRIKE] = red.missiles_per_strike
+    fp[Y.F_P_KILL] = red.p_kill
+    ip[Y.I_INVENTORY] = red.inventory
+    ip[Y.I_DAILY_CAPACITY] = red.daily_capacity
+    fp[Y.F_STRIKES_START_H] = red.strikes_start_h
+    gs = red.gateway_strikes
+    fp[Y.F_GW_RATE_PER_H] = gs.rate_per_day / 24.0 if gs.enabled else 0.0
+    ip[Y.I_REPAIR_KIND], fp[Y.F_REPAIR_A], fp[Y.F_REPAIR_B] = _dist(gs.repair_h)
+    ip[Y.I_GW_TARGETS] = Y.GW_TARGETS.index(gs.targets)
+    fp[Y.F_DECOY_CONCEALMENT] = blue.decoys.concealment
+    fp[Y.F_DECOY_P_IDENTIFY] = blue.decoys.p_identify
+    ip[Y.I_DECOY_DESTROYABLE] = int(blue.decoys.destroyed_when_struck)
+    n_air, fp[Y.F_AIR_SPEED_KMH], fp[Y.F_AIR_TURNAROUND_H], fp[Y.F_AIR_MIN_RUNWAY_M] = _lift_pool(
+        blue.lift.air, True
+    )
+    n_sea, fp[Y.F_SEA_SPEED_KMH], fp[Y.F_SEA_TURNAROUND_H], _ = _lift_pool(blue.lift.sea, False)
+    ip[Y.I_AIR_LIFT_COUNT] = n_air
+    ip[Y.I_SEA_LIFT_COUNT] = n_sea
+    fp[Y.F_LIFT_LOAD_H] = 0.5
+    ip[Y.I_MAX_TARGETS] = int(expected_targets + 10.0 * math.sqrt(expected_targets) + 16)
+
+    arrays = {
+        "fp": fp,
+        "ip": ip,
+        "lp": lp,
+        "l_site0": l_site0,
+        "rounds0": rounds0,
+        "reload0": reload0,
+        "mun_f": mun_f,
+        "site_f": site_f,
+        "site_island": site_island,
+        "road_km": road_km,
+        "in_range": in_range,
+        "isl_gw": isl_gw,
+        "isl_km": isl_km,
+        "site_gw_km": site_gw_km,
+        "gw_type": gw_type,
+        "gw_runway": gw_runway,
+        "zone_f": zone_f,
+        "zone_i": zone_i,
+        "decoy_site": decoy_site,
+    }
+    step = sc.run.series_step_h
+    return Compiled(
+        arrays=arrays,
+        n_steps=max(1, math.ceil(sc.run.horizon_h / step - 1e-9)),
+        step_h=step,
+        site_ids=tuple(s.id for s in sites),
+        launcher_ids=tuple(l_ids),
+        zone_ids=tuple(st.zone for st in streams),
+        gateway_ids=tuple(gw_ids),
+        island_ids=tuple(islands),
+        munition_ids=tuple(m.id for m in muns),
+        site_lonlat=np.column_stack([lon, lat]),
+        params=_params(sc, len(l_ids)),
+        fingerprint=hashlib.sha256(sc.model_dump_json().encode()).hexdigest(),
+    )
+
+
+def _params(sc, n_launchers: int) -> dict:
+    rel, red = sc.blue.relocation, sc.red
+    legal = sc.legal.authorities
+    return {
+        "horizon_h": sc.run.horizon_h,
+        "launchers": n_launchers,
+        "dwell_mean_h": rel.dwell_h.mean(),
+        "scoot_after_salvos": rel.scoot_after_salvos or 0,
+        "site_choice": rel.site_choice,
+        "doctrine": red.doctrine,
+        "kill_chain_mean_h": red.kill_chain.delay_h.mean(),
+        "detection_rate_hidden_per_h": red.isr.detection_rate_per_h.hidden,
+        "p_kill": red.p_kill,
+        "missiles_per_strike": red.missiles_per_strike,
+        "p_intercept": sc.blue.air_defence.p_intercept,
+        "legal_authorities": legal if isinstance(legal, str) else legal.name,
+    }

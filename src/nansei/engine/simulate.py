@@ -1,0 +1,221 @@
+"""Drive replications of the kernel: seeds, batches, worker processes.
+
+Replication ``i`` of design point ``dp`` always uses the generator
+``default_rng(SeedSequence(seed, spawn_key=(dp, i)))``, so results do not
+depend on the batch size, the executor or the number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from nansei import __version__
+from nansei.engine import layout as Y
+from nansei.engine.compile import Compiled, compile_scenario
+from nansei.engine.kernel import run_replication
+from nansei.engine.results import Results, series_frame, trace_frame
+
+TRACE_CAPACITY = 200_000
+MAX_WORKERS = 256
+
+Progress = Callable[[int, int], None]
+
+
+def replication_rng(seed: int, design_point: int, replication: int) -> np.random.Generator:
+    """The generator of one replication (the reproducibility contract)."""
+    ss = np.random.SeedSequence(seed, spawn_key=(design_point, replication))
+    return np.random.default_rng(ss)
+
+
+def run_batch(
+    compiled: Compiled,
+    seed: int,
+    design_point: int,
+    start: int,
+    stop: int,
+    want_series: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run replications ``start .. stop-1``.
+
+    Returns
+    -------
+    tuple
+        ``(out (n, N_OUT) float64, series (n, n_steps, N_SERIES) float64)``;
+        series has 0 steps unless ``want_series``.
+    """
+    n = stop - start
+    out = np.empty((n, Y.N_OUT), dtype=np.float64)
+    n_steps = compiled.n_steps if want_series else 0
+    series = np.zeros((n, n_steps, Y.N_SERIES), dtype=np.float64)
+    scratch = np.zeros((compiled.n_steps, Y.N_SERIES), dtype=np.float64)
+    no_trace = np.zeros((0, 5), dtype=np.float64)
+    args = compiled.kernel_args()
+    for j in range(n):
+        rng = replication_rng(seed, design_point, start + j)
+        run_replication(rng, *args, out[j], scratch, no_trace)
+        if want_series:
+            series[j] = scratch
+    return out, series
+
+
+def run_trace(compiled: Compiled, seed: int, design_point: int = 0, replication: int = 0):
+    """Event trace of one replication, ``(rows, 5)`` float64."""
+    out = np.empty(Y.N_OUT)
+    scratch = np.zeros((compiled.n_steps, Y.N_SERIES))
+    trace = np.zeros((TRACE_CAPACITY, 5))
+    rng = replication_rng(seed, design_point, replication)
+    n = run_replication(rng, *compiled.kernel_args(), out, scratch, trace)
+    return trace[:n]
+
+
+def _batches(total: int, workers: int) -> list[tuple[int, int]]:
+    size = int(np.clip(total // max(workers * 8, 1), 10, 100))
+    return [(a, min(a + size, total)) for a in range(0, total, size)]
+
+
+def run_id(compiled: Compiled, seed: int, replications: int) -> str:
+    """Short content hash identifying a run (scenario, seed, replications, version)."""
+    text = json.dumps([compiled.fingerprint, seed, replications, __version__])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def simulate(
+    scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    *,
+    design_point: int = 0,
+    series: bool = False,
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> Results:
+    """Simulate a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or path
+        A validated scenario, a built-in name or a YAML file.
+    replications : int, optional
+        Number of replications (default: the scenario's ``run.replications``).
+    seed : int, optional
+        Root seed (default: the scenario's ``run.seed``).
+    workers : int
+        Worker processes; 1 runs in this process.
+    design_point : int
+        Design point index used in the seed's spawn key.
+    series : bool
+        Also return the per-step series (``run.series_step_h``).
+    trace : bool
+        Also return the event trace of replication 0.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each batch.
+
+    Returns
+    -------
+    Results
+    """
+    from nansei.scenario import ScenarioError, load_scenario
+    from nansei.scenario.errors import problem_error
+
+    sc = scenario if hasattr(scenario, "run") else load_scenario(scenario)
+    reps = sc.run.replications if replications is None else int(replications)
+    root = sc.run.seed if seed is None else int(seed)
+    if not 1 <= reps <= 10_000_000:
+        raise problem_error("replications", reps, "must be between 1 and 10,000,000")
+    if root < 0:
+        raise problem_error("seed", root, "must be a non-negative integer")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise problem_error("workers", workers, f"must be between 1 and {MAX_WORKERS}")
+    if not isinstance(sc, object) or not hasattr(sc, "blue"):
+        raise ScenarioError([])
+    compiled = compile_scenario(sc)
+
+    t0 = time.perf_counter()
+    outs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    batches = _batches(reps, workers)
+    done = 0
+    if workers == 1:
+        for a, b in batches:
+            outs[a] = run_batch(compiled, root, design_point, a, b, series)
+            done += b - a
+            if progress:
+                progress(done, reps)
+    else:
+        ctx = mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futs = {
+                pool.submit(run_batch, compiled, root, design_point, a, b, series): (a, b)
+                for a, b in batches
+            }
+            for fut in _as_completed(futs):
+                a, b = futs[fut]
+                outs[a] = fut.result()
+                done += b - a
+                if progress:
+                    progress(done, reps)
+    wall = time.perf_counter() - t0
+    out = np.concatenate([outs[a][0] for a, _ in batches])
+    if np.any(out[:, Y.O_OVERFLOW] > 0):
+        raise RuntimeError(
+            "an internal capacity of the kernel was exceeded; reduce target arrival rates "
+            "or report this scenario as a bug"
+        )
+    rid = run_id(compiled, root, reps)
+    records = _records(out, compiled, rid, sc.name, root, design_point)
+    ser = None
+    if series:
+        arr = np.concatenate([outs[a][1] for a, _ in batches])
+        ser = series_frame(arr, compiled.step_h, np.arange(reps))
+    tr = None
+    if trace:
+        tr = trace_frame(run_trace(compiled, root, design_point), Y.EVENT_NAMES, compiled.site_ids)
+    meta = {
+        "run_id": rid,
+        "scenario": sc.name,
+        "seed": root,
+        "design_point": design_point,
+        "replications": reps,
+        "workers": workers,
+        "wall_s": wall,
+        "reps_per_s": reps / wall if wall > 0 else float("nan"),
+        "nansei_version": __version__,
+        "numpy_version": np.__version__,
+        "params": compiled.params,
+    }
+    return Results(records=records, series=ser, trace=tr, meta=meta)
+
+
+def _as_completed(futs):
+    from concurrent.futures import as_completed
+
+    return as_completed(futs)
+
+
+def _records(out, compiled: Compiled, rid: str, name: str, seed: int, dp: int) -> pd.DataFrame:
+    n = out.shape[0]
+    df = pd.DataFrame(out, columns=list(Y.OUTPUT_NAMES))
+    for c in Y.OUTPUT_NAMES:
+        if c not in ("time_first_loss_h", "launcher_hours_available") and not c.startswith(
+            ("exposure", "casualty", "gateway_closed")
+        ):
+            df[c] = df[c].astype(np.int64)
+    front = pd.DataFrame(
+        {
+            "run_id": [rid] * n,
+            "scenario": [name] * n,
+            "design_point": np.full(n, dp, dtype=np.int64),
+            "replication": np.arange(n, dtype=np.int64),
+            "seed": np.full(n, seed, dtype=np.int64),
+        }
+    )
+    params = pd.DataFrame({f"param.{k}": [v] * n for k, v in compiled.params.items()})
+    return pd.concat([front, params, df], axis=1)

@@ -1,0 +1,1 @@
+"""Input/output: writing runs to disk. The model and engine never import this."""

@@ -1,0 +1,113 @@
+"""Geography: which islands are in play and where launchers may set up.
+
+Islands and built-in candidate sites come from the project gazetteer
+(:mod:`nansei.geo.gazetteer`, :mod:`nansei.geo.sites`); custom sites can be
+added inline. Cross-checks against the gazetteer and the coastlines (island
+ids exist, sites lie on land) run when the whole scenario is validated.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from ._base import Ident, Model, fail
+
+__all__ = ["Geography", "Site", "SiteSelection"]
+
+
+class Site(Model):
+    """A candidate launcher site (a place a launcher can hide and fire from).
+
+    Built-in sites come from :func:`nansei.geo.sites.load_sites`; a custom site
+    is written inline in ``geography.sites.custom``.
+    """
+
+    id: Ident = Field(description="Unique site id (must not clash with built-in site ids).")
+    island: str = Field(description="Gazetteer island id the site lies on, e.g. 'ishigaki'.")
+    lat: float = Field(ge=20.0, le=35.0, description="Latitude, decimal degrees (WGS 84).")
+    lon: float = Field(ge=120.0, le=135.0, description="Longitude, decimal degrees (WGS 84).")
+    concealment: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Fraction of Red detection suppressed at this site: the detection rate is "
+            "multiplied by (1 - concealment) when red.isr.concealment_effect is "
+            "'multiplicative'."
+        ),
+    )
+    access: Literal["road", "airport", "port"] = Field(
+        "road",
+        description="How the site is reached: 'road' (on-island only), or co-located "
+        "with an 'airport' or 'port' usable for inter-island lift.",
+    )
+    residents_in_hazard_radius: int | None = Field(
+        None,
+        ge=0,
+        le=2_000_000,
+        description="Residents within geography.hazard_radius_km of the site; None = derive "
+        "from the island's mean population density.",
+    )
+    decoy: bool = Field(
+        False, description="If true the site holds a decoy only and never a launcher."
+    )
+
+
+class SiteSelection(Model):
+    """Which candidate sites exist: built-in ones plus custom ones."""
+
+    builtin: Literal["all", "none"] | list[Ident] = Field(
+        "all",
+        description="Built-in candidate sites to use: 'all', 'none', or a list of site ids. "
+        "With 'all', built-in sites on islands not in geography.islands are dropped.",
+    )
+    custom: list[Site] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="Additional sites defined inline.",
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> SiteSelection:
+        seen: set[str] = set()
+        for i, site in enumerate(self.custom):
+            if site.id in seen:
+                fail(("custom", i, "id"), f"duplicate site id '{site.id}'", value=site.id)
+            seen.add(site.id)
+        if isinstance(self.builtin, list):
+            dup = {s for s in self.builtin if self.builtin.count(s) > 1}
+            if dup:
+                fail(("builtin",), f"duplicate built-in site ids: {', '.join(sorted(dup))}")
+        return self
+
+
+class Geography(Model):
+    """The islands and sites in play."""
+
+    islands: Literal["all"] | list[str] = Field(
+        "all",
+        description="Gazetteer island ids in play, or 'all'. Sites on other islands are "
+        "not used and civil measures apply only to these islands.",
+    )
+    sites: SiteSelection = Field(
+        default_factory=SiteSelection, description="Candidate launcher sites."
+    )
+    hazard_radius_km: float = Field(
+        2.0,
+        gt=0.0,
+        le=50.0,
+        description="Radius around an occupied or struck site within which residents count "
+        "as exposed (person-hours) and as at risk from a strike.",
+    )
+
+    @model_validator(mode="after")
+    def _islands_nonempty(self) -> Geography:
+        if isinstance(self.islands, list):
+            if not self.islands:
+                fail(("islands",), "list of islands is empty; use 'all' or name islands")
+            dup = {s for s in self.islands if self.islands.count(s) > 1}
+            if dup:
+                fail(("islands",), f"duplicate island ids: {', '.join(sorted(dup))}")
+        return self

@@ -1,0 +1,180 @@
+"""Resolve scenario references against the gazetteer, sites and coastlines.
+
+The geographic data modules are imported lazily. If a module is not
+installed at all (``ImportError``), checks that need it are skipped and
+resolution falls back to the scenario's inline data; any other failure is
+reported as a problem rather than raised.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .civil import Gateway
+from .geography import Site
+from .targets import SeaZone
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Scenario
+
+__all__ = [
+    "builtin_sites",
+    "builtin_zones",
+    "coastlines",
+    "gazetteer",
+    "islands_in_play",
+    "resolved_gateways",
+    "resolved_sites",
+    "resolved_zones",
+]
+
+
+class GeoDataError(RuntimeError):
+    """A geographic data module exists but failed to load."""
+
+
+def _load(module: str, func: str) -> Any:
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return None
+    try:
+        return getattr(mod, func)()
+    except Exception as exc:  # data files broken: report, never crash the loader
+        raise GeoDataError(f"{module}.{func}() failed: {type(exc).__name__}: {exc}") from exc
+
+
+def gazetteer() -> Any:
+    """Return the gazetteer, or None if :mod:`nansei.geo.gazetteer` is unavailable."""
+    return _load("nansei.geo.gazetteer", "load_gazetteer")
+
+
+def coastlines() -> Any:
+    """Return the coastlines, or None if :mod:`nansei.geo.coastlines` is unavailable."""
+    return _load("nansei.geo.coastlines", "load_coastlines")
+
+
+_ACCESS = {"road", "airport", "port"}
+#: Hazard radius (km) for which each built-in site's resident count was computed.
+_BUILTIN_RADIUS_KM: dict[str, float] = {}
+
+
+def _rescaled(site: Site, radius_km: float) -> Site:
+    """Scale a built-in site's resident count to the scenario's hazard radius (∝ r²)."""
+    r0 = _BUILTIN_RADIUS_KM.get(site.id, 0.0)
+    if site.residents_in_hazard_radius is None or r0 <= 0.0 or r0 == radius_km:
+        return site
+    scaled = round(site.residents_in_hazard_radius * (radius_km / r0) ** 2)
+    return site.model_copy(update={"residents_in_hazard_radius": scaled})
+
+
+@cache
+def builtin_sites() -> tuple[Site, ...] | None:
+    """Return the built-in candidate sites as :class:`Site`, or None if unavailable."""
+    raw = _load("nansei.geo.sites", "load_sites")
+    if raw is None:
+        return None
+    out = []
+    for s in raw:
+        access = getattr(s, "access", "road")
+        residents = getattr(s, "residents_in_hazard_radius", None)
+        _BUILTIN_RADIUS_KM[s.id] = float(getattr(s, "hazard_radius_km", 0.0) or 0.0)
+        out.append(
+            Site(
+                id=s.id,
+                island=s.island,
+                lat=float(s.lat),
+                lon=float(s.lon),
+                concealment=float(getattr(s, "concealment", 0.5)),
+                access=access if access in _ACCESS else "road",
+                residents_in_hazard_radius=None if residents is None else round(residents),
+                decoy=False,
+            )
+        )
+    return tuple(out)
+
+
+@cache
+def builtin_zones() -> tuple[SeaZone, ...] | None:
+    """Return the gazetteer's sea zones as :class:`SeaZone`, or None if unavailable."""
+    gaz = gazetteer()
+    if gaz is None:
+        return None
+    out = []
+    for z in gaz.sea_zones:
+        radius = getattr(z, "radius_km", 50.0)
+        radius = float(getattr(radius, "value", radius))
+        out.append(
+            SeaZone(id=z.id, name=getattr(z, "name", z.id), lat=z.lat, lon=z.lon, radius_km=radius)
+        )
+    return tuple(out)
+
+
+def islands_in_play(sc: Scenario) -> list[str]:
+    """Return the gazetteer island ids in play (``geography.islands`` resolved)."""
+    if isinstance(sc.geography.islands, list):
+        return list(sc.geography.islands)
+    gaz = gazetteer()
+    return [] if gaz is None else [i.id for i in gaz.islands]
+
+
+def resolved_sites(sc: Scenario) -> list[Site]:
+    """Return every site in play: selected built-in sites, then custom sites.
+
+    With ``builtin: all``, built-in sites on islands not in play are dropped.
+    Built-in resident counts are rescaled to ``geography.hazard_radius_km`` (∝ r²).
+    """
+    sel = sc.geography.sites
+    out: list[Site] = []
+    if sel.builtin != "none":
+        known = {s.id: s for s in (builtin_sites() or ())}
+        if sel.builtin == "all":
+            play = set(islands_in_play(sc))
+            out.extend(s for s in known.values() if s.island in play)
+        else:
+            out.extend(known[i] for i in sel.builtin if i in known)
+    radius = sc.geography.hazard_radius_km
+    out = [_rescaled(s, radius) for s in out]
+    out.extend(sel.custom)
+    return out
+
+
+def resolved_zones(sc: Scenario) -> list[SeaZone]:
+    """Return every sea zone: selected built-in (gazetteer) zones, then custom zones."""
+    sel = sc.targets.zones
+    out: list[SeaZone] = []
+    if sel.builtin != "none":
+        known = {z.id: z for z in (builtin_zones() or ())}
+        if sel.builtin == "all":
+            out.extend(known.values())
+        else:
+            out.extend(known[i] for i in sel.builtin if i in known)
+    out.extend(sel.custom)
+    return out
+
+
+def resolved_gateways(sc: Scenario) -> list[Gateway]:
+    """Return the evacuation gateways (inline, or from the gazetteer's capacities)."""
+    gws = sc.civil.evacuation.gateways
+    if not isinstance(gws, str):
+        return list(gws)
+    gaz = gazetteer()
+    if gaz is None:
+        return []
+    out = []
+    for c in gaz.evacuation_plan.capacities:
+        out.append(
+            Gateway(
+                id=c.id,
+                island=c.island,
+                mode=c.mode,
+                location=c.gateway,
+                capacity_per_day=int(c.per_day.value),
+                source=str(c.per_day.source),
+                confidence=c.per_day.confidence,
+            )
+        )
+    return out
