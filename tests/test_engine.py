@@ -206,3 +206,15 @@ def test_record_columns_self_describing(kyodo):
     assert any(c.startswith("param.") for c in cols)
     assert cols[-Y.N_OUT :] == list(Y.OUTPUT_NAMES)
     assert kyodo.records["run_id"].nunique() == 1
+
+
+def test_distribution_codes_match_schema():
+    from nansei.engine import dists
+    from nansei.scenario.distributions import KIND_CODES
+
+    assert KIND_CODES == {
+        "fixed": dists.FIXED,
+        "exponential": dists.EXPONENTIAL,
+        "lognormal": dists.LOGNORMAL,
+        "uniform": dists.UNIFORM,
+    }

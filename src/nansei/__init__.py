@@ -2,8 +2,26 @@
 
 Everything in this package is unclassified and notional: parameters come from
 public sources or are labelled assumptions.
+
+>>> import nansei
+>>> res = nansei.simulate("ideal-fixed-delay", replications=50, seed=1)
+>>> len(res.records)
+50
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "load_scenario", "simulate"]
+
+
+def __getattr__(name: str):
+    # Lazy imports keep `nansei --version` and the schema tools fast.
+    if name == "simulate":
+        from nansei.engine.simulate import simulate
+
+        return simulate
+    if name == "load_scenario":
+        from nansei.scenario import load_scenario
+
+        return load_scenario
+    raise AttributeError(f"module 'nansei' has no attribute {name!r}")

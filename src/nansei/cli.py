@@ -51,7 +51,7 @@ def _load(source: str):
         return load_scenario(source)
     except ScenarioError as exc:
         err_console.print(f"[bold red]Invalid scenario[/] {source}")
-        err_console.print(str(exc), markup=False, highlight=False)
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
 
@@ -217,8 +217,14 @@ def _run(
         try:
             res = simulate(sc, reps, seed, workers, series=series, trace=trace, progress=progress)
         except ScenarioError as exc:
-            err_console.print(str(exc), markup=False, highlight=False)
+            err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
+    if res.meta["not_simulated"]:
+        err_console.print(
+            "[yellow]note:[/] validated but not yet simulated by this engine version: "
+            + ", ".join(res.meta["not_simulated"])
+            + " (see docs/engine.md)"
+        )
     path = write_run(res, sc, out) if out is not None else None
     summary = res.summary()
     if as_json:
@@ -314,8 +320,9 @@ def verify(
         typer.echo(table.to_json(orient="records", indent=2))
     else:
         t = Table(title="nansei verify: simulated vs exact")
-        for col in ("check", "expected", "simulated", "SE", "z", "reps", "result"):
-            t.add_column(col, justify="left" if col == "check" else "right")
+        t.add_column("check", overflow="fold")
+        for col in ("expected", "simulated", "SE", "z", "reps", "result"):
+            t.add_column(col, justify="right")
         for _, r in table.iterrows():
             t.add_row(
                 r["check"],

@@ -24,12 +24,6 @@ FIXED = 0
 EXPONENTIAL = 1
 LOGNORMAL = 2
 UNIFORM = 3
-KIND_CODES = {
-    "fixed": FIXED,
-    "exponential": EXPONENTIAL,
-    "lognormal": LOGNORMAL,
-    "uniform": UNIFORM,
-}
 
 
 @njit(cache=True)

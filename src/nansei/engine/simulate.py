@@ -190,8 +190,26 @@ def simulate(
         "nansei_version": __version__,
         "numpy_version": np.__version__,
         "params": compiled.params,
+        "not_simulated": not_simulated(sc),
     }
     return Results(records=records, series=ser, trace=tr, meta=meta)
+
+
+def not_simulated(sc) -> list[str]:
+    """Scenario parts that are validated but not yet modelled by this engine version.
+
+    SDF sustainment, legal gating of actions and civil protection are
+    validated by the schema; the engine does not act on them yet (see
+    ``docs/engine.md``), and every run says so in its metadata.
+    """
+    out = []
+    if sc.sustainment.enabled:
+        out.append("sustainment")
+    if sc.legal.timeline:
+        out.append("legal")
+    if sc.civil.enabled:
+        out.append("civil")
+    return out
 
 
 def _as_completed(futs):
