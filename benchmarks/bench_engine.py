@@ -92,6 +92,21 @@ KYODO_PROBE = textwrap.dedent(
     """
 )
 
+SCALING_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import numpy as np
+    sys.path.insert(0, sys.argv[1])
+    from bench_engine import heap_loop
+    rng = np.random.default_rng(1)
+    heap_loop(rng, 155, 10, 620)
+    n = int(sys.argv[2])
+    t0 = time.perf_counter()
+    heap_loop(rng, 155, n, 620)
+    print(n / (time.perf_counter() - t0))
+    """
+)
+
 WARM_START = "from nansei.engine.simulate import simulate; simulate('kyodo-2021', replications=1)"
 
 
@@ -234,7 +249,7 @@ def bench_peer(reps_nansei: int, reps_simpy: int, repeats: int) -> dict:
 def bench_kyodo(reps: int, repeats: int) -> dict:
     simulate("kyodo-2021", replications=4, seed=SEED)
     simulate("kyodo-2021", replications=20, seed=SEED, workers=2)
-    one, two, ratios, startup = [], [], [], []
+    one, two, ratios, startup, steady = [], [], [], [], []
     events = float("nan")
     for _ in range(repeats):
         r1 = simulate("kyodo-2021", replications=reps, seed=SEED, workers=1)
@@ -246,15 +261,26 @@ def bench_kyodo(reps: int, repeats: int) -> dict:
         # start-up: pool spawn + import + kernel load in the workers, 20 replications
         t_small = simulate("kyodo-2021", replications=20, seed=SEED, workers=2).meta["wall_s"]
         startup.append(t_small - 20 / (2 * one[-1]))
+        steady.append(reps / max(r2.meta["wall_s"] - startup[-1], 1e-9) / one[-1])
     return {
         "reps": reps,
         "reps_per_s_1": median(one),
         "reps_per_s_2": median(two),
         "speedup_2": median(ratios),
         "pool_startup_s": median(startup),
+        "speedup_2_excl_startup": median(steady),
         "events_per_rep": events,
         "raw": {"w1": one, "w2": two},
     }
+
+
+def machine_scaling(n_events: int) -> dict:
+    """Control: throughput of 2 concurrent CPU-bound processes over 1 (no nansei involved)."""
+    cmd = [sys.executable, "-c", SCALING_CHILD, str(HERE), str(n_events)]
+    one = float(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    two = [float(p.communicate()[0]) for p in procs]
+    return {"one_events_per_s": one, "two_events_per_s": sum(two), "ratio": sum(two) / one}
 
 
 def bench_warm_start(repeats: int) -> dict:
@@ -533,7 +559,9 @@ def details(m: dict) -> str:
             f"  heap loop, {pr['heap_loop_pending']} pending       "
             f"{pr['heap_loop_ns_per_event']:.1f} ns/event "
             f"({pr['heap_loop_norng_ns_per_event']:.1f} ns without RNG)",
-            f"  pool start-up (2 workers)       {ky['pool_startup_s']:.2f} s",
+            f"  pool start-up (2 workers)       {ky['pool_startup_s']:.2f} s; 2-worker speed-up "
+            f"excluding start-up {ky['speedup_2_excl_startup']:.2f}x",
+            f"  control: 2 concurrent heap loops / 1 = {m['machine_scaling']['ratio']:.2f}x",
             f"  warm start: python alone {ws['python_s']:.2f} s, import engine "
             f"{ws['import_s']:.2f} s, whole run {ws['median_s']:.2f} s",
         ]
@@ -553,6 +581,8 @@ def main(argv: list[str] | None = None) -> dict:
     m["peer"] = bench_peer(5_000 if q else 50_000, 1_000 if q else 10_000, 3 if q else 5)
     print("kyodo-2021, 1 and 2 workers ...", flush=True)
     m["kyodo"] = bench_kyodo(400 if q else 10_000, 2 if q else 3)
+    print("machine 2-process scaling (control) ...", flush=True)
+    m["machine_scaling"] = machine_scaling(5_000_000 if q else 50_000_000)
     print("warm start ...", flush=True)
     m["warm_start"] = bench_warm_start(3 if q else 5)
     print("profile ...", flush=True)

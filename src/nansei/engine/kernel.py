@@ -35,7 +35,7 @@ from nansei.engine.heap import heap_pop, heap_push
 _ST = 0  # state
 _SITE = 1  # current site, or destination while moving
 _STAY = 2  # stay counter (increments on arrival)
-_DET = 3  # detection version
+_DET = 3  # unused (kept for column stability)
 _DEP = 4  # departure version
 _NSALVO = 5  # salvos this stay
 _PEND = 6  # a FIRE event is pending
@@ -93,11 +93,15 @@ def _detection_rate(fp, li, site_f, la):
 
 
 @njit(cache=True)
-def _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, la, t):
-    li[la, _DET] += 1
+def _refresh_detection(rng, fp, li, site_f, det_t, la, t):
+    """Redraw the launcher's next detection time after a state change.
+
+    Detection times are kept in ``det_t`` rather than in the heap, so a state
+    change never leaves a stale event behind (memorylessness makes the redraw
+    exact).
+    """
     dt = exp_time(rng, _detection_rate(fp, li, site_f, la))
-    if t + dt <= fp[Y.F_HORIZON_H]:
-        _push(ht, hi, hs, cnt, t + dt, Y.EV_DETECT, la, li[la, _DET])
+    det_t[la] = t + dt if t + dt <= fp[Y.F_HORIZON_H] else np.inf
 
 
 @njit(cache=True)
@@ -297,7 +301,6 @@ def _destroy(li, lt, site_f, site_occ, site_last, out, t, la):
     elif site_occ[li[la, _SITE]] == la:
         site_occ[li[la, _SITE]] = -1
     li[la, _ST] = Y.DESTROYED
-    li[la, _DET] += 1
     out[Y.O_LOST] += 1
     out[Y.O_LAUNCHER_HOURS] += t
     if np.isnan(out[Y.O_FIRST_LOSS]):
@@ -396,6 +399,7 @@ def run_replication(
     hs = np.zeros(2, dtype=np.int64)
 
     li = np.zeros((n_l, _N_LI), dtype=np.int64)
+    det_t = np.full(n_l, np.inf)
     lt = np.zeros((n_l, _N_LT), dtype=np.float64)
     rounds = rounds0.copy()
     reload = reload0.copy()
@@ -443,7 +447,13 @@ def run_replication(
     step = 0
     trace_on = trace.shape[0] > 0
     while hs[0] > 0 and cnt[_C_OVERFLOW] == 0:
-        t, code, e, tag = heap_pop(ht, hi, hs)
+        e = _earliest(det_t)
+        if e >= 0 and det_t[e] < ht[0]:
+            t = det_t[e]
+            code = Y.EV_DETECT
+            tag = 0
+        else:
+            t, code, e, tag = heap_pop(ht, hi, hs)
         out[Y.O_EVENTS] += 1
         if code == Y.EV_HORIZON:
             break
@@ -464,7 +474,7 @@ def run_replication(
             _push(
                 ht, hi, hs, cnt, t + _ldraw(rng, lp, e, Y.L_SETUP), Y.EV_SETUP_DONE, e, li[e, _STAY]
             )
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
 
         elif code == Y.EV_SETUP_DONE:
             if li[e, _ST] != Y.SETTING_UP or tag != li[e, _STAY]:
@@ -472,7 +482,7 @@ def run_replication(
             li[e, _ST] = Y.HIDDEN
             dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
             _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
             _try_engage(
                 rng,
                 ip,
@@ -523,13 +533,13 @@ def run_replication(
                     rng, fp, ip, li, cnt, out, series, min(step, n_steps - 1), ht, hi, hs, t, e
                 )
             _push(ht, hi, hs, cnt, t + lp[e, Y.L_FIRING_H], Y.EV_FIRE_DONE, e, li[e, _STAY])
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
 
         elif code == Y.EV_FIRE_DONE:
             if li[e, _ST] != Y.FIRING or tag != li[e, _STAY]:
                 continue
             li[e, _ST] = Y.HIDDEN
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
             scoot = ip[Y.I_SCOOT_AFTER]
             if scoot > 0 and li[e, _NSALVO] >= scoot:
                 li[e, _SCOOT] = 1
@@ -542,7 +552,7 @@ def run_replication(
             if left <= 0:
                 _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, e)
                 if li[e, _ST] == Y.RELOADING:
-                    _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+                    _refresh_detection(rng, fp, li, site_f, det_t, e, t)
                 continue
             gap = max(fp[Y.F_SALVO_INTERVAL_H] - lp[e, Y.L_FIRING_H], 0.0)
             li[e, _PEND] = 1
@@ -558,7 +568,7 @@ def run_replication(
                     reload[e, m] -= pod
                     break
             li[e, _ST] = Y.HIDDEN
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
             _try_engage(
                 rng,
                 ip,
@@ -592,7 +602,7 @@ def run_replication(
             li[e, _ST] = Y.SETTING_UP
             li[e, _SCOOT] = 1
             _push(ht, hi, hs, cnt, lt[e, _T_LEAVE], Y.EV_LEAVE, e, li[e, _STAY])
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
 
         elif code == Y.EV_LEAVE:
             if li[e, _ST] != Y.SETTING_UP or tag != li[e, _STAY]:
@@ -635,7 +645,7 @@ def run_replication(
                 lt[e, _T_LEAVE] = np.inf
                 dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
                 _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
-                _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+                _refresh_detection(rng, fp, li, site_f, det_t, e, t)
                 _try_engage(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
                     ht, hi, hs, cnt, t, e,
@@ -648,16 +658,14 @@ def run_replication(
             li[e, _SITE] = dest
             site_occ[dest] = e
             _push(ht, hi, hs, cnt, t_arr, Y.EV_ARRIVE, e, 0)
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
 
         elif code == Y.EV_DETECT:
-            if tag != li[e, _DET] or li[e, _ST] == Y.DESTROYED:
-                continue
             out[Y.O_DETECTIONS] += 1
             _on_detection(
                 rng, fp, ip, li, cnt, out, series, min(step, n_steps - 1), ht, hi, hs, t, e
             )
-            _refresh_detection(rng, fp, li, site_f, ht, hi, hs, cnt, e, t)
+            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
 
         elif code == Y.EV_DECOY_DETECT:
             if dec[e, 0] == 0:
@@ -703,6 +711,7 @@ def run_replication(
                 out[Y.O_ON_TARGET] += leak
                 if kill:
                     _destroy(li, lt, site_f, site_occ, site_last, out, t, la)
+                    det_t[la] = np.inf
             else:
                 out[Y.O_WASTED] += leak
                 out[Y.O_STRIKES_WASTED] += 1
@@ -802,6 +811,18 @@ def run_replication(
         step += 1
     out[Y.O_OVERFLOW] = cnt[_C_OVERFLOW]
     return cnt[_C_NTRACE]
+
+
+@njit(cache=True)
+def _earliest(det_t):
+    """Index of the smallest finite entry of ``det_t``, or -1."""
+    best = -1
+    tb = np.inf
+    for j in range(det_t.shape[0]):
+        if det_t[j] < tb:
+            tb = det_t[j]
+            best = j
+    return best
 
 
 @njit(cache=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nansei.engine.layout import OUTPUTS, SERIES_NAMES, TRACE_COLUMNS
 
@@ -32,6 +31,8 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     if n == 0:
         return (np.nan, np.nan, np.nan, np.nan)
     m = float(v.mean())
+    from scipy import stats  # imported here: keeps start-up fast
+
     if n == 1:
         return (m, np.nan, np.nan, np.nan)
     sem = float(v.std(ddof=1) / np.sqrt(n))
