@@ -35,13 +35,12 @@ from nansei.engine.heap import heap_pop, heap_push
 _ST = 0  # state
 _SITE = 1  # current site, or destination while moving
 _STAY = 2  # stay counter (increments on arrival)
-_DET = 3  # unused (kept for column stability)
-_DEP = 4  # departure version
-_NSALVO = 5  # salvos this stay
-_PEND = 6  # a FIRE event is pending
-_SCOOT = 7  # departing: no more fires this stay
-_STRUCK = 8  # stay id already struck (first-detection doctrine)
-_N_LI = 9
+_DEP = 3  # departure version
+_NSALVO = 4  # salvos this stay
+_PEND = 5  # a FIRE event is pending
+_SCOOT = 6  # departing: no more fires this stay
+_STRUCK = 7  # stay id already struck (first-detection doctrine)
+_N_LI = 8
 # launcher float state columns
 _T_STAY = 0  # time the current stay began (arrival)
 _T_LEAVE = 1  # scheduled leave time (inf if none)
