@@ -170,7 +170,7 @@ def simulate(
             "or report this scenario as a bug"
         )
     rid = run_id(compiled, root, reps)
-    records = _records(out, compiled, rid, sc.name, root, design_point)
+    records = records_frame(out, compiled, rid, sc.name, root, design_point)
     ser = None
     if series:
         arr = np.concatenate([outs[a][1] for a, _ in batches])
@@ -218,7 +218,24 @@ def _as_completed(futs):
     return as_completed(futs)
 
 
-def _records(out, compiled: Compiled, rid: str, name: str, seed: int, dp: int) -> pd.DataFrame:
+def records_frame(
+    out: np.ndarray,
+    compiled: Compiled,
+    rid: str,
+    name: str,
+    seed: int,
+    dp: int,
+    first_replication: int = 0,
+) -> pd.DataFrame:
+    """Flat, self-describing records from the kernel's output matrix.
+
+    Parameters
+    ----------
+    out : ndarray, shape (n, N_OUT)
+        Rows of replications ``first_replication .. first_replication + n - 1``.
+    compiled, rid, name, seed, dp
+        The compiled scenario, run id, scenario name, root seed and design point.
+    """
     n = out.shape[0]
     df = pd.DataFrame(out, columns=list(Y.OUTPUT_NAMES))
     for c in Y.OUTPUT_NAMES:
@@ -231,7 +248,7 @@ def _records(out, compiled: Compiled, rid: str, name: str, seed: int, dp: int) -
             "run_id": [rid] * n,
             "scenario": [name] * n,
             "design_point": np.full(n, dp, dtype=np.int64),
-            "replication": np.arange(n, dtype=np.int64),
+            "replication": np.arange(first_replication, first_replication + n, dtype=np.int64),
             "seed": np.full(n, seed, dtype=np.int64),
         }
     )
