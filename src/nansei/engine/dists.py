@@ -11,8 +11,9 @@ kind    name          a                     b
 3       uniform       low                   high
 ======  ============  ====================  ===================
 
-Only ``rng.random``, ``rng.exponential`` and ``rng.standard_normal`` are used,
-so the stream is identical with and without ``NUMBA_DISABLE_JIT``.
+``rng`` is a stream state of :mod:`nansei.engine.rng`; every draw comes from
+its uniform stream, so the numbers are identical with and without
+``NUMBA_DISABLE_JIT``.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from nansei.engine.rng import exponential, random, standard_normal
+
 FIXED = 0
 EXPONENTIAL = 1
 LOGNORMAL = 2
 UNIFORM = 3
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def draw(rng, kind, a, b):
     """Draw one value (same unit as the parameters, usually hours)."""
     if kind == FIXED:
@@ -34,15 +37,15 @@ def draw(rng, kind, a, b):
     if kind == EXPONENTIAL:
         if a <= 0.0:
             return 0.0
-        return rng.exponential(a)
+        return exponential(rng, a)
     if kind == LOGNORMAL:
-        return a * np.exp(b * rng.standard_normal())
-    return a + (b - a) * rng.random()
+        return a * np.exp(b * standard_normal(rng))
+    return a + (b - a) * random(rng)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def exp_time(rng, rate):
     """Waiting time (h) to the next Poisson event at ``rate`` per hour; inf if 0."""
     if rate <= 0.0:
         return np.inf
-    return rng.exponential(1.0 / rate)
+    return exponential(rng, 1.0 / rate)

@@ -34,51 +34,50 @@ def new_heap(capacity: int):
     )
 
 
-@njit(cache=True)
-def _less(times, ints, i, j):
-    if times[i] < times[j]:
-        return True
-    if times[i] > times[j]:
-        return False
-    return ints[i, 0] < ints[j, 0]
+@njit(cache=True, inline="always")
+def _before(t1, q1, t2, q2):
+    """True if event (t1, q1) comes before (t2, q2)."""
+    return t1 < t2 or (t1 == t2 and q1 < q2)
 
 
-@njit(cache=True)
-def _swap(times, ints, i, j):
-    t = times[i]
-    times[i] = times[j]
-    times[j] = t
-    for c in range(4):
-        v = ints[i, c]
-        ints[i, c] = ints[j, c]
-        ints[j, c] = v
+@njit(cache=True, inline="always")
+def _move(times, ints, src, dst):
+    times[dst] = times[src]
+    ints[dst, 0] = ints[src, 0]
+    ints[dst, 1] = ints[src, 1]
+    ints[dst, 2] = ints[src, 2]
+    ints[dst, 3] = ints[src, 3]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heap_push(times, ints, state, t, code, entity, tag):
-    """Push an event; return False if the heap is full."""
+    """Push an event; return False if the heap is full.
+
+    Sifts a hole up from the end and writes the event once, at its place.
+    """
     n = state[0]
     if n >= times.shape[0]:
         return False
-    times[n] = t
-    ints[n, 0] = state[1]
-    ints[n, 1] = code
-    ints[n, 2] = entity
-    ints[n, 3] = tag
+    seq = state[1]
     state[0] = n + 1
-    state[1] += 1
+    state[1] = seq + 1
     i = n
     while i > 0:
-        parent = (i - 1) // 2
-        if _less(times, ints, i, parent):
-            _swap(times, ints, i, parent)
+        parent = (i - 1) >> 1
+        if _before(t, seq, times[parent], ints[parent, 0]):
+            _move(times, ints, parent, i)
             i = parent
         else:
             break
+    times[i] = t
+    ints[i, 0] = seq
+    ints[i, 1] = code
+    ints[i, 2] = entity
+    ints[i, 3] = tag
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def heap_pop(times, ints, state):
     """Pop the earliest event.
 
@@ -94,21 +93,20 @@ def heap_pop(times, ints, state):
     n = state[0] - 1
     state[0] = n
     if n > 0:
-        times[0] = times[n]
-        for c in range(4):
-            ints[0, c] = ints[n, c]
+        # sift a hole down from the root, then drop the last event into it
+        lt = times[n]
+        lq = ints[n, 0]
         i = 0
         while True:
-            left = 2 * i + 1
-            if left >= n:
+            c = 2 * i + 1
+            if c >= n:
                 break
-            small = left
-            right = left + 1
-            if right < n and _less(times, ints, right, left):
-                small = right
-            if _less(times, ints, small, i):
-                _swap(times, ints, small, i)
-                i = small
+            if c + 1 < n and _before(times[c + 1], ints[c + 1, 0], times[c], ints[c, 0]):
+                c += 1
+            if _before(times[c], ints[c, 0], lt, lq):
+                _move(times, ints, c, i)
+                i = c
             else:
                 break
+        _move(times, ints, n, i)
     return t, code, entity, tag

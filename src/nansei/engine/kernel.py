@@ -30,6 +30,7 @@ from numba import njit
 from nansei.engine import layout as Y
 from nansei.engine.dists import draw, exp_time
 from nansei.engine.heap import heap_pop, heap_push
+from nansei.engine.rng import random, seed_stream
 
 # launcher int state columns
 _ST = 0  # state
@@ -54,21 +55,22 @@ _C_NTGT = 2  # targets created
 _C_NTRACE = 3  # trace rows written
 _C_OVERFLOW = 4
 _C_TLO = 5  # no target below this index is alive
-_N_C = 6
+_C_DAY = 6  # index of the day Red's daily capacity refers to
+_N_C = 7
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ldraw(rng, lp, la, col):
     return draw(rng, int(lp[la, col]), lp[la, col + 1], lp[la, col + 2])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(ht, hi, hs, cnt, t, code, entity, tag):
     if not heap_push(ht, hi, hs, t, code, entity, tag):
         cnt[_C_OVERFLOW] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _trace(trace, cnt, t, code, entity, site, value):
     n = cnt[_C_NTRACE]
     if n < trace.shape[0]:
@@ -80,7 +82,7 @@ def _trace(trace, cnt, t, code, entity, site, value):
         cnt[_C_NTRACE] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _detection_rate(fp, li, site_f, la):
     st = li[la, _ST]
     if st == Y.DESTROYED:
@@ -91,7 +93,7 @@ def _detection_rate(fp, li, site_f, la):
     return rate
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _refresh_detection(rng, fp, li, site_f, det_t, la, t):
     """Redraw the launcher's next detection time after a state change.
 
@@ -103,15 +105,20 @@ def _refresh_detection(rng, fp, li, site_f, det_t, la, t):
     det_t[la] = t + dt if t + dt <= fp[Y.F_HORIZON_H] else np.inf
 
 
-@njit(cache=True)
-def _red_can_fire(ip, cnt, n):
+@njit(cache=True, inline="always")
+def _red_can_fire(ip, cnt, t, n):
+    """Red can launch ``n`` missiles at ``t``; a new day starts at t = 24 k h."""
+    day = int(t // 24.0)
+    if day != cnt[_C_DAY]:
+        cnt[_C_DAY] = day
+        cnt[_C_DAY_USED] = 0
     if cnt[_C_INV] < n:
         return False
     cap = ip[Y.I_DAILY_CAPACITY]
     return cap <= 0 or cnt[_C_DAY_USED] + n <= cap
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _red_spend(cnt, out, series, step, n):
     cnt[_C_INV] -= n
     cnt[_C_DAY_USED] += n
@@ -119,13 +126,13 @@ def _red_spend(cnt, out, series, step, n):
     series[step, Y.S_MISSILES] += n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _strike_site(rng, fp, ip, cnt, out, series, step, ht, hi, hs, t, s):
     """Launch a strike on site ``s`` if Red can; return True if launched."""
     if t < fp[Y.F_STRIKES_START_H]:
         return False
     n = ip[Y.I_MISSILES_PER_STRIKE]
-    if not _red_can_fire(ip, cnt, n):
+    if not _red_can_fire(ip, cnt, t, n):
         out[Y.O_STRIKES_DENIED] += 1
         return False
     _red_spend(cnt, out, series, step, n)
@@ -135,7 +142,7 @@ def _strike_site(rng, fp, ip, cnt, out, series, step, ht, hi, hs, t, s):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _on_detection(rng, fp, ip, li, cnt, out, series, step, ht, hi, hs, t, la):
     """Red reacts to a detection of launcher ``la`` (at its site or destination)."""
     stay = li[la, _STAY]
@@ -147,7 +154,7 @@ def _on_detection(rng, fp, ip, li, cnt, out, series, step, ht, hi, hs, t, la):
         li[la, _STRUCK] = stay
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, la):
     """Return (target, munition) for launcher ``la``, or (-1, m) / (-1, -1).
 
@@ -178,7 +185,7 @@ def _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, la):
     return -1, empty
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _try_engage(
     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, la
 ):
@@ -195,7 +202,7 @@ def _try_engage(
         out[Y.O_NO_AMMO] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, la):
     have = 0
     for m in range(reload.shape[1]):
@@ -208,7 +215,7 @@ def _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, la):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, la, island):
     """Pick the next site on ``island`` for launcher ``la``; -1 if none is free."""
     cur = li[la, _SITE]
@@ -233,7 +240,7 @@ def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, la, isl
             best = s
             best_val = val
     if rule == 0 and n_free > 0:
-        pick = int(rng.random() * n_free)
+        pick = int(random(rng) * n_free)
         for s in range(site_island.shape[0]):
             if site_island[s] != island or site_occ[s] >= 0 or s == cur:
                 continue
@@ -243,7 +250,7 @@ def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, la, isl
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _lift(fp, ip, lift_free, gw_open, gw_runway, isl_gw, isl_km, site_gw_km, speed, t, a, b, s0):
     """Plan an inter-island lift from island ``a`` (site ``s0``) to ``b``.
 
@@ -276,7 +283,7 @@ def _lift(fp, ip, lift_free, gw_open, gw_runway, isl_gw, isl_km, site_gw_km, spe
     return -1.0, -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, la, t_dep):
     """Schedule departure at ``t_dep``; the leave time (after tear-down) is fixed now."""
     li[la, _DEP] += 1
@@ -284,7 +291,7 @@ def _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, la, t_dep):
     _push(ht, hi, hs, cnt, t_dep, Y.EV_DEPART, la, li[la, _DEP])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _end_stay(li, lt, site_f, site_occ, site_last, out, t, la):
     s = li[la, _SITE]
     out[Y.O_EXPOSURE] += site_f[s, 1] * (t - lt[la, _T_STAY])
@@ -293,7 +300,7 @@ def _end_stay(li, lt, site_f, site_occ, site_last, out, t, la):
         site_occ[s] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _destroy(li, lt, site_f, site_occ, site_last, out, t, la):
     if li[la, _ST] != Y.MOVING:
         _end_stay(li, lt, site_f, site_occ, site_last, out, t, la)
@@ -304,6 +311,47 @@ def _destroy(li, lt, site_f, site_occ, site_last, out, t, la):
     out[Y.O_LAUNCHER_HOURS] += t
     if np.isnan(out[Y.O_FIRST_LOSS]):
         out[Y.O_FIRST_LOSS] = t
+
+
+@njit(cache=True)
+def new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site):
+    """Allocate the per-replication state arrays once; ``_replicate`` resets them.
+
+    Returns
+    -------
+    tuple
+        Heap (times, ints, state), launcher state (ints, detection times,
+        floats), rounds and reload stocks, site occupancy and last use, targets,
+        zone counts, decoys, gateway state (open, version, closed since), lift
+        availability and counters.
+    """
+    n_l = lp.shape[0]
+    n_s = site_island.shape[0]
+    n_z = zone_f.shape[0]
+    n_g = gw_type.shape[0]
+    n_d = decoy_site.shape[0]
+    cap = 256 + 16 * n_l + 4 * n_d + 4 * n_g + 8 * n_z + 4 * ip[Y.I_MAX_TARGETS]
+    n_lift = max(ip[Y.I_AIR_LIFT_COUNT], ip[Y.I_SEA_LIFT_COUNT], 1)
+    return (
+        np.empty(cap, dtype=np.float64),
+        np.empty((cap, 4), dtype=np.int64),
+        np.zeros(2, dtype=np.int64),
+        np.zeros((n_l, _N_LI), dtype=np.int64),
+        np.full(n_l, np.inf),
+        np.zeros((n_l, _N_LT), dtype=np.float64),
+        rounds0.copy(),
+        rounds0.copy(),
+        np.zeros(n_s, dtype=np.int64),
+        np.zeros(n_s, dtype=np.float64),
+        np.zeros((max(ip[Y.I_MAX_TARGETS], 1), 3), dtype=np.int64),
+        np.zeros(n_z, dtype=np.int64),
+        np.zeros((n_d, 2), dtype=np.int64),
+        np.ones(n_g, dtype=np.int64),
+        np.zeros(n_g, dtype=np.int64),
+        np.zeros(n_g, dtype=np.float64),
+        np.zeros((2, n_lift), dtype=np.float64),
+        np.zeros(_N_C, dtype=np.int64),
+    )
 
 
 @njit(cache=True)
@@ -332,12 +380,56 @@ def run_replication(
     series,
     trace,
 ):
-    """Simulate one replication.
+    """Simulate one replication (allocates its own workspace).
+
+    Parameters are those of :func:`_replicate` without ``ws``.
+
+    Returns
+    -------
+    int
+        Number of trace rows written.
+    """
+    ws = new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
+    return _replicate(
+        rng, fp, ip, lp, l_site0, rounds0, reload0, mun_f, site_f, site_island, road_km,
+        in_range, isl_gw, isl_km, site_gw_km, gw_type, gw_runway, zone_f, zone_i,
+        decoy_site, out, series, trace, ws,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _replicate(
+    rng,
+    fp,
+    ip,
+    lp,
+    l_site0,
+    rounds0,
+    reload0,
+    mun_f,
+    site_f,
+    site_island,
+    road_km,
+    in_range,
+    isl_gw,
+    isl_km,
+    site_gw_km,
+    gw_type,
+    gw_runway,
+    zone_f,
+    zone_i,
+    decoy_site,
+    out,
+    series,
+    trace,
+    ws,
+):
+    """Simulate one replication in a reused workspace.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The replication's generator.
+    rng : ndarray (4,) uint64
+        The replication's stream state (:mod:`nansei.engine.rng`).
     fp, ip : ndarray (N_FP,) float64, (N_IP,) int64
         Scalar parameters indexed by :mod:`nansei.engine.layout`.
     lp : ndarray (L, N_LP) float64
@@ -377,6 +469,8 @@ def run_replication(
         Series per step, written in place.
     trace : ndarray (n_trace, 5) float64
         Event trace rows (time, event, entity, site, value); may have 0 rows.
+    ws : tuple
+        Workspace from :func:`new_workspace`, reset here.
 
     Returns
     -------
@@ -386,33 +480,29 @@ def run_replication(
     horizon = fp[Y.F_HORIZON_H]
     step_h = fp[Y.F_SERIES_STEP_H]
     n_l = lp.shape[0]
-    n_s = site_island.shape[0]
     n_z = zone_f.shape[0]
     n_g = gw_type.shape[0]
     n_d = decoy_site.shape[0]
     n_steps = series.shape[0]
 
-    cap = 256 + 16 * n_l + 4 * n_d + 4 * n_g + 8 * n_z + 4 * ip[Y.I_MAX_TARGETS]
-    ht = np.empty(cap, dtype=np.float64)
-    hi = np.empty((cap, 4), dtype=np.int64)
-    hs = np.zeros(2, dtype=np.int64)
-
-    li = np.zeros((n_l, _N_LI), dtype=np.int64)
-    det_t = np.full(n_l, np.inf)
-    lt = np.zeros((n_l, _N_LT), dtype=np.float64)
-    rounds = rounds0.copy()
-    reload = reload0.copy()
-    site_occ = -np.ones(n_s, dtype=np.int64)
-    site_last = -np.inf * np.ones(n_s, dtype=np.float64)
-    tg = np.zeros((max(ip[Y.I_MAX_TARGETS], 1), 3), dtype=np.int64)
-    zone_alive = np.zeros(n_z, dtype=np.int64)
-    dec = np.zeros((n_d, 2), dtype=np.int64)  # alive, struck
-    gw_open = np.ones(n_g, dtype=np.int64)
-    gw_ver = np.zeros(n_g, dtype=np.int64)
-    gw_since = np.zeros(n_g, dtype=np.float64)
-    n_lift = max(ip[Y.I_AIR_LIFT_COUNT], ip[Y.I_SEA_LIFT_COUNT], 1)
-    lift_free = np.zeros((2, n_lift), dtype=np.float64)
-    cnt = np.zeros(_N_C, dtype=np.int64)
+    (ht, hi, hs, li, det_t, lt, rounds, reload, site_occ, site_last, tg, zone_alive, dec,
+     gw_open, gw_ver, gw_since, lift_free, cnt) = ws  # fmt: skip
+    hs[:] = 0
+    li[:, :] = 0
+    det_t[:] = np.inf
+    lt[:, :] = 0.0
+    rounds[:, :] = rounds0
+    reload[:, :] = reload0
+    site_occ[:] = -1
+    site_last[:] = -np.inf
+    tg[:, :] = 0
+    zone_alive[:] = 0
+    dec[:, :] = 0
+    gw_open[:] = 1
+    gw_ver[:] = 0
+    gw_since[:] = 0.0
+    lift_free[:, :] = 0.0
+    cnt[:] = 0
     cnt[_C_INV] = ip[Y.I_INVENTORY]
     out[:] = 0.0
     series[:, :] = 0.0
@@ -438,8 +528,6 @@ def run_replication(
     if fp[Y.F_GW_RATE_PER_H] > 0.0 and n_g > 0:
         t0 = fp[Y.F_STRIKES_START_H] + exp_time(rng, fp[Y.F_GW_RATE_PER_H])
         _push(ht, hi, hs, cnt, t0, Y.EV_GW_STRIKE, 0, 0)
-    _push(ht, hi, hs, cnt, 24.0, Y.EV_DAY, 0, 0)
-    _push(ht, hi, hs, cnt, step_h, Y.EV_SERIES, 0, 0)
     _push(ht, hi, hs, cnt, horizon, Y.EV_HORIZON, 0, 0)
 
     t = 0.0
@@ -454,6 +542,10 @@ def run_replication(
         else:
             t, code, e, tag = heap_pop(ht, hi, hs)
         out[Y.O_EVENTS] += 1
+        # series steps close lazily, before the first event at or after their end
+        while step < n_steps and t >= (step + 1) * step_h:
+            _close_step(li, gw_open, series, step, n_steps)
+            step += 1
         if code == Y.EV_HORIZON:
             break
         if trace_on:
@@ -517,7 +609,7 @@ def run_replication(
             if tg[k, 2] == 0:
                 out[Y.O_TARGETS_ENGAGED] += 1
             tg[k, 2] += 1
-            if rng.random() < mun_f[m, 0]:
+            if random(rng) < mun_f[m, 0]:
                 out[Y.O_TARGETS_HIT] += 1
                 if zone_i[tg[k, 0], 1] == 0:
                     tg[k, 1] = 0
@@ -525,7 +617,7 @@ def run_replication(
             li[e, _NSALVO] += 1
             li[e, _ST] = Y.FIRING
             lt[e, _T_SALVO] = t
-            if rng.random() < fp[Y.F_P_DETECT_LAUNCH]:
+            if random(rng) < fp[Y.F_P_DETECT_LAUNCH]:
                 out[Y.O_DETECTIONS] += 1
                 out[Y.O_LAUNCH_DETECTIONS] += 1
                 _on_detection(
@@ -610,9 +702,9 @@ def run_replication(
             isl = site_island[cur]
             dest = -1
             t_arr = 0.0
-            if fp[Y.F_INTER_ISLAND_P] > 0.0 and rng.random() < fp[Y.F_INTER_ISLAND_P]:
+            if fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
                 n_isl = isl_gw.shape[0]
-                b = int(rng.random() * (n_isl - 1))
+                b = int(random(rng) * (n_isl - 1))
                 if b >= isl:
                     b += 1
                 cand = _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, e, b)
@@ -670,7 +762,7 @@ def run_replication(
             if dec[e, 0] == 0:
                 continue
             out[Y.O_DECOY_DETECTIONS] += 1
-            identified = rng.random() < fp[Y.F_DECOY_P_IDENTIFY]
+            identified = random(rng) < fp[Y.F_DECOY_P_IDENTIFY]
             if not identified and (ip[Y.I_DOCTRINE] == 1 or dec[e, 1] == 0):
                 if _strike_site(
                     rng, fp, ip, cnt, out, series, min(step, n_steps - 1), ht, hi, hs, t,
@@ -698,11 +790,11 @@ def run_replication(
             leak = 0
             kill = False
             for _ in range(ip[Y.I_MISSILES_PER_STRIKE]):
-                if rng.random() < fp[Y.F_P_INTERCEPT]:
+                if random(rng) < fp[Y.F_P_INTERCEPT]:
                     out[Y.O_INTERCEPTED] += 1
                 else:
                     leak += 1
-                    if rng.random() < fp[Y.F_P_KILL]:
+                    if random(rng) < fp[Y.F_P_KILL]:
                         kill = True
             if leak > 0:
                 out[Y.O_CASUALTY] += site_f[s, 1]
@@ -753,15 +845,15 @@ def run_replication(
                 zone_alive[tg[e, 0]] -= 1
 
         elif code == Y.EV_GW_STRIKE:
-            g = int(rng.random() * n_g)
+            g = int(random(rng) * n_g)
             gt = ip[Y.I_GW_TARGETS]
             n = ip[Y.I_MISSILES_PER_STRIKE]
-            if (gt == 2 or gw_type[g] == gt) and _red_can_fire(ip, cnt, n):
+            if (gt == 2 or gw_type[g] == gt) and _red_can_fire(ip, cnt, t, n):
                 _red_spend(cnt, out, series, min(step, n_steps - 1), n)
                 out[Y.O_GW_STRIKES] += 1
                 leak = 0
                 for _ in range(n):
-                    if rng.random() < fp[Y.F_P_INTERCEPT]:
+                    if random(rng) < fp[Y.F_P_INTERCEPT]:
                         out[Y.O_INTERCEPTED] += 1
                     else:
                         leak += 1
@@ -782,17 +874,6 @@ def run_replication(
                 gw_open[e] = 1
                 out[Y.O_GW_CLOSED_H] += t - gw_since[e]
 
-        elif code == Y.EV_DAY:
-            cnt[_C_DAY_USED] = 0
-            if t + 24.0 <= horizon:
-                _push(ht, hi, hs, cnt, t + 24.0, Y.EV_DAY, 0, 0)
-
-        elif code == Y.EV_SERIES:
-            _close_step(li, gw_open, series, step, n_steps)
-            step += 1
-            if t + step_h < horizon:
-                _push(ht, hi, hs, cnt, t + step_h, Y.EV_SERIES, 0, 0)
-
     # close the books at the horizon
     t = horizon
     for la in range(n_l):
@@ -812,7 +893,7 @@ def run_replication(
     return cnt[_C_NTRACE]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _earliest(det_t):
     """Index of the smallest finite entry of ``det_t``, or -1."""
     best = -1
@@ -824,7 +905,7 @@ def _earliest(det_t):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _close_step(li, gw_open, series, step, n_steps):
     if step >= n_steps:
         return
@@ -838,3 +919,65 @@ def _close_step(li, gw_open, series, step, n_steps):
             closed += 1
     series[step, Y.S_ALIVE] = alive
     series[step, Y.S_GW_CLOSED] = closed
+
+
+@njit(cache=True)
+def run_batch_kernel(
+    entropy,
+    design_point,
+    start,
+    fp,
+    ip,
+    lp,
+    l_site0,
+    rounds0,
+    reload0,
+    mun_f,
+    site_f,
+    site_island,
+    road_km,
+    in_range,
+    isl_gw,
+    isl_km,
+    site_gw_km,
+    gw_type,
+    gw_runway,
+    zone_f,
+    zone_i,
+    decoy_site,
+    out,
+    series,
+    scratch,
+):
+    """Run replications ``start .. start + n - 1`` in one call.
+
+    Seeding happens here (:func:`nansei.engine.rng.seed_stream`), so a batch
+    costs one dispatch from Python, not one per replication.
+
+    Parameters
+    ----------
+    entropy : ndarray (k,) uint64
+        Root seed words (:func:`nansei.engine.rng.entropy_words`).
+    design_point, start : int
+        Spawn key of the first replication is ``(design_point, start)``.
+    fp ... decoy_site
+        As :func:`run_replication`.
+    out : ndarray (n, N_OUT) float64
+        One record per replication, written in place.
+    series : ndarray (n, n_steps, N_SERIES) or (0, n_steps, N_SERIES) float64
+        Per-replication series, written in place when it has ``n`` rows.
+    scratch : ndarray (n_steps, N_SERIES) float64
+        Work space for the series when they are not kept.
+    """
+    st = np.zeros(4, dtype=np.uint64)
+    no_trace = np.zeros((0, 5), dtype=np.float64)
+    keep = series.shape[0] == out.shape[0]
+    ws = new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
+    for j in range(out.shape[0]):
+        seed_stream(st, entropy, design_point, start + j)
+        ser = series[j] if keep else scratch
+        _replicate(
+            st, fp, ip, lp, l_site0, rounds0, reload0, mun_f, site_f, site_island, road_km,
+            in_range, isl_gw, isl_km, site_gw_km, gw_type, gw_runway, zone_f, zone_i,
+            decoy_site, out[j], ser, no_trace, ws,
+        )  # fmt: skip

@@ -99,9 +99,7 @@ EV_TARGET_ARRIVE = 10
 EV_TARGET_LEAVE = 11
 EV_GW_STRIKE = 12
 EV_GW_REOPEN = 13
-EV_DAY = 14
-EV_SERIES = 15
-EV_HORIZON = 16
+EV_HORIZON = 14
 EVENT_NAMES = (
     "arrive",
     "setup_done",
@@ -117,8 +115,6 @@ EVENT_NAMES = (
     "target_leave",
     "gateway_strike",
     "gateway_reopen",
-    "day",
-    "series",
     "horizon",
 )
 

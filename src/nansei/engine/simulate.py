@@ -1,8 +1,9 @@
 """Drive replications of the kernel: seeds, batches, worker processes.
 
-Replication ``i`` of design point ``dp`` always uses the generator
-``default_rng(SeedSequence(seed, spawn_key=(dp, i)))``, so results do not
-depend on the batch size, the executor or the number of workers.
+Replication ``i`` of design point ``dp`` always uses the stream of
+``PCG64(SeedSequence(seed, spawn_key=(dp, i)))``, computed inside the kernel
+by :mod:`nansei.engine.rng`, so results do not depend on the batch size, the
+executor or the number of workers.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import pandas as pd
 from nansei import __version__
 from nansei.engine import layout as Y
 from nansei.engine.compile import Compiled, compile_scenario
-from nansei.engine.kernel import run_replication
+from nansei.engine.kernel import run_batch_kernel, run_replication
 from nansei.engine.results import Results, series_frame, trace_frame
+from nansei.engine.rng import entropy_words, new_stream
 
 TRACE_CAPACITY = 200_000
 MAX_WORKERS = 256
@@ -29,10 +31,13 @@ MAX_WORKERS = 256
 Progress = Callable[[int, int], None]
 
 
-def replication_rng(seed: int, design_point: int, replication: int) -> np.random.Generator:
-    """The generator of one replication (the reproducibility contract)."""
-    ss = np.random.SeedSequence(seed, spawn_key=(design_point, replication))
-    return np.random.default_rng(ss)
+def replication_rng(seed: int, design_point: int, replication: int) -> np.ndarray:
+    """The stream state of one replication (the reproducibility contract).
+
+    Its uniforms equal ``default_rng(SeedSequence(seed, spawn_key=(design_point,
+    replication))).random()`` value for value.
+    """
+    return new_stream(seed, design_point, replication)
 
 
 def run_batch(
@@ -53,16 +58,14 @@ def run_batch(
     """
     n = stop - start
     out = np.empty((n, Y.N_OUT), dtype=np.float64)
-    n_steps = compiled.n_steps if want_series else 0
-    series = np.zeros((n, n_steps, Y.N_SERIES), dtype=np.float64)
-    scratch = np.zeros((compiled.n_steps, Y.N_SERIES), dtype=np.float64)
-    no_trace = np.zeros((0, 5), dtype=np.float64)
-    args = compiled.kernel_args()
-    for j in range(n):
-        rng = replication_rng(seed, design_point, start + j)
-        run_replication(rng, *args, out[j], scratch, no_trace)
-        if want_series:
-            series[j] = scratch
+    n_steps = compiled.n_steps
+    series = np.zeros((n if want_series else 0, n_steps, Y.N_SERIES), dtype=np.float64)
+    scratch = np.zeros((n_steps, Y.N_SERIES), dtype=np.float64)
+    run_batch_kernel(
+        entropy_words(seed), design_point, start, *compiled.kernel_args(), out, series, scratch
+    )
+    if not want_series:
+        series = np.zeros((n, 0, Y.N_SERIES), dtype=np.float64)
     return out, series
 
 
