@@ -12,8 +12,10 @@ $(VENV)/.base: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+# Browser tests drive Debian's chromium through Playwright (never `playwright install`).
 $(VENV)/.dev: $(VENV)/.base
 	$(PY) -m pip install --quiet -e '.[dev]'
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	touch $@
 
 demo: $(VENV)/.base

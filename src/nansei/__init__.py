@@ -11,7 +11,7 @@ public sources or are labelled assumptions.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_scenario", "simulate"]
+__all__ = ["__version__", "load_scenario", "run_experiment", "simulate"]
 
 
 def __getattr__(name: str):
@@ -20,6 +20,10 @@ def __getattr__(name: str):
         from nansei.engine.simulate import simulate
 
         return simulate
+    if name == "run_experiment":
+        from nansei.experiment import run_experiment
+
+        return run_experiment
     if name == "load_scenario":
         from nansei.scenario import load_scenario
 

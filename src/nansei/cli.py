@@ -347,12 +347,246 @@ def demo(
     _print_summary(_summary("kyodo-2021"))
     _, path = _run("kyodo-2021", reps, None, 1, out, False, True, True)
     console.print(f"[green]Demo done.[/] Report data: [bold]{path}[/]")
+    report_path = _write_report(path, None, 0.02)
+    console.print(f"Report: [bold]{report_path.resolve()}[/]")
+
+
+def _write_report(run_dir: Path, out: Path | None, verify_scale: float) -> Path:
+    """Build the HTML report of a run directory, or exit 2 with a one-line reason."""
+    from nansei.report.report import build_report
+
+    with err_console.status("writing report"):
+        try:
+            return build_report(run_dir, out, verify_scale=verify_scale)
+        except FileNotFoundError as exc:
+            err_console.print(str(exc), markup=False, highlight=False)
+            raise typer.Exit(code=2) from None
+
+
+@app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory (nansei run --out DIR).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Report file (default DIR/report.html).")
+    ] = None,
+    verify_scale: Annotated[
+        float,
+        typer.Option(
+            "--verify-scale",
+            help="Quick-check scale if DIR has no verification.json (0: do not run the checks).",
+        ),
+    ] = 0.02,
+) -> None:
+    """Write a self-contained HTML report (map, charts, results with CIs) of a run."""
+    path = _write_report(run_dir, out, verify_scale)
+    console.print(f"Report: [bold]{path.resolve()}[/]")
 
 
 def _summary(name: str) -> dict:
     from nansei.scenario import summarize
 
     return summarize(_load(name))
+
+
+# ---------------------------------------------------------------------------
+# experiments: sweep, status, analyze, compact
+
+
+def _experiment_fail(exc) -> None:
+    err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _sweep_bar():
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("reps"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[str, typer.Argument(help="Experiment YAML file or built-in name.")],
+    executor: Annotated[
+        str, typer.Option("--executor", help="local | dask | dask=ADDRESS | 'shard K/N'.")
+    ] = "local",
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Store directory (default runs/NAME).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report.")] = False,
+) -> None:
+    """Run (or resume) an experiment: design points x replications into a crash-safe store."""
+    from nansei.experiment import ExperimentError, load_experiment, parse_executor
+    from nansei.experiment import sweep as run_sweep
+
+    try:
+        exp = load_experiment(experiment)
+        spec = parse_executor(executor)
+        target = out or Path("runs") / exp.name
+        with _sweep_bar() as bar:
+            task = bar.add_task(f"sweep {exp.name} ({spec.describe()})", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = run_sweep(exp, target, spec, workers, progress)
+    except ExperimentError as exc:
+        _experiment_fail(exc)
+    if as_json:
+        payload = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(report).items()}
+        typer.echo(json.dumps(payload, indent=2, default=_json_default))
+    else:
+        console.print(
+            f"{report.status}: {report.batches_run} batches run, {report.batches_skipped} "
+            f"already stored, of {report.batches_total}; {report.replications_run:,} "
+            f"replications in {report.wall_s:.1f} s. Store: [bold]{report.out}[/]"
+        )
+    if report.status == "interrupted":
+        err_console.print("[yellow]interrupted:[/] finished batches are kept; rerun to resume")
+        raise typer.Exit(code=130)
+
+
+def _open_store(directory: Path):
+    from nansei.store import ResultStore, StoreError
+
+    try:
+        return ResultStore.open(directory)
+    except StoreError as exc:
+        err_console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+
+
+@app.command()
+def status(
+    directory: Annotated[Path, typer.Argument(help="Store directory written by sweep.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    content_hash: Annotated[
+        bool, typer.Option("--hash", help="Also print the records' content hash.")
+    ] = False,
+) -> None:
+    """Progress of a sweep: batches and replications stored, runs with start and end times."""
+    from nansei.experiment.runner import store_status
+
+    store = _open_store(directory)
+    info = store_status(store, content_hash)
+    if as_json:
+        typer.echo(json.dumps(info, indent=2, default=_json_default))
+        return
+    console.print(
+        f"[bold]{info['experiment']}[/] ({info['design_kind']}, {info['design_points']} points "
+        f"x {info['replications']} reps): {info['batches_done']}/{info['batches_total']} "
+        f"batches, {info['replications_done']:,}/{info['replications_total']:,} replications"
+        f" ({'complete' if info['complete'] else 'incomplete'})"
+    )
+    t = Table(title="runs")
+    for col in ("run", "started", "ended", "status", "executor", "workers", "batches"):
+        t.add_column(col)
+    for r in info["runs"]:
+        t.add_row(
+            str(r["run_no"]),
+            r["started"],
+            r["ended"] or "",
+            r["status"],
+            r["executor"],
+            str(r["workers"]),
+            f"{r['batches_done']}/{r['batches_planned']}",
+        )
+    console.print(t)
+    if content_hash:
+        console.print(f"records sha256: {info['content_hash']}")
+
+
+@app.command()
+def analyze(
+    directory: Annotated[Path, typer.Argument(help="A sweep store or a `run --out` directory.")],
+    output: Annotated[
+        list[str] | None, typer.Option("--output", "-o", help="Outputs (default: all).")
+    ] = None,
+    half_width: Annotated[
+        float | None,
+        typer.Option("--half-width", help="Replications needed for this CI half-width."),
+    ] = None,
+    compare: Annotated[
+        str | None, typer.Option("--compare", help="Paired comparison: FACTOR or FACTOR=A,B.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table here.")] = None,
+) -> None:
+    """Means with 95% CIs per design point; replications needed; paired comparisons; SALib."""
+    from nansei.experiment.analyze import AnalyzeError, analyze_directory
+
+    try:
+        result = analyze_directory(directory, output, half_width, compare)
+    except AnalyzeError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    if csv is not None:
+        result["summary"].to_csv(csv, index=False)
+    if as_json:
+        payload = {k: v.to_dict(orient="records") for k, v in result.items()}
+        typer.echo(json.dumps(payload, indent=2, default=_json_default))
+        return
+    for name, df in result.items():
+        t = Table(title=name)
+        for col in df.columns:
+            t.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+        for row in df.itertuples(index=False):
+            t.add_row(*[f"{v:.5g}" if isinstance(v, float) else str(v) for v in row])
+        console.print(t)
+
+
+@app.command()
+def compact(
+    directory: Annotated[Path, typer.Argument(help="Store directory written by sweep.")],
+) -> None:
+    """Merge the batch parts of every complete design point into one Parquet file."""
+    from nansei.experiment.runner import compact_store
+
+    store = _open_store(directory)
+    n, files = compact_store(store)
+    console.print(f"compacted {n} design points; {files} part files now")
+
+
+@app.command()
+def serve(
+    store: Annotated[
+        Path, typer.Option("--store", help="Workspace directory for scenarios and runs.")
+    ] = Path("nansei-web"),
+    host: Annotated[str, typer.Option(help="Bind address; non-loopback needs a token.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    token: Annotated[
+        str | None, typer.Option(help="Token required on every request (generated if needed).")
+    ] = None,
+    max_running: Annotated[
+        int, typer.Option("--max-running", min=1, max=16, help="Runs at once; more queue.")
+    ] = 1,
+) -> None:
+    """Open the local web workbench (scenarios, runs, results, compare, verify)."""
+    try:
+        from nansei.web import serve as run_server
+    except ImportError as exc:  # pragma: no cover - web extras missing
+        console.print(f"[red]the web workbench needs: pip install 'nansei[web]' ({exc})[/]")
+        raise typer.Exit(code=2) from None
+    run_server(store, host=host, port=port, token=token, max_running=max_running)
 
 
 if __name__ == "__main__":  # pragma: no cover

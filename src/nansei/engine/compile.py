@@ -64,10 +64,71 @@ class Compiled:
     site_lonlat: np.ndarray
     params: dict = field(default_factory=dict)
     fingerprint: str = ""
+    civil: object = None
 
     def kernel_args(self) -> tuple:
         """Arguments of ``run_replication`` between ``rng`` and ``out``."""
         return tuple(self.arrays[name] for name in KERNEL_ARGS)
+
+    def evac_args(self) -> tuple:
+        """Evacuation arrays for ``run_batch_kernel`` (empty ones without civil protection)."""
+        if self.civil is not None:
+            return self.civil.evac_args()
+        return _no_evacuation(self.arrays["site_f"].shape[0], len(self.island_ids))
+
+    @property
+    def authority_h(self) -> float:
+        """Time (h) from which an evacuation order is lawful (inf without one)."""
+        return self.civil.authority_h if self.civil is not None else float("inf")
+
+    @property
+    def n_days(self) -> int:
+        """Rows of the daily evacuation series (0 without civil protection)."""
+        return self.civil.n_days if self.civil is not None else 0
+
+    @property
+    def evac_output_names(self) -> tuple:
+        return tuple(self.civil.output_names) if self.civil is not None else ()
+
+    @property
+    def evac_series_names(self) -> tuple:
+        return tuple(self.civil.series_names) if self.civil is not None else ()
+
+    @property
+    def output_names(self) -> tuple:
+        """Columns of a record: the combat outputs, then the evacuation's."""
+        return tuple(Y.OUTPUT_NAMES) + self.evac_output_names
+
+    @property
+    def series_merged(self) -> bool:
+        """True if the daily evacuation series share the combat series' steps."""
+        return self.civil is not None and self.step_h == 24.0 and self.n_days == self.n_steps
+
+    @property
+    def series_names(self) -> tuple:
+        """Columns of the series: combat, then evacuation when their steps agree."""
+        extra = self.evac_series_names if self.series_merged else ()
+        return tuple(Y.SERIES_NAMES) + extra
+
+
+def _no_evacuation(n_sites: int, n_islands: int) -> tuple:
+    """Empty evacuation arrays with the dtypes and ranks of a real compile."""
+    from nansei.engine import evac_layout as E
+
+    return (
+        np.zeros(E.N_F),
+        np.zeros(E.N_I, dtype=np.int64),
+        np.zeros((0, 2)),
+        np.zeros((0, E.N_E), dtype=np.int64),
+        np.full(n_islands, -1, dtype=np.int64),
+        np.zeros((0, 0), dtype=np.int64),
+        np.zeros(0),
+        np.zeros((0, E.N_G), dtype=np.int64),
+        np.zeros((0, 24)),
+        np.zeros((n_sites, 0), dtype=np.int64),
+        np.zeros(n_sites),
+        np.zeros(n_sites, dtype=np.int64),
+    )
 
 
 KERNEL_ARGS = (
@@ -286,8 +347,9 @@ def compile_scenario(sc) -> Compiled:
     conceal = [s.concealment for s in sites]
     if sc.red.isr.concealment_effect == "none":
         conceal = [0.0] * n_s
-    site_f = np.column_stack([conceal, [s.residents for s in sites]]).astype(np.float64)
-    site_f = site_f.reshape(n_s, 2)
+    site_f = np.zeros((n_s, 3), dtype=np.float64)
+    site_f[:, 0] = conceal
+    site_f[:, 1] = [s.residents for s in sites]
     detour = sc.blue.relocation.road_detour_factor
     road_km = np.full((n_s, n_s), np.inf)
     for a in range(n_s):
@@ -398,7 +460,7 @@ def compile_scenario(sc) -> Compiled:
         "decoy_site": decoy_site,
     }
     step = sc.run.series_step_h
-    return Compiled(
+    compiled = Compiled(
         arrays=arrays,
         n_steps=max(1, math.ceil(sc.run.horizon_h / step - 1e-9)),
         step_h=step,
@@ -412,6 +474,41 @@ def compile_scenario(sc) -> Compiled:
         params=_params(sc, len(l_ids)),
         fingerprint=hashlib.sha256(sc.model_dump_json().encode()).hexdigest(),
     )
+    if sc.civil.enabled:
+        compiled = _with_civil(sc, compiled, gw_lat, gw_lon)
+    return compiled
+
+
+def _with_civil(sc, compiled: Compiled, gw_lat, gw_lon) -> Compiled:
+    """Attach the evacuation compile, turn on the coupling logs, apply the exclusion rule.
+
+    Sites within ``civil.evacuation.gateway_exclusion_km`` of an airport or port of
+    an evacuated island are excluded for the whole horizon (a simplification of
+    "while the island evacuates"; see docs/civil.md).
+    """
+    from dataclasses import replace
+
+    from nansei.engine.compile_civil import compile_civil
+
+    cc = compile_civil(sc, compiled)
+    arrays = dict(compiled.arrays)
+    ip = arrays["ip"].copy()
+    ip[Y.I_LOG_CIVIL] = 1
+    arrays["ip"] = ip
+    km = sc.civil.evacuation.gateway_exclusion_km
+    if km > 0:
+        site_f = arrays["site_f"].copy()
+        isl_gw = arrays["isl_gw"]
+        lon, lat = compiled.site_lonlat[:, 0], compiled.site_lonlat[:, 1]
+        evacuated = {compiled.island_ids.index(i) for i in cc.islands if i in compiled.island_ids}
+        for s, isl in enumerate(arrays["site_island"]):
+            if isl not in evacuated:
+                continue
+            for g in isl_gw[isl]:
+                if g >= 0 and geodesic_km(lat[s], lon[s], gw_lat[g], gw_lon[g]) < km:
+                    site_f[s, 2] = sc.run.horizon_h
+        arrays["site_f"] = site_f
+    return replace(compiled, arrays=arrays, civil=cc)
 
 
 def _params(sc, n_launchers: int) -> dict:

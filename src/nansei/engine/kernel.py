@@ -29,6 +29,7 @@ from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.dists import draw, exp_time
+from nansei.engine.evacuation import run_evacuation
 from nansei.engine.heap import heap_pop, heap_push
 from nansei.engine.rng import random, seed_stream
 
@@ -56,7 +57,10 @@ _C_NTRACE = 3  # trace rows written
 _C_OVERFLOW = 4
 _C_TLO = 5  # no target below this index is alive
 _C_DAY = 6  # index of the day Red's daily capacity refers to
-_N_C = 7
+_C_NGWLOG = 7  # rows in the gateway-closure log
+_C_NSTRLOG = 8  # rows in the strike log
+_C_NSTAYLOG = 9  # rows in the stay log
+_N_C = 10
 
 
 @njit(cache=True, inline="always")
@@ -216,15 +220,19 @@ def _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, la):
 
 
 @njit(cache=True, inline="always")
-def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, la, island):
-    """Pick the next site on ``island`` for launcher ``la``; -1 if none is free."""
+def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, site_f, t, la, island):
+    """Pick the next site on ``island`` for launcher ``la``; -1 if none is free.
+
+    A site is not free while it is occupied or excluded (``t < site_f[s, 2]``,
+    the evacuation's gateway exclusion).
+    """
     cur = li[la, _SITE]
     rule = ip[Y.I_SITE_CHOICE]
     best = -1
     n_free = 0
     best_val = 0.0
     for s in range(site_island.shape[0]):
-        if site_island[s] != island or site_occ[s] >= 0 or s == cur:
+        if site_island[s] != island or site_occ[s] >= 0 or s == cur or t < site_f[s, 2]:
             continue
         n_free += 1
         if rule == 0:
@@ -242,7 +250,7 @@ def _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, la, isl
     if rule == 0 and n_free > 0:
         pick = int(random(rng) * n_free)
         for s in range(site_island.shape[0]):
-            if site_island[s] != island or site_occ[s] >= 0 or s == cur:
+            if site_island[s] != island or site_occ[s] >= 0 or s == cur or t < site_f[s, 2]:
                 continue
             if pick == 0:
                 return s
@@ -292,18 +300,42 @@ def _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, la, t_dep):
 
 
 @njit(cache=True, inline="always")
-def _end_stay(li, lt, site_f, site_occ, site_last, out, t, la):
+def _log_row(log, cnt, col, a, b, c, d):
+    """Append a row to a coupling log; return its index (-1 when the log has no rows)."""
+    n = cnt[col]
+    if log.shape[0] == 0:
+        return -1
+    if n >= log.shape[0]:
+        cnt[_C_OVERFLOW] = 1
+        return -1
+    log[n, 0] = a
+    log[n, 1] = b
+    log[n, 2] = c
+    if log.shape[1] > 3:
+        log[n, 3] = d
+    cnt[col] = n + 1
+    return n
+
+
+@njit(cache=True, inline="always")
+def _log_stay(stay_log, cnt, la, s, t0, t1):
+    _log_row(stay_log, cnt, _C_NSTAYLOG, la, s, t0, t1)
+
+
+@njit(cache=True, inline="always")
+def _end_stay(li, lt, site_f, site_occ, site_last, out, t, la, stay_log, cnt):
     s = li[la, _SITE]
     out[Y.O_EXPOSURE] += site_f[s, 1] * (t - lt[la, _T_STAY])
+    _log_stay(stay_log, cnt, la, s, lt[la, _T_STAY], t)
     site_last[s] = t
     if site_occ[s] == la:
         site_occ[s] = -1
 
 
 @njit(cache=True, inline="always")
-def _destroy(li, lt, site_f, site_occ, site_last, out, t, la):
+def _destroy(li, lt, site_f, site_occ, site_last, out, t, la, stay_log, cnt):
     if li[la, _ST] != Y.MOVING:
-        _end_stay(li, lt, site_f, site_occ, site_last, out, t, la)
+        _end_stay(li, lt, site_f, site_occ, site_last, out, t, la, stay_log, cnt)
     elif site_occ[li[la, _SITE]] == la:
         site_occ[li[la, _SITE]] = -1
     li[la, _ST] = Y.DESTROYED
@@ -314,7 +346,7 @@ def _destroy(li, lt, site_f, site_occ, site_last, out, t, la):
 
 
 @njit(cache=True)
-def new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site):
+def new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site):
     """Allocate the per-replication state arrays once; ``_replicate`` resets them.
 
     Returns
@@ -323,7 +355,9 @@ def new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site):
         Heap (times, ints, state), launcher state (ints, detection times,
         floats), rounds and reload stocks, site occupancy and last use, targets,
         zone counts, decoys, gateway state (open, version, closed since), lift
-        availability and counters.
+        availability, counters, and the coupling logs (gateway closures
+        ``(n, 3)``, strikes ``(n, 4)``, stays ``(n, 4)``, with 0 rows unless
+        ``ip[I_LOG_CIVIL]``) with each gateway's open log row.
     """
     n_l = lp.shape[0]
     n_s = site_island.shape[0]
@@ -332,6 +366,11 @@ def new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site):
     n_d = decoy_site.shape[0]
     cap = 256 + 16 * n_l + 4 * n_d + 4 * n_g + 8 * n_z + 4 * ip[Y.I_MAX_TARGETS]
     n_lift = max(ip[Y.I_AIR_LIFT_COUNT], ip[Y.I_SEA_LIFT_COUNT], 1)
+    n_log = 0
+    n_stay = 0
+    if ip[Y.I_LOG_CIVIL] == 1:
+        n_log = 64 + min(ip[Y.I_INVENTORY], 100_000)
+        n_stay = 64 + 4 * n_l * (int(fp[Y.F_HORIZON_H]) + 1)
     return (
         np.empty(cap, dtype=np.float64),
         np.empty((cap, 4), dtype=np.int64),
@@ -351,6 +390,10 @@ def new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site):
         np.zeros(n_g, dtype=np.float64),
         np.zeros((2, n_lift), dtype=np.float64),
         np.zeros(_N_C, dtype=np.int64),
+        np.zeros((n_log, 3), dtype=np.float64),
+        np.zeros((n_log, 4), dtype=np.float64),
+        np.zeros((n_stay, 4), dtype=np.float64),
+        np.full(n_g, -1, dtype=np.int64),
     )
 
 
@@ -389,7 +432,7 @@ def run_replication(
     int
         Number of trace rows written.
     """
-    ws = new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
+    ws = new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
     return _replicate(
         rng, fp, ip, lp, l_site0, rounds0, reload0, mun_f, site_f, site_island, road_km,
         in_range, isl_gw, isl_km, site_gw_km, gw_type, gw_runway, zone_f, zone_i,
@@ -440,8 +483,9 @@ def _replicate(
         Rounds loaded, and rounds held for reloading, per munition.
     mun_f : ndarray (M, 2) float64
         Probability that a salvo of munition m hits its target; rounds per pod.
-    site_f : ndarray (S, 2) float64
-        Concealment in [0, 1] and residents within the hazard radius (persons).
+    site_f : ndarray (S, 3) float64
+        Concealment in [0, 1], residents within the hazard radius (persons) and
+        the time (h) until which the site is excluded (evacuation gateway rule).
     site_island : ndarray (S,) int64
     road_km : ndarray (S, S) float64
         Road distance between sites on the same island (km).
@@ -486,7 +530,8 @@ def _replicate(
     n_steps = series.shape[0]
 
     (ht, hi, hs, li, det_t, lt, rounds, reload, site_occ, site_last, tg, zone_alive, dec,
-     gw_open, gw_ver, gw_since, lift_free, cnt) = ws  # fmt: skip
+     gw_open, gw_ver, gw_since, lift_free, cnt,
+     gw_log, strike_log, stay_log, gw_row) = ws  # fmt: skip
     hs[:] = 0
     li[:, :] = 0
     det_t[:] = np.inf
@@ -503,6 +548,7 @@ def _replicate(
     gw_since[:] = 0.0
     lift_free[:, :] = 0.0
     cnt[:] = 0
+    gw_row[:] = -1
     cnt[_C_INV] = ip[Y.I_INVENTORY]
     out[:] = 0.0
     series[:, :] = 0.0
@@ -707,7 +753,9 @@ def _replicate(
                 b = int(random(rng) * (n_isl - 1))
                 if b >= isl:
                     b += 1
-                cand = _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, e, b)
+                cand = _choose_site(
+                    rng, ip, li, site_island, road_km, site_occ, site_last, site_f, t, e, b
+                )
                 if cand >= 0:
                     t_gw, mode = _lift(
                         fp, ip, lift_free, gw_open, gw_runway, isl_gw, isl_km, site_gw_km,
@@ -722,7 +770,9 @@ def _replicate(
                 else:
                     out[Y.O_INTER_BLOCKED] += 1
             if dest < 0:
-                dest = _choose_site(rng, ip, li, site_island, road_km, site_occ, site_last, e, isl)
+                dest = _choose_site(
+                    rng, ip, li, site_island, road_km, site_occ, site_last, site_f, t, e, isl
+                )
                 if dest >= 0:
                     if ip[Y.I_MOVE_MODE] == 1:
                         t_arr = t + fp[Y.F_FIXED_MOVE_H]
@@ -742,7 +792,7 @@ def _replicate(
                     ht, hi, hs, cnt, t, e,
                 )  # fmt: skip
                 continue
-            _end_stay(li, lt, site_f, site_occ, site_last, out, t, e)
+            _end_stay(li, lt, site_f, site_occ, site_last, out, t, e, stay_log, cnt)
             out[Y.O_RELOCATIONS] += 1
             series[min(step, n_steps - 1), Y.S_RELOCATIONS] += 1
             li[e, _ST] = Y.MOVING
@@ -798,10 +848,11 @@ def _replicate(
                         kill = True
             if leak > 0:
                 out[Y.O_CASUALTY] += site_f[s, 1]
+            _log_row(strike_log, cnt, _C_NSTRLOG, t, s, site_island[s], 1.0 if leak > 0 else 0.0)
             if present:
                 out[Y.O_ON_TARGET] += leak
                 if kill:
-                    _destroy(li, lt, site_f, site_occ, site_last, out, t, la)
+                    _destroy(li, lt, site_f, site_occ, site_last, out, t, la, stay_log, cnt)
                     det_t[la] = np.inf
             else:
                 out[Y.O_WASTED] += leak
@@ -862,6 +913,7 @@ def _replicate(
                     if gw_open[g] == 1:
                         gw_open[g] = 0
                         gw_since[g] = t
+                        gw_row[g] = _log_row(gw_log, cnt, _C_NGWLOG, g, t, np.inf, 0.0)
                     gw_ver[g] += 1
                     rep = draw(rng, ip[Y.I_REPAIR_KIND], fp[Y.F_REPAIR_A], fp[Y.F_REPAIR_B])
                     _push(ht, hi, hs, cnt, t + rep, Y.EV_GW_REOPEN, g, gw_ver[g])
@@ -873,6 +925,8 @@ def _replicate(
             if tag == gw_ver[e] and gw_open[e] == 0:
                 gw_open[e] = 1
                 out[Y.O_GW_CLOSED_H] += t - gw_since[e]
+                if gw_row[e] >= 0:
+                    gw_log[gw_row[e], 2] = t
 
     # close the books at the horizon
     t = horizon
@@ -883,6 +937,7 @@ def _replicate(
         out[Y.O_LAUNCHER_HOURS] += horizon
         if st != Y.MOVING:
             out[Y.O_EXPOSURE] += site_f[li[la, _SITE], 1] * (horizon - lt[la, _T_STAY])
+            _log_stay(stay_log, cnt, la, li[la, _SITE], lt[la, _T_STAY], horizon)
     for g in range(n_g):
         if gw_open[g] == 0:
             out[Y.O_GW_CLOSED_H] += horizon - gw_since[g]
@@ -948,11 +1003,31 @@ def run_batch_kernel(
     out,
     series,
     scratch,
+    ev_f,
+    ev_i,
+    ev_pop,
+    ev_int,
+    isl_ev,
+    pref_rank,
+    pref_quota,
+    gw_int,
+    gw_cap_h,
+    site_near,
+    site_res,
+    site_isl,
+    authority_h,
+    out_ev,
+    series_ev,
+    scratch_ev,
 ):
     """Run replications ``start .. start + n - 1`` in one call.
 
     Seeding happens here (:func:`nansei.engine.rng.seed_stream`), so a batch
-    costs one dispatch from Python, not one per replication.
+    costs one dispatch from Python, not one per replication. When
+    ``ip[I_LOG_CIVIL]`` is set, each replication's stays, strikes and gateway
+    closures feed the evacuation sub-model
+    (:func:`nansei.engine.evacuation.run_evacuation`), which draws from its own
+    sub-stream ``(design_point, replication, 1)``.
 
     Parameters
     ----------
@@ -968,11 +1043,25 @@ def run_batch_kernel(
         Per-replication series, written in place when it has ``n`` rows.
     scratch : ndarray (n_steps, N_SERIES) float64
         Work space for the series when they are not kept.
+    ev_f ... site_isl
+        Evacuation arrays (:data:`nansei.engine.compile_civil.EVAC_ARGS`).
+    authority_h : float
+        Time (h) from which the evacuation order is lawful.
+    out_ev : ndarray (n, n_ev_out) float64
+        Evacuation outputs per replication (0 columns when not simulated).
+    series_ev : ndarray (n or 0, n_days, n_ev_series) float64
+        Daily evacuation series, kept when it has ``n`` rows.
+    scratch_ev : ndarray (n_days, n_ev_series) float64
+        Work space for the evacuation series when they are not kept.
     """
     st = np.zeros(4, dtype=np.uint64)
+    st_ev = np.zeros(4, dtype=np.uint64)
     no_trace = np.zeros((0, 5), dtype=np.float64)
     keep = series.shape[0] == out.shape[0]
-    ws = new_workspace(ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
+    keep_ev = series_ev.shape[0] == out.shape[0]
+    civil = ip[Y.I_LOG_CIVIL] == 1
+    ws = new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
+    cnt = ws[17]
     for j in range(out.shape[0]):
         seed_stream(st, entropy, design_point, start + j)
         ser = series[j] if keep else scratch
@@ -981,3 +1070,10 @@ def run_batch_kernel(
             in_range, isl_gw, isl_km, site_gw_km, gw_type, gw_runway, zone_f, zone_i,
             decoy_site, out[j], ser, no_trace, ws,
         )  # fmt: skip
+        if civil:
+            run_evacuation(
+                st_ev, entropy, design_point, start + j, ev_f, ev_i, ev_pop, ev_int, isl_ev,
+                pref_rank, pref_quota, gw_int, gw_cap_h, site_near, site_res, site_isl,
+                authority_h, ws[18], cnt[_C_NGWLOG], ws[19], cnt[_C_NSTRLOG], ws[20],
+                cnt[_C_NSTAYLOG], out_ev[j], series_ev[j] if keep_ev else scratch_ev,
+            )  # fmt: skip

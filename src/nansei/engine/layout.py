@@ -77,7 +77,8 @@ I_SEA_LIFT_COUNT = 15
 I_TRACE = 16
 I_MAX_TARGETS = 17
 I_DECOY_DESTROYABLE = 18
-N_IP = 19
+I_LOG_CIVIL = 19  # 1: log stays, strikes and closures for the evacuation sub-model
+N_IP = 20
 
 SITE_CHOICES = ("random", "nearest_free", "least_recently_used", "farthest")
 DOCTRINES = ("per_site_first_detection", "per_detection")

@@ -75,7 +75,7 @@ class Results:
             ``description``.
         """
         rows = []
-        for name, desc in OUTPUTS:
+        for name, desc in (*OUTPUTS, *_evac_descriptions(self.records.columns)):
             col = self.records[name].to_numpy(dtype=float)
             m, sem, lo, hi = mean_ci(col, level)
             rows.append((name, m, sem, lo, hi, int(np.sum(~np.isnan(col))), desc))
@@ -91,10 +91,28 @@ class Results:
         return p, float(np.sqrt(p * (1 - p) / n)) if n else float("nan")
 
 
-def series_frame(series: np.ndarray, step_h: float, reps: np.ndarray) -> pd.DataFrame:
-    """Long table from a ``(R, n_steps, N_SERIES)`` array."""
+def _evac_descriptions(columns) -> list[tuple[str, str]]:
+    """(name, description) of the evacuation outputs present in a record table."""
+    from nansei.engine.evac_layout import ISLAND_OUTPUTS, SCALAR_OUTPUTS
+
+    desc = {n: f"{d} ({u})" for n, u, d in (*SCALAR_OUTPUTS, *ISLAND_OUTPUTS)}
+    out = []
+    for c in columns:
+        if c.startswith("evac_"):
+            base = c.split(".", 1)[0]
+            text = desc.get(base, "evacuation output (docs/civil.md)")
+            if "." in c:
+                text = f"{text}: {c.split('.', 1)[1]}"
+            out.append((c, text))
+    return out
+
+
+def series_frame(
+    series: np.ndarray, step_h: float, reps: np.ndarray, names=SERIES_NAMES
+) -> pd.DataFrame:
+    """Long table from a ``(R, n_steps, len(names))`` array."""
     r, n_steps, _ = series.shape
-    df = pd.DataFrame(series.reshape(r * n_steps, -1), columns=list(SERIES_NAMES))
+    df = pd.DataFrame(series.reshape(r * n_steps, -1), columns=list(names))
     df.insert(0, "t_end_h", np.tile((np.arange(n_steps) + 1) * step_h, r))
     df.insert(0, "step", np.tile(np.arange(n_steps), r))
     df.insert(0, "replication", np.repeat(reps, n_steps))

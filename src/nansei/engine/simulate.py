@@ -53,19 +53,32 @@ def run_batch(
     Returns
     -------
     tuple
-        ``(out (n, N_OUT) float64, series (n, n_steps, N_SERIES) float64)``;
-        series has 0 steps unless ``want_series``.
+        ``(out (n, len(compiled.output_names)) float64,
+        series (n, n_steps, len(compiled.series_names)) float64)``;
+        series has 0 steps unless ``want_series``. With civil protection the
+        evacuation's outputs follow the combat outputs (and its daily series
+        follow the combat series when ``compiled.series_merged``).
     """
     n = stop - start
     out = np.empty((n, Y.N_OUT), dtype=np.float64)
     n_steps = compiled.n_steps
     series = np.zeros((n if want_series else 0, n_steps, Y.N_SERIES), dtype=np.float64)
     scratch = np.zeros((n_steps, Y.N_SERIES), dtype=np.float64)
+    n_ev, n_ev_ser = len(compiled.evac_output_names), len(compiled.evac_series_names)
+    keep_ev = want_series and compiled.series_merged
+    out_ev = np.zeros((n, n_ev), dtype=np.float64)
+    series_ev = np.zeros((n if keep_ev else 0, compiled.n_days, n_ev_ser), dtype=np.float64)
+    scratch_ev = np.zeros((compiled.n_days, n_ev_ser), dtype=np.float64)
     run_batch_kernel(
-        entropy_words(seed), design_point, start, *compiled.kernel_args(), out, series, scratch
-    )
+        entropy_words(seed), design_point, start, *compiled.kernel_args(), out, series, scratch,
+        *compiled.evac_args(), compiled.authority_h, out_ev, series_ev, scratch_ev,
+    )  # fmt: skip
+    if n_ev:
+        out = np.concatenate([out, out_ev], axis=1)
+    if keep_ev:
+        series = np.concatenate([series, series_ev], axis=2)
     if not want_series:
-        series = np.zeros((n, 0, Y.N_SERIES), dtype=np.float64)
+        series = np.zeros((n, 0, len(compiled.series_names)), dtype=np.float64)
     return out, series
 
 
@@ -177,7 +190,7 @@ def simulate(
     ser = None
     if series:
         arr = np.concatenate([outs[a][1] for a, _ in batches])
-        ser = series_frame(arr, compiled.step_h, np.arange(reps))
+        ser = series_frame(arr, compiled.step_h, np.arange(reps), compiled.series_names)
     tr = None
     if trace:
         tr = trace_frame(run_trace(compiled, root, design_point), Y.EVENT_NAMES, compiled.site_ids)
@@ -240,7 +253,7 @@ def records_frame(
         The compiled scenario, run id, scenario name, root seed and design point.
     """
     n = out.shape[0]
-    df = pd.DataFrame(out, columns=list(Y.OUTPUT_NAMES))
+    df = pd.DataFrame(out, columns=list(compiled.output_names))
     for c in Y.OUTPUT_NAMES:
         if c not in ("time_first_loss_h", "launcher_hours_available") and not c.startswith(
             ("exposure", "casualty", "gateway_closed")

@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from geographiclib.geodesic import Geodesic
@@ -53,6 +54,12 @@ def geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     lat1, lon1, lat2, lon2 = float(lat1), float(lon1), float(lat2), float(lon2)
     _check_position(lat1, lon1)
     _check_position(lat2, lon2)
+    return _inverse_km(lat1, lon1, lat2, lon2)
+
+
+@lru_cache(maxsize=1 << 17)
+def _inverse_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Karney's inverse solution, memoised: sweeps recompile the same sites many times."""
     return _WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"] / 1000.0
 
 

@@ -121,6 +121,23 @@ class Evacuation(Model):
         description="A Red strike within this distance of a gateway suspends it for suspend_h.",
     )
     suspend_h: float = Field(6.0, ge=0.0, le=720.0, description="Suspension time, hours.")
+    road_links: dict[str, str] = Field(
+        default_factory=lambda: {"irabu_shimoji": "miyako"},
+        description="Island → island joined to it by road bridges: people on either may "
+        "leave through the gateways of both (default: Irabu/Shimoji–Miyako, Irabu Bridge).",
+    )
+    care_fraction: Probability = Field(
+        0.05,
+        description="Share of each island's people who need care; served first under "
+        "priority 'care_first' (assumption, confidence C).",
+    )
+    opens_at_h: float = Field(
+        7.0,
+        ge=0.0,
+        lt=24.0,
+        description="Hour of the day (t = 0 is midnight) at which gateways open; each "
+        "gateway then operates hours_per_day hours (assumption, confidence C).",
+    )
     gateway_exclusion_km: float = Field(
         0.0,
         ge=0.0,
@@ -136,6 +153,16 @@ class Evacuation(Model):
                 fail(("staging", src), "an island cannot stage through itself", value=dst)
             if dst in self.staging:
                 fail(("staging", src), f"staging island '{dst}' is itself staged", value=dst)
+        for src, dst in self.road_links.items():
+            if src == dst:
+                fail(("road_links", src), "an island cannot be linked to itself", value=dst)
+            if self.staging.get(src) != self.staging.get(dst):
+                fail(
+                    ("road_links", src),
+                    f"islands joined by road must share their staging ('{src}' stages via "
+                    f"{self.staging.get(src)!r}, '{dst}' via {self.staging.get(dst)!r})",
+                    value=dst,
+                )
         return self
 
 

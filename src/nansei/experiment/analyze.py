@@ -1,0 +1,139 @@
+"""``nansei analyze DIR``: the tables behind the command, for a store or a plain run.
+
+Means and confidence intervals always come from :func:`nansei.analysis.summarize`,
+so the numbers match reports and the web page exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from nansei.analysis import paired_difference, replications_needed, summarize
+from nansei.engine.layout import OUTPUT_NAMES
+
+__all__ = ["AnalyzeError", "analyze_directory"]
+
+
+class AnalyzeError(Exception):
+    """Bad analysis request (unknown output, factor or directory)."""
+
+
+def _outputs(records: pd.DataFrame, wanted: list[str] | None) -> list[str]:
+    have = [c for c in OUTPUT_NAMES if c in records.columns]
+    if not wanted:
+        return have
+    bad = [w for w in wanted if w not in have]
+    if bad:
+        raise AnalyzeError(f"--output: unknown output(s) {bad}; allowed: {', '.join(have)}")
+    return list(wanted)
+
+
+def _run_directory(directory: Path, outputs, half_width) -> dict[str, pd.DataFrame]:
+    records = pd.read_parquet(directory / "records.parquet")
+    outs = _outputs(records, outputs)
+    result = {"summary": summarize(records, outs)}
+    if half_width is not None:
+        result["replications_needed"] = pd.concat(
+            [replications_needed(records, o, half_width).assign(output=o) for o in outs]
+        )
+    return result
+
+
+def _parse_compare(text: str, records: pd.DataFrame) -> tuple[str, str, str]:
+    name, _, levels = text.partition("=")
+    col = f"factor.{name.removeprefix('factor.')}"
+    if col not in records.columns:
+        facs = [c.removeprefix("factor.") for c in records.columns if c.startswith("factor.")]
+        raise AnalyzeError(f"--compare: unknown factor {name!r}; factors: {', '.join(facs)}")
+    present = [str(v) for v in pd.unique(records[col].astype(str))]
+    if levels:
+        parts = [p.strip() for p in levels.split(",")]
+        if len(parts) != 2 or any(p not in present for p in parts):
+            raise AnalyzeError(
+                f"--compare {text!r}: give two levels A,B of {name}; levels: {', '.join(present)}"
+            )
+        return col, parts[0], parts[1]
+    if len(present) < 2:
+        raise AnalyzeError(f"--compare: factor {name} has one level only")
+    return col, present[0], present[1]
+
+
+def analyze_directory(
+    directory: Path,
+    outputs: list[str] | None = None,
+    half_width: float | None = None,
+    compare: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Analysis tables of a sweep store or a ``nansei run --out`` directory.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``summary`` (per design point, with factor values), and as requested
+        ``replications_needed``, ``paired_difference``, ``sobol`` or ``morris``.
+
+    Raises
+    ------
+    AnalyzeError
+    """
+    from nansei.store import ResultStore, is_store
+
+    directory = Path(directory)
+    if half_width is not None and not half_width > 0:
+        raise AnalyzeError(f"--half-width must be > 0 (got {half_width})")
+    if (directory / "records.parquet").is_file() and not is_store(directory):
+        return _run_directory(directory, outputs, half_width)
+    if not is_store(directory):
+        raise AnalyzeError(
+            f"{directory} is neither a sweep store (experiment.json) nor a run directory "
+            "(records.parquet)"
+        )
+    store = ResultStore.open(directory)
+    records = store.records()
+    if records.empty:
+        raise AnalyzeError(f"{directory} holds no records yet; run or resume the sweep")
+    design = store.design()
+    outs = _outputs(records, outputs)
+    table = summarize(records, outs, by=("design_point",))
+    result = {"summary": design.merge(table, on="design_point")}
+    if half_width is not None:
+        result["replications_needed"] = pd.concat(
+            [
+                replications_needed(records, o, half_width, by=("design_point",)).assign(output=o)
+                for o in outs
+            ]
+        )
+    if compare:
+        col, a, b = _parse_compare(compare, records)
+        result["paired_difference"] = paired_difference(records, col, a, b, outs).assign(
+            factor=col.removeprefix("factor."), a=a, b=b
+        )
+    result.update(_sensitivity(store, records, outs))
+    store.close()
+    return result
+
+
+def _sensitivity(store, records: pd.DataFrame, outs: list[str]) -> dict[str, pd.DataFrame]:
+    from nansei.analysis.sensitivity import morris_indices, point_means, sobol_indices
+
+    from .design import make_design, salib_problem
+    from .runner import _stored_experiment
+
+    exp, points = _stored_experiment(store)
+    if exp.design.kind not in ("saltelli", "morris"):
+        return {}
+    if records["design_point"].nunique() < points:
+        return {}
+    problem = salib_problem(exp)
+    design = make_design(exp)
+    frames = []
+    for o in outs:
+        y = point_means(records, o, points)
+        if exp.design.kind == "saltelli":
+            df = sobol_indices(problem, y, seed=exp.design.seed)
+        else:
+            df = morris_indices(problem, design.unit, y, exp.design.morris_levels, exp.design.seed)
+        frames.append(df.assign(output=o))
+    return {"sobol" if exp.design.kind == "saltelli" else "morris": pd.concat(frames)}

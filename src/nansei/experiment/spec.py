@@ -1,0 +1,351 @@
+"""The experiment file: base scenario, factors, design, replications, seed, outputs.
+
+An experiment is YAML such as::
+
+    schema_version: 1
+    name: kyodo-dwell-killchain
+    scenario: kyodo-2021                  # built-in name, file (relative to this one) or mapping
+    factors:
+      blue.relocation.dwell_h: {low: 2, high: 24}        # a range (continuous)
+      red.kill_chain.delay_h: [0.5, 1, 2]                # levels
+    design: {kind: nolh}                  # full_factorial, lhs, sobol, nolh, saltelli, morris
+    replications: 50
+    seed: 2021
+    outputs: [launchers_lost, salvos_fired]
+
+:func:`load_experiment` validates the file and every factor level against the
+scenario schema; every problem is reported like a scenario problem (dotted
+path, YAML line, value, allowed values) in one :class:`ExperimentError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from nansei.scenario.errors import Problem, ScenarioError, problems_from_validation
+
+from .errors import ExperimentError, experiment_error
+from .paths import PathError, get_path, set_path
+
+__all__ = [
+    "BUILTIN_DIR",
+    "DesignSpec",
+    "Experiment",
+    "Range",
+    "builtin_experiments",
+    "load_experiment",
+]
+
+BUILTIN_DIR = Path(__file__).with_name("builtin")
+MAX_REPLICATIONS = 10_000_000
+MAX_POINTS = 100_000
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Range(_Model):
+    """A continuous (or integer) factor range ``[low, high]``."""
+
+    low: float = Field(description="Lower end of the range.")
+    high: float = Field(description="Upper end of the range (> low).")
+    integer: bool = Field(False, description="Round values to integers.")
+    levels: int | None = Field(
+        None, ge=2, le=1000, description="Evenly spaced values (full factorial designs only)."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not self.high > self.low:
+            raise ValueError(f"empty range: high ({self.high:g}) must exceed low ({self.low:g})")
+        return self
+
+
+Levels = Annotated[list[Any], Field(min_length=1, max_length=1000)]
+
+DesignKind = Literal["full_factorial", "lhs", "sobol", "nolh", "saltelli", "morris"]
+
+
+class DesignSpec(_Model):
+    """How design points are chosen from the factors."""
+
+    kind: DesignKind = Field("full_factorial", description="Design type.")
+    points: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_POINTS,
+        description="Design points (lhs, sobol: a power of 2), or base samples N "
+        "(saltelli: N (D + 2) points; morris: N trajectories of D + 1 points).",
+    )
+    seed: int = Field(0, ge=0, description="Seed of the design's randomisation (lhs, sobol, ...).")
+    optimization: Literal["none", "random-cd", "lloyd"] = Field(
+        "random-cd", description="scipy.stats.qmc optimisation of an LHS."
+    )
+    morris_levels: int = Field(4, ge=2, le=20, description="Grid levels of a Morris design.")
+
+
+class Experiment(_Model):
+    """A validated experiment (frozen). ``scenario`` is resolved to a full mapping."""
+
+    schema_version: Literal[1] = 1
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=64)
+    title: str = Field("", max_length=200)
+    description: str = Field("", max_length=4000)
+    scenario: str | dict[str, Any] = Field(
+        description="Base scenario: built-in name, YAML file (relative to the experiment) "
+        "or an inline mapping."
+    )
+    factors: dict[str, Levels | Range] = Field(
+        default_factory=dict, description="Dotted scenario paths with levels or a range."
+    )
+    design: DesignSpec = Field(default_factory=DesignSpec)
+    replications: int = Field(ge=1, le=MAX_REPLICATIONS, description="Per design point.")
+    seed: int = Field(ge=0, description="Root seed of SeedSequence(seed, spawn_key=(dp, rep)).")
+    batch_size: int = Field(50, ge=10, le=100, description="Replications per task (10-100).")
+    outputs: list[str] | None = Field(None, description="Outputs to keep (default: all).")
+    common_random_numbers: bool = Field(
+        False,
+        description="Every design point uses the streams of design point 0, so replication i "
+        "of every point shares random numbers (for paired comparisons).",
+    )
+
+    def canonical(self) -> dict[str, Any]:
+        """The experiment as a JSON-able mapping (scenario already resolved)."""
+        return self.model_dump(mode="json")
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical experiment (identifies a store)."""
+        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def base_scenario(self) -> dict[str, Any]:
+        """The resolved base scenario mapping."""
+        assert isinstance(self.scenario, dict)
+        return self.scenario
+
+
+def builtin_experiments() -> list[str]:
+    """Names of the built-in experiments, sorted."""
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+# ---------------------------------------------------------------------------
+# loading
+
+
+def _read(spec: Any) -> tuple[Any, dict | None, str, Path | None]:
+    """Return ``(data, lines, source, base_dir)`` for a name, path, text or mapping."""
+    from nansei.scenario.yaml_lines import parse_yaml
+
+    if isinstance(spec, Mapping):
+        return dict(spec), None, "<mapping>", None
+    if isinstance(spec, os.PathLike) or (
+        isinstance(spec, str) and "\n" not in spec and spec.endswith((".yaml", ".yml", ".json"))
+    ):
+        path = Path(os.fspath(spec))
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise experiment_error(
+                "<document>",
+                str(path),
+                "experiment file not found",
+                "a YAML file, or a built-in: " + ", ".join(builtin_experiments()),
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise experiment_error("<document>", str(path), f"cannot read: {exc}") from None
+        data, lines = parse_yaml(text, str(path))
+        return data, lines, str(path), path.parent
+    if isinstance(spec, str) and spec in builtin_experiments():
+        return _read(BUILTIN_DIR / f"{spec}.yaml")
+    if isinstance(spec, str) and "\n" in spec:
+        data, lines = parse_yaml(spec, "<text>")
+        return data, lines, "<text>", Path.cwd()
+    raise experiment_error(
+        "<document>",
+        spec,
+        "not an experiment file, YAML text or built-in experiment",
+        ", ".join(builtin_experiments()),
+    )
+
+
+def _resolve_scenario(raw: Any, base_dir: Path | None, line: int | None) -> dict[str, Any]:
+    from nansei.scenario import builtin_names, load_scenario
+
+    source: Any = raw
+    if isinstance(raw, str) and raw not in builtin_names() and base_dir is not None:
+        candidate = base_dir / raw
+        if candidate.exists():
+            source = candidate
+    try:
+        sc = load_scenario(source)
+    except ScenarioError as exc:
+        if isinstance(raw, str):
+            msg = "; ".join(p.render() for p in exc.problems[:5])
+            probs = [Problem("scenario", line, repr(raw)[:60], f"cannot load scenario: {msg}")]
+        else:
+            probs = [
+                Problem(f"scenario.{p.path}", line, p.value, p.message, p.allowed)
+                for p in exc.problems
+            ]
+        raise ExperimentError(probs) from None
+    return sc.model_dump(mode="json", by_alias=True)
+
+
+def _validate_scenario_dict(data: dict[str, Any]) -> ScenarioError | None:
+    from nansei.scenario import load_scenario
+
+    try:
+        load_scenario(data)
+    except ScenarioError as exc:
+        return exc
+    return None
+
+
+def _check_factor(
+    path: str, spec: Any, base: dict, line: int | None, problems: list[Problem]
+) -> None:
+    where = f"factors.{path}"
+    try:
+        current = get_path(base, path)
+    except PathError as exc:
+        problems.append(Problem(where, line, None, exc.message, exc.allowed))
+        return
+    levels = [spec.low, spec.high] if isinstance(spec, Range) else list(spec)
+    if isinstance(spec, Range) and isinstance(current, bool | str | list):
+        problems.append(
+            Problem(
+                where,
+                line,
+                f"{{low: {spec.low:g}, high: {spec.high:g}}}",
+                f"a range needs a numeric field; this one is {type(current).__name__} "
+                f"(currently {current!r:.40})",
+                "a list of levels",
+            )
+        )
+        return
+    seen: list[str] = []
+    for i, level in enumerate(levels):
+        key = json.dumps(level, sort_keys=True, default=str)
+        if key in seen:
+            problems.append(Problem(f"{where}[{i}]", line, repr(level), "duplicate level"))
+        seen.append(key)
+        level = _round(level, spec)
+        err = _validate_scenario_dict(set_path(base, path, level))
+        if err is not None:
+            for p in err.problems:
+                inner = "" if p.path == path else f" (at {p.path})"
+                label = where if isinstance(spec, Range) else f"{where}[{i}]"
+                problems.append(
+                    Problem(
+                        label,
+                        line,
+                        repr(level)[:60],
+                        f"level rejected by the scenario schema{inner}: {p.message}",
+                        p.allowed,
+                    )
+                )
+
+
+def _round(level: Any, spec: Any) -> Any:
+    if isinstance(spec, Range) and spec.integer:
+        return round(level)
+    return level
+
+
+def _check_design(exp: Experiment, lines: dict | None, problems: list[Problem]) -> None:
+    from .design import check_design
+
+    line = (lines or {}).get(("design",))
+    for path, value, message, allowed in check_design(exp):
+        problems.append(Problem(path, line, value, message, allowed))
+
+
+def load_experiment(spec: Any) -> Experiment:
+    """Load and validate an experiment.
+
+    Parameters
+    ----------
+    spec : str, os.PathLike, mapping or Experiment
+        A built-in experiment name, a YAML file, YAML text, or a mapping.
+
+    Returns
+    -------
+    Experiment
+        With ``scenario`` resolved to the full base-scenario mapping.
+
+    Raises
+    ------
+    ExperimentError
+        Every problem found, each with its dotted path, line, value and allowed values.
+    """
+    if isinstance(spec, Experiment):
+        return spec
+    try:
+        data, lines, source, base_dir = _read(spec)
+    except ScenarioError as exc:
+        if isinstance(exc, ExperimentError):
+            raise
+        raise ExperimentError(exc.problems, exc.source) from None
+    try:
+        return _load(data, lines, source, base_dir)
+    except ExperimentError as exc:
+        exc.source = exc.source or source
+        raise ExperimentError(exc.problems, exc.source) from None
+
+
+def _load(data: Any, lines: dict | None, source: str, base_dir: Path | None) -> Experiment:
+    if not isinstance(data, Mapping):
+        raise experiment_error(
+            "<document>",
+            data,
+            "the top level must be a mapping",
+            ", ".join(Experiment.model_fields),
+            source=source,
+        )
+    data = dict(data)
+    try:
+        exp = Experiment.model_validate(data)
+    except ValidationError as exc:
+        probs = problems_from_validation(exc, data, lines, Experiment)
+        raise ExperimentError(probs, source) from None
+    line = (lines or {}).get(("scenario",))
+    base = _resolve_scenario(exp.scenario, base_dir, line)
+    exp = exp.model_copy(update={"scenario": base})
+    problems: list[Problem] = []
+    for path, fspec in exp.factors.items():
+        _check_factor(path, fspec, base, (lines or {}).get(("factors", path)), problems)
+    _check_outputs(exp, (lines or {}).get(("outputs",)), problems)
+    if not problems:
+        _check_design(exp, lines, problems)
+    if problems:
+        raise ExperimentError(problems, source)
+    return exp
+
+
+def _check_outputs(exp: Experiment, line: int | None, problems: list[Problem]) -> None:
+    import difflib
+
+    from nansei.engine.layout import OUTPUT_NAMES
+
+    for i, name in enumerate(exp.outputs or []):
+        if name not in OUTPUT_NAMES:
+            close = difflib.get_close_matches(name, OUTPUT_NAMES, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(
+                Problem(
+                    f"outputs[{i}]",
+                    line,
+                    repr(name),
+                    f"unknown output{hint}",
+                    ", ".join(OUTPUT_NAMES),
+                )
+            )

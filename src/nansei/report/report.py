@@ -1,0 +1,197 @@
+"""Self-contained HTML report of a run directory.
+
+``build_report(run_dir)`` writes ``report.html`` (images as base64, Leaflet
+inlined, no external request), plus ``map.html``, ``map.png`` and the chart
+PNGs beside it for slides. Every mean and confidence interval comes from
+:func:`nansei.analysis.summarize`, the function behind ``nansei analyze``.
+"""
+
+from __future__ import annotations
+
+import base64
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from nansei.analysis import summarize
+from nansei.report import charts
+from nansei.report.html_map import map_data, script_json
+from nansei.report.layers import scenario_layers
+from nansei.report.replay import build_replay
+from nansei.report.rundir import RunDir, load_run
+from nansei.report.static_map import DPI, static_map
+from nansei.report.templating import environment
+from nansei.report.verification import verification_status
+
+#: Outputs left out of the key results (bookkeeping, not results).
+HIDDEN_OUTPUTS = ("events", "overflow")
+_PACKAGES = ("nansei", "numpy", "numba", "pandas", "scipy", "pyarrow", "matplotlib", "jinja2")
+
+
+def key_results(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Means and confidence intervals of every output, exactly as ``summarize`` gives them.
+
+    Adds ``no_launcher_lost`` (1 if a replication lost no launcher), whose
+    mean is the probability that no launcher is lost, and a description.
+    """
+    from nansei.engine.layout import OUTPUTS
+
+    desc = dict(OUTPUTS)
+    out = summarize(records, level=level)
+    out = out[~out["output"].isin(HIDDEN_OUTPUTS)]
+    if "launchers_lost" in records:
+        flag = pd.DataFrame({"no_launcher_lost": (records["launchers_lost"] == 0).astype(float)})
+        out = pd.concat([summarize(flag, level=level), out], ignore_index=True)
+        desc["no_launcher_lost"] = "1 if no launcher was lost (mean = probability)"
+    out["description"] = out["output"].map(desc).fillna("")
+    return out.reset_index(drop=True)
+
+
+def _png_uri(data: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+def _versions(meta: dict) -> dict:
+    rows = {"python (report)": platform.python_version()}
+    for pkg in _PACKAGES:
+        try:
+            rows[f"{pkg} (report)"] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            continue
+    rows.update({k: str(v) for k, v in meta.items() if k.endswith("_version")})
+    return rows
+
+
+def _sources(sc) -> list[dict]:
+    from nansei.geo.gazetteer import load_gazetteer
+
+    out = [
+        {"what": f"munition {m.id}", "source": m.source, "confidence": m.confidence}
+        for m in sc.blue.munitions
+    ]
+    for sid, s in load_gazetteer().sources.items():
+        out.append(
+            {
+                "what": f"gazetteer [{sid}]",
+                "source": f"{s.title} {s.url or ''}".strip(),
+                "confidence": "",
+            }
+        )
+    return out
+
+
+def _scenario_rows(sc) -> list[tuple[str, str]]:
+    from nansei.scenario import summarize as scenario_summary
+
+    rows = []
+    for key, value in scenario_summary(sc).items():
+        if key == "assumptions":
+            continue
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        rows.append((str(key), str(value)))
+    return rows
+
+
+def _replay(run: RunDir, compiled):
+    if run.trace is None:
+        return None
+    s0 = None if run.series is None else run.series[run.series["replication"] == 0]
+    return build_replay(run.trace, compiled, float(run.scenario.run.horizon_h), s0)
+
+
+def _reproduce(run: RunDir) -> str:
+    m = run.meta
+    return (
+        f"nansei run {run.path / 'scenario.yaml'} --reps {m.get('replications')} "
+        f"--seed {m.get('seed')} --series --trace --out {run.path}"
+    )
+
+
+def build_report(
+    run_dir: str | Path, out: str | Path | None = None, verify_scale: float = 0.02
+) -> Path:
+    """Write the HTML report of a run directory.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        Directory written by ``nansei run --out`` or ``nansei demo``.
+    out : str or Path, optional
+        Report file; default ``run_dir/report.html``. ``map.html``,
+        ``map.png`` and ``chart-*.png`` are written beside it.
+    verify_scale : float
+        If the run has no ``verification.json``, run the check suite at this
+        replication scale and label it a quick check; 0 skips it ("not run").
+
+    Returns
+    -------
+    Path
+        The report file.
+    """
+    run = load_run(run_dir)
+    out = Path(out) if out is not None else run.path / "report.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    compiled = run.compiled()
+    replay = _replay(run, compiled)
+    used = (
+        None if run.trace is None else list(run.trace.loc[run.trace["event"] == "arrive", "site"])
+    )
+    layers = scenario_layers(run.scenario, compiled, used)
+    title = f"{run.scenario.name}: {run.scenario.title}"
+
+    map_png = charts.png_bytes(
+        static_map(
+            layers,
+            None if replay is None else replay.strikes,
+            f"{run.scenario.name}, replication 0 (strikes and used sites)",
+        ),
+        dpi=DPI,
+    )
+    (out.parent / "map.png").write_bytes(map_png)
+    chart_pngs = {
+        k: charts.png_bytes(f) for k, f in charts.run_charts(run.records, run.series).items()
+    }
+    for name, data in chart_pngs.items():
+        (out.parent / f"chart-{name}.png").write_bytes(data)
+
+    from nansei.report.html_map import render_map
+
+    (out.parent / "map.html").write_text(render_map(layers, replay, title), encoding="utf-8")
+    sc = run.scenario
+    html = (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            scenario=sc,
+            meta=run.meta,
+            results=key_results(run.records).to_dict(orient="records"),
+            n_reps=len(run.records),
+            scenario_rows=_scenario_rows(sc),
+            assumptions=list(sc.assumptions),
+            sources=_sources(sc),
+            map_png=_png_uri(map_png),
+            charts={k: _png_uri(v) for k, v in chart_pngs.items()},
+            data_json=script_json(map_data(layers, replay)),
+            verification=verification_status(run.verification, verify_scale),
+            versions=_versions(run.meta),
+            reproduce=_reproduce(run),
+            not_simulated=run.meta.get("not_simulated", []),
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            replay_summary=None
+            if replay is None
+            else {
+                "strikes": len(replay.strikes),
+                "wasted": int(replay.strikes["wasted"].sum()),
+                "destroyed": len(replay.destroyed),
+            },
+        )
+    )
+    out.write_text(html, encoding="utf-8")
+    return out

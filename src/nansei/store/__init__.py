@@ -1,0 +1,10 @@
+"""Crash-safe result store: Parquet parts per batch, SQLite metadata, DuckDB queries.
+
+>>> from nansei.store import ResultStore  # doctest: +SKIP
+>>> ResultStore.open("runs/sweep").query("SELECT count(*) FROM records")  # doctest: +SKIP
+"""
+
+from .parts import BatchKey
+from .store import ResultStore, StoreError, is_store, table_hash
+
+__all__ = ["BatchKey", "ResultStore", "StoreError", "is_store", "table_hash"]

@@ -1,0 +1,303 @@
+"""A directory of results: Parquet parts, SQLite metadata, DuckDB queries.
+
+Layout of a store directory::
+
+    experiment.json     the canonical experiment (with its fingerprint and versions)
+    design.parquet      one row per design point: design_point, factor.<path> ...
+    meta.sqlite         runs and batches with times (see :mod:`.meta`)
+    results/*.parquet   one part per finished batch (see :mod:`.parts`)
+
+Queries run in an in-memory DuckDB over an explicit list of the parts, so no
+DuckDB file is ever held open and readers never block a running sweep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .meta import MetaDB
+from .parts import (
+    BatchKey,
+    all_name,
+    atomic_write_table,
+    parse_part,
+    part_name,
+    remove_stale_temporaries,
+)
+
+__all__ = ["ResultStore", "StoreError", "is_store"]
+
+EXPERIMENT_FILE = "experiment.json"
+DESIGN_FILE = "design.parquet"
+META_FILE = "meta.sqlite"
+KEY_COLUMNS = ("design_point", "replication")
+
+
+class StoreError(Exception):
+    """A directory is not a store, or holds a different experiment."""
+
+
+def is_store(path: Path) -> bool:
+    """Whether ``path`` is a store directory."""
+    return (Path(path) / EXPERIMENT_FILE).is_file()
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class ResultStore:
+    """A results directory (see the module docstring).
+
+    Use :meth:`create` to start or resume a sweep and :meth:`open` to read one.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.results = self.root / "results"
+        self._meta: MetaDB | None = None
+
+    # -- creation ---------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, root: Path, experiment: dict[str, Any], design: pd.DataFrame, info: dict[str, Any]
+    ) -> ResultStore:
+        """Create a store, or reopen it if it holds the same experiment.
+
+        Parameters
+        ----------
+        root : Path
+            The directory (created if missing).
+        experiment : dict
+            ``{"fingerprint": ..., "experiment": canonical mapping, ...}``.
+        design : DataFrame
+            The design table.
+        info : dict
+            Metadata for SQLite (versions, seeds, design kind, ...).
+
+        Raises
+        ------
+        StoreError
+            If ``root`` holds another experiment or other files.
+        """
+        root = Path(root)
+        store = cls(root)
+        if is_store(root):
+            old = json.loads((root / EXPERIMENT_FILE).read_text(encoding="utf-8"))
+            if old.get("fingerprint") != experiment["fingerprint"]:
+                raise StoreError(
+                    f"{root} holds a different experiment ({old.get('name')!r}, fingerprint "
+                    f"{str(old.get('fingerprint'))[:12]}); use a new --out directory to run "
+                    f"{experiment.get('name')!r}"
+                )
+        else:
+            ours = {"results", DESIGN_FILE, META_FILE, f"{META_FILE}-journal", EXPERIMENT_FILE}
+            if root.exists() and any(
+                p.name not in ours and not p.name.startswith(".") for p in root.iterdir()
+            ):
+                raise StoreError(
+                    f"{root} exists and is not an experiment store; use a new --out directory"
+                )
+            root.mkdir(parents=True, exist_ok=True)
+            tmp = root / f".{DESIGN_FILE}.tmp-{os.getpid()}"
+            design.to_parquet(tmp, index=False)
+            os.replace(tmp, root / DESIGN_FILE)
+            store.meta.set_info(info)
+            _atomic_text(root / EXPERIMENT_FILE, json.dumps(experiment, indent=1) + "\n")
+        store.results.mkdir(exist_ok=True)
+        store.recover()
+        return store
+
+    @classmethod
+    def open(cls, root: Path) -> ResultStore:
+        """Open an existing store for reading (and compaction).
+
+        Raises
+        ------
+        StoreError
+            If ``root`` is not a store.
+        """
+        if not is_store(root):
+            raise StoreError(
+                f"{root} is not an experiment store (no {EXPERIMENT_FILE}); "
+                "run `nansei sweep EXPERIMENT --out DIR` first"
+            )
+        store = cls(Path(root))
+        store.results.mkdir(exist_ok=True)
+        return store
+
+    @property
+    def meta(self) -> MetaDB:
+        """The SQLite metadata (opened on first use)."""
+        if self._meta is None:
+            self._meta = MetaDB(self.root / META_FILE)
+        return self._meta
+
+    def close(self) -> None:
+        """Close the metadata connection."""
+        if self._meta is not None:
+            self._meta.close()
+            self._meta = None
+
+    def experiment(self) -> dict[str, Any]:
+        """The stored ``experiment.json``."""
+        return json.loads((self.root / EXPERIMENT_FILE).read_text(encoding="utf-8"))
+
+    def design(self) -> pd.DataFrame:
+        """The design table."""
+        return pd.read_parquet(self.root / DESIGN_FILE)
+
+    # -- parts --------------------------------------------------------------
+
+    def _scan(self) -> tuple[dict[BatchKey, Path], dict[int, Path]]:
+        parts: dict[BatchKey, Path] = {}
+        full: dict[int, Path] = {}
+        with os.scandir(self.results) as it:
+            for entry in it:
+                parsed = parse_part(entry.name)
+                if isinstance(parsed, BatchKey):
+                    parts[parsed] = Path(entry.path)
+                elif isinstance(parsed, int):
+                    full[parsed] = Path(entry.path)
+        return parts, full
+
+    def recover(self) -> None:
+        """Finish what a killed writer left: drop temporaries and superseded parts."""
+        remove_stale_temporaries(self.results)
+        parts, full = self._scan()
+        for key, path in parts.items():
+            if key.dp in full:
+                path.unlink(missing_ok=True)
+
+    def done(self) -> tuple[set[BatchKey], set[int]]:
+        """Stored batch keys and compacted (complete) design points."""
+        parts, full = self._scan()
+        return {k for k in parts if k.dp not in full}, set(full)
+
+    def files(self) -> list[Path]:
+        """The part files to read, sorted, without superseded parts."""
+        parts, full = self._scan()
+        keep = [p for k, p in parts.items() if k.dp not in full] + list(full.values())
+        return sorted(keep)
+
+    def write_part(self, key: BatchKey, table: pa.Table) -> Path:
+        """Store a finished batch atomically (replacing an identical earlier copy)."""
+        path = self.results / part_name(key)
+        atomic_write_table(table, path)
+        return path
+
+    # -- reading ------------------------------------------------------------
+
+    def records(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Every stored record, sorted by design point and replication."""
+        table = self.table(columns)
+        return table.to_pandas()
+
+    def table(self, columns: Iterable[str] | None = None) -> pa.Table:
+        """Every stored record as an Arrow table, sorted by key."""
+        files = self.files()
+        cols = None if columns is None else list(dict.fromkeys([*KEY_COLUMNS, *columns]))
+        if not files:
+            return pa.table({c: pa.array([], pa.int64()) for c in KEY_COLUMNS})
+        tables = [pq.read_table(f, columns=cols) for f in files]
+        table = pa.concat_tables(tables, promote_options="default")
+        return table.sort_by([(c, "ascending") for c in KEY_COLUMNS])
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run DuckDB SQL over the view ``records`` (all stored parts).
+
+        Example: ``store.query("SELECT design_point, avg(launchers_lost) FROM records
+        GROUP BY 1 ORDER BY 1")``.
+        """
+        import duckdb
+
+        files = [str(f) for f in self.files()]
+        con = duckdb.connect(":memory:")
+        try:
+            if files:
+                listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                con.execute(
+                    f"CREATE VIEW records AS SELECT * FROM read_parquet([{listing}], "
+                    "union_by_name=true)"
+                )
+            else:
+                con.execute("CREATE VIEW records AS SELECT 0::BIGINT AS design_point LIMIT 0")
+            con.register("design", self.design())
+            return con.execute(sql).df()
+        finally:
+            con.close()
+
+    def content_hash(self) -> str:
+        """SHA-256 of all records sorted by key: equal iff the stored data are bitwise equal."""
+        return table_hash(self.table())
+
+    # -- compaction ---------------------------------------------------------
+
+    def compact(self, expected: dict[int, set[BatchKey]]) -> int:
+        """Merge the parts of every complete design point into one file.
+
+        Parameters
+        ----------
+        expected : dict
+            Design point -> every batch key it needs.
+
+        Returns
+        -------
+        int
+            Design points compacted. Crash-safe: the merged file is renamed into
+            place before its parts are removed, and :meth:`recover` removes parts
+            superseded by a merged file, so no record is ever lost or doubled.
+        """
+        parts, full = self._scan()
+        n = 0
+        for dp, keys in sorted(expected.items()):
+            if dp in full or not keys or not keys <= parts.keys():
+                continue
+            path = self.results / all_name(dp)
+            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            writer = None
+            try:
+                for key in sorted(keys):
+                    t = pq.read_table(parts[key])
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, t.schema, compression="zstd")
+                    writer.write_table(t.cast(writer.schema))
+            finally:
+                if writer is not None:
+                    writer.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            for key in keys:
+                parts[key].unlink(missing_ok=True)
+            n += 1
+        return n
+
+
+def table_hash(table: pa.Table) -> str:
+    """SHA-256 over column names, types and values of a key-sorted table."""
+    if all(c in table.column_names for c in KEY_COLUMNS):
+        table = table.sort_by([(c, "ascending") for c in KEY_COLUMNS])
+    h = hashlib.sha256()
+    for name in table.column_names:
+        col = table.column(name)
+        h.update(f"{name}:{col.type};".encode())
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            h.update("\x00".join("" if v is None else v for v in col.to_pylist()).encode())
+        else:
+            arr = col.to_numpy(zero_copy_only=False)
+            h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()
