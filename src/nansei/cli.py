@@ -259,8 +259,12 @@ def _print_results(res, summary) -> None:
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")
     table.add_column("description")
+    detail = 0
     for name, row in summary.iterrows():
         if name in ("events", "overflow"):
+            continue
+        if "." in str(name):  # per-island / per-prefecture detail: in --json, records, report
+            detail += 1
             continue
         ci = (
             "" if row["ci_low"] != row["ci_low"] else f"[{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
@@ -268,6 +272,11 @@ def _print_results(res, summary) -> None:
         mean = "n/a" if row["mean"] != row["mean"] else f"{row['mean']:.4g}"
         table.add_row(str(name), mean, ci, str(row["description"]))
     console.print(table)
+    if detail:
+        console.print(
+            f"[dim]{detail} per-island and per-prefecture outputs are in the records, "
+            "--json and the report.[/dim]"
+        )
     p, se = res.survival_probability()
     console.print(f"P(no launcher lost) = {p:.4f} ± {1.96 * se:.4f} (95%)")
 
