@@ -218,17 +218,16 @@ def simulate(
 def not_simulated(sc) -> list[str]:
     """Scenario parts that are validated but not yet modelled by this engine version.
 
-    SDF sustainment, legal gating of actions and civil protection are
-    validated by the schema; the engine does not act on them yet (see
-    ``docs/engine.md``), and every run says so in its metadata.
+    SDF sustainment and legal gating of actions are validated by the schema;
+    the engine does not act on them yet (see ``docs/engine.md``), and every
+    run says so in its metadata. Civil protection is simulated (the
+    evacuation sub-model, ``docs/civil.md``).
     """
     out = []
     if sc.sustainment.enabled:
         out.append("sustainment")
     if sc.legal.timeline:
         out.append("legal")
-    if sc.civil.enabled:
-        out.append("civil")
     return out
 
 
