@@ -22,6 +22,7 @@ class AnalyzeError(Exception):
 
 def _outputs(records: pd.DataFrame, wanted: list[str] | None) -> list[str]:
     have = [c for c in OUTPUT_NAMES if c in records.columns]
+    have += [c for c in records.columns if c.startswith("evac_")]
     if not wanted:
         return have
     bad = [w for w in wanted if w not in have]

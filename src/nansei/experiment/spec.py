@@ -337,7 +337,7 @@ def _check_outputs(exp: Experiment, line: int | None, problems: list[Problem]) -
     from nansei.engine.layout import OUTPUT_NAMES
 
     for i, name in enumerate(exp.outputs or []):
-        if name not in OUTPUT_NAMES:
+        if name not in OUTPUT_NAMES and not name.startswith("evac_"):
             close = difflib.get_close_matches(name, OUTPUT_NAMES, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(
@@ -346,6 +346,6 @@ def _check_outputs(exp: Experiment, line: int | None, problems: list[Problem]) -
                     line,
                     repr(name),
                     f"unknown output{hint}",
-                    ", ".join(OUTPUT_NAMES),
+                    ", ".join(OUTPUT_NAMES) + ", or an evac_* output of civil protection",
                 )
             )

@@ -87,20 +87,20 @@ class RecordsBuilder:
     """
 
     def __init__(self, compiled, run_id, name, seed, dp, outputs, factor_columns) -> None:
-        from nansei.engine.layout import N_OUT, OUTPUT_NAMES
         from nansei.engine.simulate import records_frame
 
-        probe = np.zeros((2, N_OUT))
+        names = list(compiled.output_names)  # combat outputs, then evacuation outputs
+        probe = np.zeros((2, len(names)))
         probe[1] = 1.0
         df = records_frame(probe, compiled, run_id, name, seed, dp, first_replication=0)
-        keep = set(OUTPUT_NAMES if outputs is None else outputs)
+        keep = set(names if outputs is None else outputs)
         self.plan: list[tuple[str, str, Any, pa.DataType]] = []
         schema = pa.Schema.from_pandas(df, preserve_index=False)
         for col in df.columns:
             typ = schema.field(col).type
-            if col in OUTPUT_NAMES:
+            if col in names:
                 if col in keep:
-                    self.plan.append((col, "out", OUTPUT_NAMES.index(col), typ))
+                    self.plan.append((col, "out", names.index(col), typ))
             elif col == "replication":
                 self.plan.append((col, "rep", None, typ))
             else:
@@ -112,7 +112,7 @@ class RecordsBuilder:
             self.plan.append((col, "const", value, _TYPES[tname]))
 
     def table(self, out: np.ndarray, first_replication: int) -> pa.Table:
-        """Records of ``out`` (shape ``(n, N_OUT)``) as an Arrow table."""
+        """Records of ``out`` (shape ``(n, len(compiled.output_names))``) as an Arrow table."""
         n = out.shape[0]
         arrays, names = [], []
         for col, kind, arg, typ in self.plan:

@@ -1,0 +1,690 @@
+"""The web workbench: FastAPI routes, Jinja pages and HTMX fragments.
+
+``create_app(Settings(...))`` builds the application; ``nansei serve`` runs it
+with uvicorn. Pages: scenarios (browse, fork, upload, edit with located
+errors, download), runs (launch, progress, cancel, resume), results (summary
+with confidence intervals from :func:`nansei.analysis.summarize`, plotly
+histograms, the offline Leaflet map with replay, CSV/Parquet downloads),
+compare (two runs side by side with paired differences) and verify (the check
+table of :mod:`nansei.verification.checks` at a small, labelled scale).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+import threading
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
+
+from .jobs import ACTIVE, TERMINAL, RunManager
+from .security import RequestGuard, is_loopback
+from .workspace import NAME_RE, PathRefused, Workspace
+
+__all__ = ["Settings", "create_app"]
+
+log = logging.getLogger("nansei.web")
+STATIC = Path(__file__).with_name("static")
+#: Outputs drawn as histograms when present and not constant.
+CHART_OUTPUTS = (
+    "launchers_lost",
+    "salvos_fired",
+    "time_first_loss_h",
+    "red_missiles_wasted",
+    "launcher_hours_available",
+    "exposure_person_h",
+)
+VERIFY_SCALE = 0.02
+
+
+@dataclass
+class Settings:
+    """Server settings.
+
+    Attributes
+    ----------
+    workspace : Path
+        The store directory of scenarios and runs.
+    host : str
+        Bind address (used for the Host-header check on loopback).
+    token : str or None
+        Required token; ``nansei serve`` makes one for any non-loopback bind.
+    max_upload_bytes : int
+        Largest request body (uploads included).
+    max_scenario_chars : int
+        Largest scenario text.
+    max_running : int
+        Runs executing at once; the rest wait in a queue.
+    max_queued : int
+        Largest number of runs waiting or running; more get 429.
+    max_replications : int
+        Largest replications per design point of a web run.
+    batch_size : int
+        Replications per stored batch (10-100).
+    """
+
+    workspace: Path
+    host: str = "127.0.0.1"
+    token: str | None = None
+    max_upload_bytes: int = 1_000_000
+    max_scenario_chars: int = 200_000
+    max_running: int = 1
+    max_queued: int = 20
+    max_replications: int = 100_000
+    batch_size: int = 20
+
+
+class UserError(Exception):
+    """A problem to show on an error page (never with a traceback)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("nansei.web", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def fmt(x: Any, digits: int = 4) -> str:
+        if x is None:
+            return ""
+        if isinstance(x, float):
+            if math.isnan(x):
+                return "–"
+            if math.isinf(x):
+                return "∞" if x > 0 else "-∞"
+            return f"{x:.{digits}g}"
+        return str(x)
+
+    env.filters["fmt"] = fmt
+    env.filters["when"] = lambda t: (
+        "" if not t else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(t)))
+    )
+    return env
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _problems(text: str, limit: int) -> tuple[Any, list[dict[str, Any]]]:
+    """Validate scenario text; return ``(scenario or None, problems as dicts)``."""
+    from nansei.scenario import ScenarioError
+    from nansei.scenario.loader import parse_scenario_text
+
+    if len(text) > limit:
+        return None, [
+            {
+                "path": "<document>",
+                "line": None,
+                "value": f"{len(text)} characters",
+                "message": f"scenario too large; the limit is {limit} characters",
+                "allowed": None,
+            }
+        ]
+    if not text.strip():
+        return None, [
+            {
+                "path": "<document>",
+                "line": None,
+                "value": None,
+                "message": "the scenario is empty",
+                "allowed": None,
+            }
+        ]
+    try:
+        return parse_scenario_text(text, "<editor>"), []
+    except ScenarioError as exc:
+        return None, [
+            {
+                "path": p.path,
+                "line": p.line,
+                "value": p.value,
+                "message": p.message,
+                "allowed": p.allowed,
+            }
+            for p in exc.problems
+        ]
+
+
+def _annotated(text: str, problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines of ``text`` with the problems of each line attached."""
+    by_line: dict[int, list[dict]] = {}
+    for p in problems:
+        if p["line"]:
+            by_line.setdefault(int(p["line"]), []).append(p)
+    return [
+        {"no": i, "text": line, "problems": by_line.get(i, [])}
+        for i, line in enumerate(text.splitlines(), start=1)
+    ]
+
+
+def _int_field(value: str, name: str, low: int, high: int) -> int:
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise UserError(
+            f"{name}: not a whole number (got {value!r}); allowed: {low}..{high}"
+        ) from None
+    if not low <= n <= high:
+        raise UserError(f"{name}: out of range (got {n}); allowed: {low}..{high}")
+    return n
+
+
+def _safe_label(text: str) -> str:
+    label = "".join(c if c.isalnum() or c in "-_." else "-" for c in text)[:48].strip("-.")
+    return label or "scenario"
+
+
+def _key_results(records: pd.DataFrame) -> pd.DataFrame:
+    from nansei.report.report import key_results
+
+    return key_results(records)
+
+
+def _charts(records: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for name in CHART_OUTPUTS:
+        if name not in records.columns:
+            continue
+        x = pd.to_numeric(records[name], errors="coerce").dropna()
+        if x.empty or x.nunique() < 2:
+            continue
+        out.append({"output": name, "values": [float(v) for v in x.to_numpy()]})
+        if len(out) == 4:
+            break
+    return out
+
+
+def _script_json(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":")).replace("</", "<\\/")
+
+
+# ---------------------------------------------------------------------------
+# the application
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the workbench application.
+
+    Parameters
+    ----------
+    settings : Settings
+
+    Returns
+    -------
+    FastAPI
+        With the request guard (token, Host, Origin, body size) installed.
+    """
+    ws = Workspace(settings.workspace)
+    manager = RunManager(ws, settings.max_running)
+    env = _env()
+    verify_lock = threading.Lock()
+    map_lock = threading.Lock()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        manager.start()
+        try:
+            yield
+        finally:
+            manager.stop()
+
+    app = FastAPI(title="nansei workbench", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.manager = manager
+    app.state.workspace = ws
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def page(template: str, code: int = 200, /, **ctx: Any) -> HTMLResponse:
+        html = env.get_template(template).render(token_required=settings.token is not None, **ctx)
+        return HTMLResponse(html, status_code=code)
+
+    # -- errors ---------------------------------------------------------------
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError):
+        return page("error.html.j2", exc.status, status=exc.status, message=str(exc))
+
+    @app.exception_handler(PathRefused)
+    async def refused(request: Request, exc: PathRefused):
+        return page("error.html.j2", 404, status=404, message="Not found.")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        msg = "Not found." if exc.status_code == 404 else str(exc.detail)
+        return page("error.html.j2", exc.status_code, status=exc.status_code, message=msg)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        items = []
+        for e in exc.errors():
+            loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+            items.append(f"{loc}: {e.get('msg', 'invalid')}")
+        return page(
+            "error.html.j2", 422, status=422, message="Invalid request: " + "; ".join(items)
+        )
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception):
+        log.exception("internal error on %s", request.url.path)
+        return page(
+            "error.html.j2",
+            500,
+            status=500,
+            message=f"Internal error ({type(exc).__name__}). Details are in the server log.",
+        )
+
+    # -- scenarios --------------------------------------------------------------
+
+    def editor(
+        text: str,
+        name: str = "",
+        status: int = 200,
+        source: str = "",
+        checked: bool = False,
+        problems: list | None = None,
+    ) -> HTMLResponse:
+        if problems is None:
+            _, problems = _problems(text, settings.max_scenario_chars) if checked else (None, [])
+        return page(
+            "editor.html.j2",
+            status,
+            text=text,
+            name=name,
+            source=source,
+            checked=checked,
+            problems=problems,
+            lines=_annotated(text, problems),
+            max_reps=settings.max_replications,
+        )
+
+    @app.get("/", response_class=HTMLResponse)
+    def home():
+        from nansei.experiment import builtin_experiments
+        from nansei.scenario import load_scenario
+        from nansei.scenario.loader import builtin_names
+
+        builtins = []
+        for n in builtin_names():
+            sc = load_scenario(n)
+            builtins.append({"name": n, "title": sc.title})
+        runs = [manager.progress(r) for r in ws.run_ids()[:10]]
+        return page(
+            "home.html.j2",
+            builtins=builtins,
+            saved=ws.saved_scenarios(),
+            runs=runs,
+            experiments=builtin_experiments(),
+            max_upload=settings.max_upload_bytes,
+        )
+
+    def builtin_text(name: str) -> str:
+        from nansei.scenario.loader import builtin_names, builtin_path
+
+        if name not in builtin_names():
+            raise PathRefused(name)
+        return builtin_path(name).read_text(encoding="utf-8")
+
+    @app.get("/scenarios/new", response_class=HTMLResponse)
+    def new_scenario(fork: str = "ideal-fixed-delay"):
+        try:
+            text, source = builtin_text(fork), f"built-in {fork}"
+        except PathRefused:
+            text, source = ws.scenario_path(fork).read_text(encoding="utf-8"), f"saved {fork}"
+        return editor(text, name=f"{fork}-copy"[:64], source=f"forked from {source}", checked=True)
+
+    @app.get("/scenarios/builtin/{name}.yaml")
+    def download_builtin(name: str):
+        return _yaml_download(builtin_text(name), name)
+
+    @app.get("/scenarios/saved/{name}.yaml")
+    def download_saved(name: str):
+        return _yaml_download(ws.scenario_path(name).read_text(encoding="utf-8"), name)
+
+    @app.get("/scenarios/saved/{name}", response_class=HTMLResponse)
+    def saved_scenario(name: str):
+        text = ws.scenario_path(name).read_text(encoding="utf-8")
+        return editor(text, name=name, source=f"saved {name}", checked=True)
+
+    @app.post("/scenarios/upload", response_class=HTMLResponse)
+    async def upload(file: UploadFile = File(...)):
+        data = await file.read(settings.max_upload_bytes + 1)
+        if len(data) > settings.max_upload_bytes:
+            raise UserError(
+                f"upload too large; the limit is {settings.max_upload_bytes} bytes", 413
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"the file is not UTF-8 text (byte {exc.start})") from None
+        fname = Path(file.filename or "upload.yaml").name
+        stem = _safe_label(Path(fname).stem)
+        _, problems = _problems(text, settings.max_scenario_chars)
+        return editor(
+            text,
+            name=stem,
+            source=f"uploaded {fname}",
+            checked=True,
+            problems=problems,
+            status=200,
+        )
+
+    @app.post("/scenarios/validate", response_class=HTMLResponse)
+    def validate(yaml: str = Form("")):
+        _, problems = _problems(yaml, settings.max_scenario_chars)
+        html = env.get_template("_problems.html.j2").render(
+            problems=problems, lines=_annotated(yaml, problems), checked=True
+        )
+        return HTMLResponse(html)
+
+    @app.post("/scenarios/save")
+    def save(yaml: str = Form(""), name: str = Form("")):
+        if not NAME_RE.match(name):
+            raise UserError(
+                f"name: invalid (got {name[:60]!r}); allowed: letters, digits, '-' and '_', "
+                "starting with a letter or digit, at most 64 characters"
+            )
+        _, problems = _problems(yaml, settings.max_scenario_chars)
+        if problems:
+            return editor(yaml, name=name, checked=True, problems=problems, status=422)
+        ws.save_scenario(name, yaml)
+        return RedirectResponse(f"/scenarios/saved/{name}", status_code=303)
+
+    # -- runs -----------------------------------------------------------------------
+
+    def check_capacity() -> None:
+        active = sum(1 for r in ws.run_ids() if ws.info(r).get("status") in ACTIVE)
+        if active >= settings.max_queued:
+            raise UserError(
+                f"too many runs waiting ({active}); the limit is {settings.max_queued}. "
+                "Wait for some to finish or cancel them.",
+                429,
+            )
+
+    @app.post("/runs")
+    def launch(
+        yaml: str = Form(""),
+        name: str = Form(""),
+        replications: str = Form("200"),
+        seed: str = Form("1"),
+    ):
+        reps = _int_field(replications, "replications", 1, settings.max_replications)
+        seed_n = _int_field(seed, "seed", 0, 2**63 - 1)
+        sc, problems = _problems(yaml, settings.max_scenario_chars)
+        if problems:
+            return editor(yaml, name=name, checked=True, problems=problems, status=422)
+        check_capacity()
+        from nansei.scenario import scenario_to_yaml
+
+        label = _safe_label(name or sc.name)
+        exp = {
+            "name": f"web-{label}"[:64],
+            "scenario": sc.model_dump(mode="json", by_alias=True),
+            "replications": reps,
+            "seed": seed_n,
+            "batch_size": settings.batch_size,
+        }
+        rid = manager.submit(label, exp, scenario_to_yaml(sc), "simulation")
+        return RedirectResponse(f"/runs/{rid}", status_code=303)
+
+    @app.post("/experiments")
+    def launch_experiment(
+        experiment: str = Form(...), replications: str = Form("20"), seed: str = Form("")
+    ):
+        from nansei.experiment import ExperimentError, builtin_experiments, load_experiment
+        from nansei.experiment.design import make_design
+        from nansei.scenario import load_scenario, scenario_to_yaml
+
+        if experiment not in builtin_experiments():
+            raise UserError(
+                f"experiment: unknown (got {experiment[:60]!r}); allowed: "
+                + ", ".join(builtin_experiments())
+            )
+        reps = _int_field(replications, "replications", 1, settings.max_replications)
+        try:
+            exp = load_experiment(experiment)
+            changes: dict[str, Any] = {"replications": reps}
+            if seed.strip():
+                changes["seed"] = _int_field(seed, "seed", 0, 2**63 - 1)
+            exp = load_experiment({**exp.canonical(), **changes})
+            points = make_design(exp).points
+        except ExperimentError as exc:
+            raise UserError(str(exc)) from None
+        if points * reps > settings.max_replications:
+            raise UserError(
+                f"replications: {points} design points x {reps} = {points * reps} in all; "
+                f"the limit is {settings.max_replications}"
+            )
+        check_capacity()
+        sc = load_scenario(exp.base_scenario())
+        doc = {**exp.canonical(), "_points": points}
+        rid = manager.submit(exp.name, doc, scenario_to_yaml(sc), "experiment")
+        return RedirectResponse(f"/runs/{rid}", status_code=303)
+
+    @app.get("/runs", response_class=HTMLResponse)
+    def runs_page():
+        runs = [manager.progress(r) for r in ws.run_ids()]
+        return page("runs.html.j2", runs=runs)
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse)
+    def run_page(run_id: str):
+        info = manager.progress(run_id)
+        return page("run.html.j2", run=info, terminal=info["status"] in TERMINAL)
+
+    @app.get("/runs/{run_id}/progress", response_class=HTMLResponse)
+    def run_progress(run_id: str):
+        info = manager.progress(run_id)
+        terminal = info["status"] in TERMINAL
+        html = env.get_template("_progress.html.j2").render(run=info, terminal=terminal)
+        # 286 tells HTMX to stop polling
+        return HTMLResponse(html, status_code=286 if terminal else 200)
+
+    @app.get("/api/runs/{run_id}")
+    def run_json(run_id: str):
+        info = manager.progress(run_id)
+        info.pop("experiment", None)
+        return JSONResponse(info)
+
+    @app.post("/runs/{run_id}/cancel")
+    def cancel(run_id: str):
+        manager.cancel(run_id)
+        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+    @app.post("/runs/{run_id}/resume")
+    def resume(run_id: str):
+        if not manager.resume(run_id):
+            raise UserError("only an interrupted, cancelled or failed run can be resumed", 409)
+        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+    @app.get("/runs/{run_id}/results", response_class=HTMLResponse)
+    def results(run_id: str):
+        info = manager.progress(run_id)
+        records = manager.records(run_id)
+        ctx: dict[str, Any] = {"run": info, "n": len(records), "by_point": None}
+        if len(records):
+            ctx["summary"] = _key_results(records).to_dict(orient="records")
+            ctx["charts_json"] = _script_json(_charts(records))
+            if "design_point" in records and records["design_point"].nunique() > 1:
+                ctx["by_point"] = _by_point(run_id, records)
+        html = env.get_template("_results.html.j2").render(**ctx)
+        return HTMLResponse(html)
+
+    def _by_point(run_id: str, records: pd.DataFrame) -> list[dict[str, Any]]:
+        from nansei.analysis import summarize
+
+        outs = [c for c in ("launchers_lost", "salvos_fired") if c in records.columns]
+        factors = [c for c in records.columns if c.startswith("factor.")]
+        table = summarize(records, outs, by=("design_point",))
+        first = records.groupby("design_point")[factors].first().reset_index()
+        return table.merge(first, on="design_point").to_dict(orient="records")
+
+    @app.get("/runs/{run_id}/map", response_class=HTMLResponse)
+    def run_map(run_id: str):
+        path = ws.run_dir(run_id) / "map.html"
+        if not path.is_file():
+            with map_lock:
+                if not path.is_file():
+                    _build_map(ws.run_dir(run_id), manager.progress(run_id))
+        return HTMLResponse(path.read_text(encoding="utf-8"))
+
+    @app.get("/runs/{run_id}/records.csv")
+    def records_csv(run_id: str):
+        records = manager.records(run_id)
+        if records.empty:
+            raise UserError("this run has no stored records yet", 404)
+        buf = io.StringIO()
+        records.to_csv(buf, index=False)
+        return Response(
+            buf.getvalue(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{run_id}-records.csv"'},
+        )
+
+    @app.get("/runs/{run_id}/records.parquet")
+    def records_parquet(run_id: str):
+        records = manager.records(run_id)
+        if records.empty:
+            raise UserError("this run has no stored records yet", 404)
+        buf = io.BytesIO()
+        records.to_parquet(buf, index=False)
+        return Response(
+            buf.getvalue(),
+            media_type="application/vnd.apache.parquet",
+            headers={"Content-Disposition": f'attachment; filename="{run_id}-records.parquet"'},
+        )
+
+    @app.get("/runs/{run_id}/scenario.yaml")
+    def run_scenario(run_id: str):
+        text = (ws.run_dir(run_id) / "scenario.yaml").read_text(encoding="utf-8")
+        return _yaml_download(text, run_id)
+
+    # -- compare ------------------------------------------------------------------
+
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare(a: str = "", b: str = ""):
+        runs = [manager.progress(r) for r in ws.run_ids()]
+        ctx: dict[str, Any] = {"runs": runs, "a": a, "b": b, "table": None}
+        if a and b:
+            ctx.update(_compare(a, b))
+        return page("compare.html.j2", **ctx)
+
+    def _compare(a: str, b: str) -> dict[str, Any]:
+        from nansei.analysis.compare import paired_difference
+
+        ra, rb = manager.records(a), manager.records(b)
+        ia, ib = manager.progress(a), manager.progress(b)
+        for rid, rec in ((a, ra), (b, rb)):
+            if rec.empty:
+                raise UserError(f"run {rid} has no stored records yet", 409)
+            if "design_point" in rec and rec["design_point"].nunique() > 1:
+                raise UserError(
+                    f"run {rid} is an experiment with several design points; compare its "
+                    "factor levels on its results page",
+                    409,
+                )
+        sa, sb = _key_results(ra), _key_results(rb)
+        table = sa.merge(sb, on="output", suffixes=("_a", "_b"))
+        outputs = [o for o in table["output"] if o in ra.columns and o in rb.columns]
+        common = [c for c in ra.columns if c in rb.columns and (c in outputs or c == "replication")]
+        both = pd.concat(
+            [ra[common].assign(**{"factor.run": "A"}), rb[common].assign(**{"factor.run": "B"})],
+            ignore_index=True,
+        )
+        diff = paired_difference(both, "run", "A", "B", outputs)
+        table = table.merge(
+            diff[["output", "pairs", "mean_diff", "ci_low", "ci_high", "sem", "sem_unpaired"]],
+            on="output",
+            how="left",
+        )
+        return {
+            "table": table.to_dict(orient="records"),
+            "run_a": ia,
+            "run_b": ib,
+            "same_seed": ia.get("seed") == ib.get("seed"),
+        }
+
+    # -- verify ---------------------------------------------------------------------
+
+    @app.get("/verify", response_class=HTMLResponse)
+    def verify_page():
+        path = ws.root / "verification.json"
+        stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        return page("verify.html.j2", stored=stored, scale=VERIFY_SCALE)
+
+    @app.post("/verify")
+    def verify_run():
+        from nansei.verification.checks import run_checks
+
+        if not verify_lock.acquire(blocking=False):
+            raise UserError("a check run is already in progress; try again shortly", 409)
+        try:
+            t0 = time.perf_counter()
+            table = run_checks(scale=VERIFY_SCALE)
+            wall = time.perf_counter() - t0
+        finally:
+            verify_lock.release()
+        rows = json.loads(table.to_json(orient="records"))
+        doc = {"scale": VERIFY_SCALE, "ran": time.time(), "wall_s": wall, "rows": rows}
+        path = ws.root / "verification.json"
+        tmp = path.with_name(".verification.json.tmp")
+        tmp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return RedirectResponse("/verify", status_code=303)
+
+    return RequestGuard(
+        app,
+        token=settings.token,
+        loopback_only=is_loopback(settings.host),
+        max_body=settings.max_upload_bytes + 64_000,
+    )
+
+
+def _yaml_download(text: str, name: str) -> Response:
+    return Response(
+        text,
+        media_type="application/x-yaml",
+        headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'},
+    )
+
+
+def _build_map(run_dir: Path, info: dict[str, Any]) -> None:
+    """Write ``map.html``: the run's layers and replication 0's replay (re-run with its seed)."""
+    from nansei.engine.compile import compile_scenario
+    from nansei.engine.simulate import simulate
+    from nansei.report.html_map import render_map
+    from nansei.report.layers import scenario_layers
+    from nansei.report.replay import build_replay
+    from nansei.scenario.loader import parse_scenario_text
+
+    sc = parse_scenario_text((run_dir / "scenario.yaml").read_text(encoding="utf-8"))
+    compiled = compile_scenario(sc)
+    res = simulate(sc, replications=1, seed=int(info.get("seed", 0)), trace=True, series=True)
+    replay = None
+    used = None
+    if res.trace is not None:
+        s0 = None if res.series is None else res.series[res.series["replication"] == 0]
+        replay = build_replay(res.trace, compiled, float(sc.run.horizon_h), s0)
+        used = list(res.trace.loc[res.trace["event"] == "arrive", "site"])
+    layers = scenario_layers(sc, compiled, used)
+    html = render_map(layers, replay, f"{sc.name}: replication 0 (seed {info.get('seed')})")
+    tmp = run_dir / ".map.html.tmp"
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(run_dir / "map.html")
