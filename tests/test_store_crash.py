@@ -23,7 +23,7 @@ scenario: ideal-fixed-delay
 factors:
   red.p_kill: [0.2, 0.4, 0.6, 0.8]
 design: {kind: full_factorial}
-replications: 3000
+replications: 12000
 batch_size: 100
 seed: 99
 outputs: [launchers_lost, red_strikes, time_first_loss_h]
@@ -71,7 +71,7 @@ def test_kill9_then_resume_matches_uninterrupted(tmp_path) -> None:
     assert done.returncode == 0
     store = ResultStore.open(out)
     rec = store.records(["launchers_lost"])
-    assert len(rec) == 4 * 3000
+    assert len(rec) == 4 * 12000
     assert not rec.duplicated(["design_point", "replication"]).any()
     assert store.content_hash() == ResultStore.open(ref).content_hash()
     assert not list((out / "results").glob(".*tmp*"))  # temporaries cleaned on resume
@@ -79,7 +79,7 @@ def test_kill9_then_resume_matches_uninterrupted(tmp_path) -> None:
 
 def test_stale_temporaries_ignored_and_parts_idempotent(tmp_path) -> None:
     out = tmp_path / "s"
-    small = EXP.replace("replications: 3000", "replications: 200")
+    small = EXP.replace("replications: 12000", "replications: 200")
     sweep(small, out)
     store = ResultStore.open(out)
     h = store.content_hash()
@@ -103,7 +103,7 @@ def test_stale_temporaries_ignored_and_parts_idempotent(tmp_path) -> None:
 
 def test_compact_is_crash_safe(tmp_path) -> None:
     out = tmp_path / "c"
-    small = EXP.replace("replications: 3000", "replications: 300")
+    small = EXP.replace("replications: 12000", "replications: 300")
     sweep(small, out)
     store = ResultStore.open(out)
     h = store.content_hash()

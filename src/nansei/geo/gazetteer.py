@@ -33,6 +33,9 @@ from typing import Any, Generic, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
+# libyaml's parser (same safe constructor, several times faster) for the packaged data
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = [
     "MAINLAND_IDS",
     "Airport",
@@ -564,5 +567,5 @@ def build_gazetteer(raw: dict[str, Any], runways: tuple[RunwayRecord, ...]) -> G
 @cache
 def load_gazetteer() -> Gazetteer:
     """Load the packaged gazetteer (cached; the returned object is immutable)."""
-    raw = yaml.safe_load(_data_text("gazetteer.yaml"))
+    raw = yaml.load(_data_text("gazetteer.yaml"), Loader=_SAFE_LOADER)
     return build_gazetteer(raw, read_runways())
