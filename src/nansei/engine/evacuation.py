@@ -369,10 +369,18 @@ def run_evacuation(
     unhosted = 0.0
     air_days = 0.0
     sea_days = 0.0
+    hosted_before = np.zeros(n_pref)
+    changed = True  # stock moved in the previous hour (else the sums are unchanged)
+    empty = False  # everyone has left the region: only weather days remain to count
     for h in range(n_h):
-        for e in range(n_ev):
-            pres[h, e] = stock[e, :, :].sum()
-            rem_o[h, e] = stock[:, e, :].sum()
+        if changed or h == 0:
+            for e in range(n_ev):
+                pres[h, e] = stock[e, :, :].sum()
+                rem_o[h, e] = stock[:, e, :].sum()
+        else:
+            pres[h, :] = pres[h - 1, :]
+            rem_o[h, :] = rem_o[h - 1, :]
+        changed = False
         d = h // 24
         hod = h % 24
         if h >= t_order:
@@ -383,6 +391,8 @@ def run_evacuation(
                     air_days += 1.0
                 if sea_x:
                     sea_days += 1.0
+            if empty:
+                continue
             for g in range(n_g):
                 cap = gw_cap_h[g, hod]
                 if cap > 0.0:
@@ -426,12 +436,13 @@ def run_evacuation(
                             if x <= 0.0:
                                 continue
                             stock[a, o, c] -= x
+                            changed = True
                             if dst >= 0:
                                 inflow[dst, o, c] += x
                             else:
                                 evacuated[o] += x
                                 series_ev[d, o] += x
-                                hosted_before = hosted.copy()
+                                hosted_before[:] = hosted
                                 off, unh = host_assign(o, x, pref_rank, quota_left, hosted)
                                 off_total += off
                                 unhosted += unh
@@ -444,6 +455,7 @@ def run_evacuation(
                     complete[o] = h + 1.0
                 if np.isnan(cleared[o]) and start[o] > 0.0 and stock[o, :, :].sum() <= 0.0:
                     cleared[o] = h + 1.0
+            empty = stock.sum() <= 0.0
         if hod == 23 or h == n_h - 1:
             for o in range(n_ev):
                 series_ev[d, n_ev + o] = stock[:, o, :].sum()
