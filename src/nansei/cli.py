@@ -406,29 +406,6 @@ def _experiment_fail(exc) -> None:
     raise typer.Exit(code=2)
 
 
-def _sweep_bar():
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("reps"),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=False,
-    )
-
-
 @app.command()
 def sweep(
     experiment: Annotated[str, typer.Argument(help="Experiment YAML file or built-in name.")],
@@ -449,7 +426,7 @@ def sweep(
         exp = load_experiment(experiment)
         spec = parse_executor(executor)
         target = out or Path("runs") / exp.name
-        with _sweep_bar() as bar:
+        with _progress_bar() as bar:
             task = bar.add_task(f"sweep {exp.name} ({spec.describe()})", total=None)
 
             def progress(done: int, total: int) -> None:
