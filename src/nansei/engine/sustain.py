@@ -629,9 +629,14 @@ def new_ls_workspace(lg_rec, su_node, su_stock0, su_tr, n_islands, n_launchers):
 
 
 @njit(cache=True, inline="always")
-def _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new):
+def _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new, after):
+    """Push an ``EV_LEGAL`` event for each newly known recognition later than ``after``.
+
+    Recognitions at the start (t <= 0) need no event: every gate compares with
+    ``auth_t`` directly, and without one a scenario's event count is unchanged.
+    """
     for r in range(min(lg_rec.shape[0], 62)):
-        if (new >> r) & 1:
+        if (new >> r) & 1 and rec_t[r] > after:
             _push_ev(ht, hi, hs, cnt, rec_t[r], Y.EV_LEGAL, r, 0)
 
 
@@ -659,8 +664,8 @@ def ls_start(rng, cx, sx, out, ht, hi, hs, cnt, horizon):
         seed_stream(srng, ent, 0, 0, 3)
     legal_reset(lrng, lg_rec, rec_t, rec_delay, trig_t)
     new = legal_resolve(lg_perm, lg_rec, lg_f, rec_t, rec_delay, recog_t, auth_t, trig_t)
-    _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new)
-    if lg_f[G_PC_STATUS] == 0.0 and lg_f[G_PC_AT] <= horizon:
+    _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new, 0.0)
+    if lg_f[G_PC_STATUS] == 0.0 and 0.0 < lg_f[G_PC_AT] <= horizon:
         _push_ev(ht, hi, hs, cnt, lg_f[G_PC_AT], Y.EV_LEGAL, lg_rec.shape[0], 0)
     sustain_reset(su_stock0, su_tr, stock, on_order, veh_free, trip, isl_hit, empty_since)
     rev_t[:] = -1.0
@@ -685,7 +690,7 @@ def ls_trigger(cx, sx, ht, hi, hs, cnt, t, which):
         return
     trig_t[which] = t
     new = legal_resolve(lg_perm, lg_rec, lg_f, rec_t, rec_delay, recog_t, auth_t, trig_t)
-    _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new)
+    _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new, -np.inf)
 
 
 @njit(cache=True)
@@ -741,13 +746,13 @@ def ls_issue(cx, sx, in_range, zone_alive, mun_f, reload, out, trace, cnt, t, la
     )  # fmt: skip
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ls_fires_ok(cx, sx, out, trace, cnt, t, site):
     """``us_fires_from_japan`` permitted at ``t`` (a refusal is counted and logged)."""
     return fires_permitted(cx[0], cx[2], sx[5], sx[6], out, trace, cnt, t, site)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ls_p_intercept(cx, sx, p, out, trace, cnt, t, n, site):
     """Intercept probability at ``t``: 0 while SDF air defence lacks ``sdf_use_of_force``."""
     lg_f = cx[2]
@@ -775,7 +780,7 @@ def ls_struck(cx, sx, out, trace, cnt, ht, hi, hs, t, island, node_hit):
                 _push_ev(ht, hi, hs, cnt, rev_t[p], Y.EV_SUPPLY_REVIEW, p, 0)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ls_salvo(cx, sx, rounds, reload, ht, hi, hs, cnt, t, la):
     """After a salvo: the first-salvo trigger and the start of a stock-out."""
     if sx[7][1] == np.inf:
@@ -810,7 +815,7 @@ def ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, slot, tag):
         ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, p)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ls_lost(sx, out, t, la):
     """A launcher is destroyed: close its stock-out time."""
     es = sx[14]
@@ -857,7 +862,7 @@ def ls_close(cx, sx, out, trace, cnt, horizon):
     out[Y.O_T_US_FIRES] = ta if ta <= horizon else np.nan
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ls_series(cx, sx, series, step):
     """Stock levels at the end of a series step."""
     su_node = cx[4]
