@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nansei.engine import layout as Y
+from nansei.engine.legal import compile_legal
+from nansei.engine.sustain import compile_sustain
 from nansei.geo.distance import geodesic_km
 
 _FIRING_H_DEFAULT = 1.0 / 60.0
@@ -151,6 +153,18 @@ KERNEL_ARGS = (
     "zone_f",
     "zone_i",
     "decoy_site",
+    "lg_perm",
+    "lg_rec",
+    "lg_f",
+    "su_f",
+    "su_node",
+    "su_stock0",
+    "su_km",
+    "su_tr",
+    "su_mass",
+    "su_issue",
+    "su_site_isl",
+    "gw_island",
 )
 
 
@@ -203,7 +217,7 @@ def _gateways(islands: list[str]):
     from nansei.geo.gazetteer import load_gazetteer
 
     gaz = load_gazetteer()
-    ids, gtype, runway, lat, lon = [], [], [], [], []
+    ids, gtype, runway, lat, lon, gisl = [], [], [], [], [], []
     isl_gw = -np.ones((len(islands), 2), dtype=np.int64)
     for k, isl in enumerate(islands):
         airports = [a for a in gaz.airports if a.island == isl and a.role == "island"]
@@ -212,6 +226,7 @@ def _gateways(islands: list[str]):
             if j == 0:
                 isl_gw[k, 0] = len(ids)
             ids.append(a.icao)
+            gisl.append(k)
             gtype.append(0)
             runway.append(float(a.runway_m.value))
             lat.append(a.lat)
@@ -221,11 +236,13 @@ def _gateways(islands: list[str]):
             if isl_gw[k, 1] < 0 and not p.crane_lift_only:
                 isl_gw[k, 1] = len(ids)
             ids.append(p.id)
+            gisl.append(k)
             gtype.append(1)
             runway.append(0.0)
             lat.append(p.lat)
             lon.append(p.lon)
-    return ids, np.array(gtype, np.int64), np.array(runway), np.array(lat), np.array(lon), isl_gw
+    out = (ids, np.array(gtype, np.int64), np.array(runway), np.array(lat), np.array(lon), isl_gw)
+    return (*out, np.array(gisl, dtype=np.int64))
 
 
 def _zones(sc) -> dict:
@@ -359,7 +376,7 @@ def compile_scenario(sc) -> Compiled:
                 d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
                 road_km[a, b] = road_km[b, a] = d
 
-    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw = _gateways(islands)
+    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = _gateways(islands)
     n_i = len(islands)
     isl_km = np.zeros((n_i, n_i))
     for a in range(n_i):
@@ -458,6 +475,9 @@ def compile_scenario(sc) -> Compiled:
         "zone_f": zone_f,
         "zone_i": zone_i,
         "decoy_site": decoy_site,
+        **compile_legal(sc),
+        **compile_sustain(sc, islands, muns, isl_gw, [s.island for s in sites]),
+        "gw_island": gw_island,
     }
     step = sc.run.series_step_h
     compiled = Compiled(

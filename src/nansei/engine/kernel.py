@@ -31,7 +31,21 @@ from nansei.engine import layout as Y
 from nansei.engine.dists import draw, exp_time
 from nansei.engine.evacuation import run_evacuation
 from nansei.engine.heap import heap_pop, heap_push
+from nansei.engine.legal import A_US_FIRES, A_USE_OF_FORCE, G_AD_SDF, block_reason
 from nansei.engine.rng import random, seed_stream
+from nansei.engine.sustain import (
+    ls_arrive,
+    ls_close,
+    ls_issue,
+    ls_lost,
+    ls_p_intercept,
+    ls_review,
+    ls_salvo,
+    ls_series,
+    ls_start,
+    ls_struck,
+    new_ls_workspace,
+)
 
 # launcher int state columns
 _ST = 0  # state
@@ -191,19 +205,67 @@ def _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, la):
 
 @njit(cache=True, inline="always")
 def _try_engage(
-    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, la
-):
-    """Schedule a salvo, or a reload, for an idle hidden launcher with a target."""
+    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out, ht, hi, hs, cnt, t, la,
+    auth_t, issue_site, stock, logging,
+):  # fmt: skip
+    """Schedule a salvo, or a reload, for an idle hidden launcher with a target.
+
+    Returns 0, or a case for :func:`_engage_slow`: 1 a salvo is not yet
+    permitted (``us_fires_from_japan``; counted here, logged there when
+    ``logging``), 2 no rounds and no reload pods but the SDF node serving the
+    site (``issue_site``, -1 none) holds pods.
+    """
     if li[la, _ST] != Y.HIDDEN or li[la, _PEND] == 1 or li[la, _SCOOT] == 1:
-        return
+        return 0
     k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, la)
     if k >= 0:
+        if t < auth_t[A_US_FIRES]:
+            out[Y.O_BLOCKED_FIRST + A_US_FIRES] += 1
+            return 1 if logging else 0
         li[la, _PEND] = 1
         _push(ht, hi, hs, cnt, t, Y.EV_FIRE, la, li[la, _STAY])
     elif m >= 0:
         if _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, la):
-            return
+            return 0
+        nd = issue_site[li[la, _SITE]]
+        if nd >= 0:
+            for mm in range(rounds.shape[1]):
+                if stock[nd, mm] >= 1.0:
+                    return 2
         out[Y.O_NO_AMMO] += 1
+    return 0
+
+
+@njit(cache=True)
+def _engage_slow(
+    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace, ht, hi, hs, cnt,
+    t, la, cx, sx, case,
+):  # fmt: skip
+    """The rare outcomes of :func:`_try_engage`: log a blocked salvo, or draw a pod."""
+    if case == 1:
+        why = block_reason(cx[0], cx[2], sx[5], A_US_FIRES, t)
+        _trace(trace, cnt, t, Y.EV_BLOCKED, A_US_FIRES, li[la, _SITE], why)
+    elif case == 2:
+        if not _issue(
+            rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace, ht, hi, hs,
+            cnt, t, la, cx, sx,
+        ):  # fmt: skip
+            out[Y.O_NO_AMMO] += 1
+
+
+@njit(cache=True)
+def _issue(
+    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace, ht, hi, hs, cnt,
+    t, la, cx, sx,
+):  # fmt: skip
+    """Draw a pod from the island's SDF node for empty launcher ``la`` and reload it."""
+    nd = ls_issue(
+        cx, sx, in_range, zone_alive, mun_f, reload, out, trace, cnt, t, la, li[la, _SITE]
+    )
+    if nd < 0:
+        return False
+    _push(ht, hi, hs, cnt, t, Y.EV_SUPPLY_REVIEW, nd, 0)
+    return _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, la)
 
 
 @njit(cache=True, inline="always")
@@ -419,6 +481,18 @@ def run_replication(
     zone_f,
     zone_i,
     decoy_site,
+    lg_perm,
+    lg_rec,
+    lg_f,
+    su_f,
+    su_node,
+    su_stock0,
+    su_km,
+    su_tr,
+    su_mass,
+    su_issue,
+    su_site_isl,
+    gw_island,
     out,
     series,
     trace,
@@ -433,10 +507,12 @@ def run_replication(
         Number of trace rows written.
     """
     ws = new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
+    lsw = new_ls_workspace(lg_rec, su_node, su_stock0, su_tr, isl_gw.shape[0], lp.shape[0])
     return _replicate(
         rng, fp, ip, lp, l_site0, rounds0, reload0, mun_f, site_f, site_island, road_km,
         in_range, isl_gw, isl_km, site_gw_km, gw_type, gw_runway, zone_f, zone_i,
-        decoy_site, out, series, trace, ws,
+        decoy_site, lg_perm, lg_rec, lg_f, su_f, su_node, su_stock0, su_km, su_tr, su_mass,
+        su_issue, su_site_isl, gw_island, out, series, trace, ws, lsw,
     )  # fmt: skip
 
 
@@ -462,10 +538,23 @@ def _replicate(
     zone_f,
     zone_i,
     decoy_site,
+    lg_perm,
+    lg_rec,
+    lg_f,
+    su_f,
+    su_node,
+    su_stock0,
+    su_km,
+    su_tr,
+    su_mass,
+    su_issue,
+    su_site_isl,
+    gw_island,
     out,
     series,
     trace,
     ws,
+    lsw,
 ):
     """Simulate one replication in a reused workspace.
 
@@ -575,6 +664,20 @@ def _replicate(
         t0 = fp[Y.F_STRIKES_START_H] + exp_time(rng, fp[Y.F_GW_RATE_PER_H])
         _push(ht, hi, hs, cnt, t0, Y.EV_GW_STRIKE, 0, 0)
     _push(ht, hi, hs, cnt, horizon, Y.EV_HORIZON, 0, 0)
+    cx = (lg_perm, lg_rec, lg_f, su_f, su_node, su_stock0, su_km, su_tr, su_mass, su_issue,
+          su_site_isl, gw_island)  # fmt: skip
+    sx = lsw
+    auth_t = lsw[6]
+    trig_t = lsw[7]
+    su_on = su_f[0] == 1.0
+    stock = lsw[8]
+    logging = trace.shape[0] > 0
+    issue_site = np.full(site_island.shape[0], -1, dtype=np.int64)
+    if su_on:
+        for s in range(site_island.shape[0]):
+            if su_site_isl[s] >= 0:
+                issue_site[s] = su_issue[su_site_isl[s]]
+    ls_start(rng, cx, sx, out, ht, hi, hs, cnt, horizon)
 
     t = 0.0
     step = 0
@@ -591,6 +694,8 @@ def _replicate(
         # series steps close lazily, before the first event at or after their end
         while step < n_steps and t >= (step + 1) * step_h:
             _close_step(li, gw_open, series, step, n_steps)
+            if su_on:
+                ls_series(cx, sx, series, step)
             step += 1
         if code == Y.EV_HORIZON:
             break
@@ -620,25 +725,15 @@ def _replicate(
             dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
             _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
             _refresh_detection(rng, fp, li, site_f, det_t, e, t)
-            _try_engage(
-                rng,
-                ip,
-                lp,
-                li,
-                lt,
-                rounds,
-                reload,
-                in_range,
-                tg,
-                zone_alive,
-                out,
-                ht,
-                hi,
-                hs,
-                cnt,
-                t,
-                e,
-            )
+            case = _try_engage(
+                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                ht, hi, hs, cnt, t, e, auth_t, issue_site, stock, logging,
+            )  # fmt: skip
+            if case > 0:
+                _engage_slow(
+                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                    ht, hi, hs, cnt, t, e, cx, sx, case,
+                )  # fmt: skip
 
         elif code == Y.EV_FIRE:
             li[e, _PEND] = 0
@@ -663,6 +758,8 @@ def _replicate(
             li[e, _NSALVO] += 1
             li[e, _ST] = Y.FIRING
             lt[e, _T_SALVO] = t
+            if su_on or trig_t[1] == np.inf:
+                ls_salvo(cx, sx, rounds, reload, ht, hi, hs, cnt, t, e)
             if random(rng) < fp[Y.F_P_DETECT_LAUNCH]:
                 out[Y.O_DETECTIONS] += 1
                 out[Y.O_LAUNCH_DETECTIONS] += 1
@@ -687,7 +784,11 @@ def _replicate(
             for m in range(rounds.shape[1]):
                 left += rounds[e, m]
             if left <= 0:
-                _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, e)
+                if not _start_reload(rng, lp, li, lt, rounds, reload, ht, hi, hs, cnt, t, e):
+                    _issue(
+                        rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                        ht, hi, hs, cnt, t, e, cx, sx,
+                    )  # fmt: skip
                 if li[e, _ST] == Y.RELOADING:
                     _refresh_detection(rng, fp, li, site_f, det_t, e, t)
                 continue
@@ -706,25 +807,15 @@ def _replicate(
                     break
             li[e, _ST] = Y.HIDDEN
             _refresh_detection(rng, fp, li, site_f, det_t, e, t)
-            _try_engage(
-                rng,
-                ip,
-                lp,
-                li,
-                lt,
-                rounds,
-                reload,
-                in_range,
-                tg,
-                zone_alive,
-                out,
-                ht,
-                hi,
-                hs,
-                cnt,
-                t,
-                e,
-            )
+            case = _try_engage(
+                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                ht, hi, hs, cnt, t, e, auth_t, issue_site, stock, logging,
+            )  # fmt: skip
+            if case > 0:
+                _engage_slow(
+                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                    ht, hi, hs, cnt, t, e, cx, sx, case,
+                )  # fmt: skip
 
         elif code == Y.EV_DEPART:
             st = li[e, _ST]
@@ -787,10 +878,15 @@ def _replicate(
                 dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
                 _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
                 _refresh_detection(rng, fp, li, site_f, det_t, e, t)
-                _try_engage(
+                case = _try_engage(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                    ht, hi, hs, cnt, t, e,
+                    ht, hi, hs, cnt, t, e, auth_t, issue_site, stock, logging,
                 )  # fmt: skip
+                if case > 0:
+                    _engage_slow(
+                        rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                        ht, hi, hs, cnt, t, e, cx, sx, case,
+                    )  # fmt: skip
                 continue
             _end_stay(li, lt, site_f, site_occ, site_last, out, t, e, stay_log, cnt)
             out[Y.O_RELOCATIONS] += 1
@@ -839,8 +935,15 @@ def _replicate(
                         break
             leak = 0
             kill = False
+            if su_on or trig_t[0] == np.inf:
+                ls_struck(cx, sx, out, trace, cnt, ht, hi, hs, t, su_site_isl[s], False)
+            p_int = fp[Y.F_P_INTERCEPT]
+            if p_int > 0.0 and t < auth_t[A_USE_OF_FORCE] and lg_f[G_AD_SDF] == 1.0:
+                p_int = ls_p_intercept(
+                    cx, sx, p_int, out, trace, cnt, t, ip[Y.I_MISSILES_PER_STRIKE], s
+                )
             for _ in range(ip[Y.I_MISSILES_PER_STRIKE]):
-                if random(rng) < fp[Y.F_P_INTERCEPT]:
+                if random(rng) < p_int:
                     out[Y.O_INTERCEPTED] += 1
                 else:
                     leak += 1
@@ -854,6 +957,8 @@ def _replicate(
                 if kill:
                     _destroy(li, lt, site_f, site_occ, site_last, out, t, la, stay_log, cnt)
                     det_t[la] = np.inf
+                    if su_on:
+                        ls_lost(sx, out, t, la)
             else:
                 out[Y.O_WASTED] += leak
                 out[Y.O_STRIKES_WASTED] += 1
@@ -885,10 +990,15 @@ def _replicate(
                 if t + dt <= horizon:
                     _push(ht, hi, hs, cnt, t + dt, Y.EV_TARGET_ARRIVE, z, 0)
             for j in range(n_l):
-                _try_engage(
+                case = _try_engage(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                    ht, hi, hs, cnt, t, j,
+                    ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
                 )  # fmt: skip
+                if case > 0:
+                    _engage_slow(
+                        rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                        ht, hi, hs, cnt, t, j, cx, sx, case,
+                    )  # fmt: skip
 
         elif code == Y.EV_TARGET_LEAVE:
             if tg[e, 1] == 1:
@@ -903,12 +1013,17 @@ def _replicate(
                 _red_spend(cnt, out, series, min(step, n_steps - 1), n)
                 out[Y.O_GW_STRIKES] += 1
                 leak = 0
+                p_int = fp[Y.F_P_INTERCEPT]
+                if p_int > 0.0 and t < auth_t[A_USE_OF_FORCE] and lg_f[G_AD_SDF] == 1.0:
+                    p_int = ls_p_intercept(cx, sx, p_int, out, trace, cnt, t, n, -1)
                 for _ in range(n):
-                    if random(rng) < fp[Y.F_P_INTERCEPT]:
+                    if random(rng) < p_int:
                         out[Y.O_INTERCEPTED] += 1
                     else:
                         leak += 1
                 out[Y.O_ON_GATEWAYS] += leak
+                if su_on or trig_t[0] == np.inf:
+                    ls_struck(cx, sx, out, trace, cnt, ht, hi, hs, t, gw_island[g], leak > 0)
                 if leak > 0:
                     if gw_open[g] == 1:
                         gw_open[g] = 0
@@ -924,9 +1039,34 @@ def _replicate(
         elif code == Y.EV_GW_REOPEN:
             if tag == gw_ver[e] and gw_open[e] == 0:
                 gw_open[e] = 1
+                ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, -1)
                 out[Y.O_GW_CLOSED_H] += t - gw_since[e]
                 if gw_row[e] >= 0:
                     gw_log[gw_row[e], 2] = t
+
+        elif code == Y.EV_LEGAL:
+            for j in range(n_l):
+                case = _try_engage(
+                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                    ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
+                )  # fmt: skip
+                if case > 0:
+                    _engage_slow(
+                        rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                        ht, hi, hs, cnt, t, j, cx, sx, case,
+                    )  # fmt: skip
+            ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, -1)
+
+        elif code == Y.EV_SUPPLY_ARRIVE:
+            ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, e, tag)
+
+        elif code == Y.EV_SUPPLY_REVIEW:
+            ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, e)
+
+        elif code == Y.EV_CONVOY:
+            ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, True, -1)
+            if t + su_f[2] < horizon:
+                _push(ht, hi, hs, cnt, t + su_f[2], Y.EV_CONVOY, 0, 0)
 
     # close the books at the horizon
     t = horizon
@@ -943,7 +1083,10 @@ def _replicate(
             out[Y.O_GW_CLOSED_H] += horizon - gw_since[g]
     while step < n_steps:
         _close_step(li, gw_open, series, step, n_steps)
+        if su_on:
+            ls_series(cx, sx, series, step)
         step += 1
+    ls_close(cx, sx, out, trace, cnt, horizon)
     out[Y.O_OVERFLOW] = cnt[_C_OVERFLOW]
     return cnt[_C_NTRACE]
 
@@ -1000,6 +1143,18 @@ def run_batch_kernel(
     zone_f,
     zone_i,
     decoy_site,
+    lg_perm,
+    lg_rec,
+    lg_f,
+    su_f,
+    su_node,
+    su_stock0,
+    su_km,
+    su_tr,
+    su_mass,
+    su_issue,
+    su_site_isl,
+    gw_island,
     out,
     series,
     scratch,
@@ -1061,6 +1216,7 @@ def run_batch_kernel(
     keep_ev = series_ev.shape[0] == out.shape[0]
     civil = ip[Y.I_LOG_CIVIL] == 1
     ws = new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
+    lsw = new_ls_workspace(lg_rec, su_node, su_stock0, su_tr, isl_gw.shape[0], lp.shape[0])
     cnt = ws[17]
     for j in range(out.shape[0]):
         seed_stream(st, entropy, design_point, start + j)
@@ -1068,7 +1224,8 @@ def run_batch_kernel(
         _replicate(
             st, fp, ip, lp, l_site0, rounds0, reload0, mun_f, site_f, site_island, road_km,
             in_range, isl_gw, isl_km, site_gw_km, gw_type, gw_runway, zone_f, zone_i,
-            decoy_site, out[j], ser, no_trace, ws,
+            decoy_site, lg_perm, lg_rec, lg_f, su_f, su_node, su_stock0, su_km, su_tr,
+            su_mass, su_issue, su_site_isl, gw_island, out[j], ser, no_trace, ws, lsw,
         )  # fmt: skip
         if civil:
             run_evacuation(

@@ -100,7 +100,19 @@ EV_TARGET_ARRIVE = 10
 EV_TARGET_LEAVE = 11
 EV_GW_STRIKE = 12
 EV_GW_REOPEN = 13
-EV_HORIZON = 14
+EV_LEGAL = 14  # a recognition or the prior-consultation decision takes effect
+EV_SUPPLY_ARRIVE = 15  # a supply trip arrives (tag 0) or a withdrawn load is back (1)
+EV_SUPPLY_REVIEW = 16  # (s, S) review of a supply point (entity; -1 = all)
+EV_CONVOY = 17  # scheduled convoy departures
+EV_BLOCKED = 18  # trace only: an action blocked by law (entity action, value reason)
+EV_STOCK_SHIPPED = 19  # trace only (stock rows: entity = node + 1000 x item, value = change)
+EV_STOCK_DELIVERED = 20
+EV_STOCK_ISSUED = 21
+EV_STOCK_DESTROYED = 22
+EV_STOCK_RETURNED = 23
+EV_TRANSIT_LOST = 24
+EV_STOCK_END = 25  # trace only: stock of a node and item at the horizon
+EV_HORIZON = 26
 EVENT_NAMES = (
     "arrive",
     "setup_done",
@@ -116,6 +128,18 @@ EVENT_NAMES = (
     "target_leave",
     "gateway_strike",
     "gateway_reopen",
+    "legal",
+    "supply_arrive",
+    "supply_review",
+    "convoy",
+    "blocked",
+    "stock_shipped",
+    "stock_delivered",
+    "stock_issued",
+    "stock_destroyed",
+    "stock_returned",
+    "transit_lost",
+    "stock_end",
     "horizon",
 )
 
@@ -154,6 +178,47 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("events", "events processed (count)"),
     ("overflow", "1 if an internal capacity was exceeded (results invalid)"),
 )
+# legal authorities and SDF sustainment (nansei.engine.legal / sustain)
+_LEGAL_ACTIONS = (
+    "sdf_supply_ammunition",
+    "sdf_supply_fuel",
+    "sdf_transport",
+    "sdf_logistics_in_combat_zone",
+    "us_fires_from_japan",
+    "sdf_use_of_force",
+    "evacuation_order",
+    "us_temporary_bases",
+)
+_SUSTAIN_OUTPUTS = (
+    ("pods_issued", "pods issued by SDF nodes to empty launchers (count)"),
+    ("launcher_stockout_h", "hours launchers held no rounds and no reload pods (launcher-h)"),
+    ("supply_trips", "supply trips dispatched (count)"),
+    ("deliveries_made", "supply trips that delivered their load (count)"),
+    ("deliveries_lost", "supply trips lost to interdiction on the loaded leg (count)"),
+    ("deliveries_withdrawn", "trips that withdrew from a combat zone with their load (count)"),
+    ("transports_lost", "transport vehicles lost (count)"),
+    ("pods_delivered", "pods delivered to supply points (count)"),
+    ("pods_lost_in_transit", "pods lost with interdicted trips (count)"),
+    ("pods_destroyed", "pods destroyed at depots and supply points by strikes (count)"),
+    ("fuel_delivered_l", "fuel delivered to supply points (l)"),
+    ("fuel_lost_in_transit_l", "fuel lost with interdicted trips (l)"),
+    ("fuel_destroyed_l", "fuel destroyed at depots and supply points (l)"),
+    ("pods_at_nodes_start", "pods held at depots and supply points at t = 0 (count)"),
+    ("pods_at_nodes_end", "pods held at depots and supply points at the horizon (count)"),
+    ("pods_in_transit_end", "pods on trips still under way at the horizon (count)"),
+)
+_BLOCKED_OUTPUTS = tuple(
+    (f"blocked_{a}", f"attempts to {a.replace('_', ' ')} blocked for lack of authority (count)")
+    for a in _LEGAL_ACTIONS
+)
+_LEGAL_OUTPUTS = (
+    ("t_important_influence_h", "time the important influence situation is recognised (h)"),
+    ("t_anticipated_armed_attack_h", "time the anticipated armed attack is recognised (h)"),
+    ("t_armed_attack_h", "time the armed attack situation is recognised (h)"),
+    ("t_survival_threatening_h", "time the survival-threatening situation is recognised (h)"),
+    ("t_us_fires_authorised_h", "time US fires from Japan are first authorised (h)"),
+)
+OUTPUTS = (*OUTPUTS, *_SUSTAIN_OUTPUTS, *_BLOCKED_OUTPUTS, *_LEGAL_OUTPUTS)
 OUTPUT_NAMES = tuple(name for name, _ in OUTPUTS)
 N_OUT = len(OUTPUTS)
 OUT_INDEX = {name: i for i, name in enumerate(OUTPUT_NAMES)}
@@ -190,6 +255,25 @@ O_EXPOSURE = OUT_INDEX["exposure_person_h"]
 O_CASUALTY = OUT_INDEX["casualty_proxy"]
 O_EVENTS = OUT_INDEX["events"]
 O_OVERFLOW = OUT_INDEX["overflow"]
+O_PODS_ISSUED = OUT_INDEX["pods_issued"]
+O_STOCKOUT_H = OUT_INDEX["launcher_stockout_h"]
+O_TRIPS = OUT_INDEX["supply_trips"]
+O_DELIVERIES = OUT_INDEX["deliveries_made"]
+O_DELIVERIES_LOST = OUT_INDEX["deliveries_lost"]
+O_DELIVERIES_WITHDRAWN = OUT_INDEX["deliveries_withdrawn"]
+O_TRANSPORTS_LOST = OUT_INDEX["transports_lost"]
+O_PODS_DELIVERED = OUT_INDEX["pods_delivered"]
+O_PODS_LOST = OUT_INDEX["pods_lost_in_transit"]
+O_PODS_DESTROYED = OUT_INDEX["pods_destroyed"]
+O_FUEL_DELIVERED = OUT_INDEX["fuel_delivered_l"]
+O_FUEL_LOST = OUT_INDEX["fuel_lost_in_transit_l"]
+O_FUEL_DESTROYED = OUT_INDEX["fuel_destroyed_l"]
+O_PODS_START = OUT_INDEX["pods_at_nodes_start"]
+O_PODS_END = OUT_INDEX["pods_at_nodes_end"]
+O_PODS_TRANSIT_END = OUT_INDEX["pods_in_transit_end"]
+O_BLOCKED_FIRST = OUT_INDEX["blocked_sdf_supply_ammunition"]  # + legal action index
+O_T_SIT_FIRST = OUT_INDEX["t_important_influence_h"]  # + situation index - 1
+O_T_US_FIRES = OUT_INDEX["t_us_fires_authorised_h"]
 
 # --- daily series (one row per series step) --------------------------------
 SERIES: tuple[tuple[str, str], ...] = (
@@ -199,6 +283,9 @@ SERIES: tuple[tuple[str, str], ...] = (
     ("strikes", "site strikes arriving during the step (count)"),
     ("relocations", "moves started during the step (count)"),
     ("gateways_closed", "airports and ports closed at the end of the step (count)"),
+    ("stock_pods_forward", "pods at supply points at the end of the step (count)"),
+    ("stock_pods_depots", "pods at depots at the end of the step (count)"),
+    ("stock_fuel_forward_l", "fuel at supply points at the end of the step (l)"),
 )
 SERIES_NAMES = tuple(name for name, _ in SERIES)
 N_SERIES = len(SERIES)
@@ -208,6 +295,9 @@ S_MISSILES = 2
 S_STRIKES = 3
 S_RELOCATIONS = 4
 S_GW_CLOSED = 5
+S_STOCK_FWD = 6
+S_STOCK_DEPOTS = 7
+S_STOCK_FUEL_FWD = 8
 
 # --- trace columns: time, event code, entity, site, value ------------------
 TRACE_COLUMNS = ("time_h", "event", "entity", "site", "value")

@@ -218,16 +218,15 @@ def simulate(
 def not_simulated(sc) -> list[str]:
     """Scenario parts that are validated but not yet modelled by this engine version.
 
-    SDF sustainment and legal gating of actions are validated by the schema;
-    the engine does not act on them yet (see ``docs/engine.md``), and every
-    run says so in its metadata. Civil protection is simulated (the
-    evacuation sub-model, ``docs/civil.md``).
+    SDF sustainment (depots, supply points, transport, interdiction, stock
+    destruction) and the legal authorities (recognitions, prior consultation,
+    gating) are simulated (``docs/model.md``), as is civil protection
+    (``docs/civil.md``). Launchers' fuel consumption is not: fuel is carried,
+    delivered and destroyed, but no launcher runs dry.
     """
     out = []
     if sc.sustainment.enabled:
-        out.append("sustainment")
-    if sc.legal.timeline:
-        out.append("legal")
+        out.append("sustainment: launcher fuel consumption")
     return out
 
 
@@ -269,7 +268,7 @@ def records_frame(
     df = pd.DataFrame(out, columns=list(compiled.output_names))
     for c in Y.OUTPUT_NAMES:
         if c not in ("time_first_loss_h", "launcher_hours_available") and not c.startswith(
-            ("exposure", "casualty", "gateway_closed")
+            ("exposure", "casualty", "gateway_closed", "t_", "fuel_", "launcher_stockout")
         ):
             df[c] = df[c].astype(np.int64)
     front = pd.DataFrame(

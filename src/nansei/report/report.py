@@ -31,6 +31,13 @@ HIDDEN_OUTPUTS = ("events", "overflow")
 _PACKAGES = ("nansei", "numpy", "numba", "pandas", "scipy", "pyarrow", "matplotlib", "jinja2")
 
 
+def _no_nan(rows: list[dict]) -> list[dict]:
+    """NaN (e.g. the mean of a time that never occurs) as None: ``null`` in the HTML."""
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows
+    ]
+
+
 def key_results(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Means and confidence intervals of every output, exactly as ``summarize`` gives them.
 
@@ -171,7 +178,7 @@ def build_report(
             title=title,
             scenario=sc,
             meta=run.meta,
-            results=key_results(run.records).to_dict(orient="records"),
+            results=_no_nan(key_results(run.records).to_dict(orient="records")),
             n_reps=len(run.records),
             scenario_rows=_scenario_rows(sc),
             assumptions=list(sc.assumptions),

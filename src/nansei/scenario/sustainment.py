@@ -97,6 +97,12 @@ class Sustainment(Model):
     p_loss_per_leg: Probability = Field(
         0.0, description="Probability a transport and its load are lost on one leg."
     )
+    stock_loss_per_gateway_hit: Probability = Field(
+        0.0,
+        description="Probability that each pod (and fraction of fuel) held at depots and "
+        "supply points on an island is destroyed when a Red strike leaks at one of its "
+        "airports or ports (C).",
+    )
     combat_zone_window_h: float = Field(
         24.0,
         ge=0.0,
