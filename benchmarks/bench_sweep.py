@@ -32,7 +32,7 @@ factors:
   blue.relocation.dwell_h: [4, 8]
 design: {{kind: full_factorial}}
 replications: {reps}
-batch_size: 50
+batch_size: 100
 seed: 1
 """
 
