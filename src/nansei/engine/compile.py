@@ -26,7 +26,7 @@ import numpy as np
 
 from nansei.engine import layout as Y
 from nansei.engine.legal import compile_legal
-from nansei.engine.sustain import compile_sustain
+from nansei.engine.sustain import LS_ARGS, compile_sustain
 from nansei.geo.distance import geodesic_km
 
 _FIRING_H_DEFAULT = 1.0 / 60.0
@@ -153,18 +153,7 @@ KERNEL_ARGS = (
     "zone_f",
     "zone_i",
     "decoy_site",
-    "lg_perm",
-    "lg_rec",
-    "lg_f",
-    "su_f",
-    "su_node",
-    "su_stock0",
-    "su_km",
-    "su_tr",
-    "su_mass",
-    "su_issue",
-    "su_site_isl",
-    "gw_island",
+    *LS_ARGS,  # the legal and sustainment arrays, in their kernel order
 )
 
 
