@@ -327,4 +327,5 @@ def run_checks(
     return pd.DataFrame(rows, columns=cols)
 
 
-from nansei.verification import civil_checks  # noqa: E402, F401  (registers its checks)
+# the later model parts register their checks on import
+from nansei.verification import civil_checks, sustain_checks  # noqa: E402, F401
