@@ -80,7 +80,11 @@ class Compiled:
 
     @property
     def authority_h(self) -> float:
-        """Time (h) from which an evacuation order is lawful (inf without one)."""
+        """Compile-time time (h) from which an evacuation order is lawful (inf without one).
+
+        The batch kernel uses each replication's own authority time from the legal
+        state machine; this value serves the evacuation-only driver and reports.
+        """
         return self.civil.authority_h if self.civil is not None else float("inf")
 
     @property
@@ -268,6 +272,9 @@ def _launchers(sc, sites: list[_Site], mun_index: dict, mun_pod: np.ndarray):
             row[Y.L_TEARDOWN : Y.L_TEARDOWN + 3] = _dist(g.teardown_h)
             row[Y.L_RELOAD : Y.L_RELOAD + 3] = _dist(g.reload_h)
             row[Y.L_FIRING_H] = getattr(sc.blue.fires, "salvo_duration_h", _FIRING_H_DEFAULT)
+            row[Y.L_FUEL_CAP] = g.fuel_capacity_l
+            row[Y.L_FUEL_IDLE] = g.fuel_idle_l_per_h
+            row[Y.L_FUEL_KM] = g.fuel_move_l_per_km
             lp_rows.append(row)
             r = np.zeros(n_mun, np.int64)
             rl = np.zeros(n_mun, np.int64)

@@ -31,14 +31,20 @@ from nansei.engine import layout as Y
 from nansei.engine.dists import draw, exp_time
 from nansei.engine.evacuation import run_evacuation
 from nansei.engine.heap import heap_pop, heap_push
-from nansei.engine.legal import A_US_FIRES, A_USE_OF_FORCE, G_AD_SDF, block_reason
+from nansei.engine.legal import A_EVACUATION, A_US_FIRES, A_USE_OF_FORCE, G_AD_SDF, block_reason
 from nansei.engine.rng import random, seed_stream
 from nansei.engine.sustain import (
+    ls_any_stranded,
     ls_arrive,
     ls_close,
+    ls_fuel_close,
+    ls_fuel_move,
+    ls_fuel_ok,
+    ls_fuel_start,
     ls_issue,
     ls_lost,
     ls_p_intercept,
+    ls_refuel,
     ls_review,
     ls_salvo,
     ls_series,
@@ -678,6 +684,8 @@ def _replicate(
             if su_site_isl[s] >= 0:
                 issue_site[s] = su_issue[su_site_isl[s]]
     ls_start(rng, cx, sx, out, ht, hi, hs, cnt, horizon)
+    if su_on:
+        ls_fuel_start(sx, lp, out)
 
     t = 0.0
     step = 0
@@ -713,6 +721,8 @@ def _replicate(
             li[e, _PEND] = 0
             lt[e, _T_STAY] = t
             lt[e, _T_LEAVE] = np.inf
+            if su_on:
+                ls_refuel(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, e, li[e, _SITE], False)
             _push(
                 ht, hi, hs, cnt, t + _ldraw(rng, lp, e, Y.L_SETUP), Y.EV_SETUP_DONE, e, li[e, _STAY]
             )
@@ -741,6 +751,13 @@ def _replicate(
                 continue
             k, m = _find_target(ip, li, rounds, in_range, tg, zone_alive, cnt, e)
             if k < 0:
+                continue
+            if su_on and not ls_fuel_ok(
+                cx, sx, lp, out, trace, cnt, ht, hi, hs, t, e, li[e, _SITE], 0.0
+            ):
+                out[Y.O_NO_FUEL_SALVOS] += 1
+                if sx[20][e] != 2:
+                    sx[20][e] = 1
                 continue
             r = min(ip[Y.I_ROUNDS_PER_SALVO], rounds[e, m])
             rounds[e, m] -= r
@@ -839,6 +856,8 @@ def _replicate(
             isl = site_island[cur]
             dest = -1
             t_arr = 0.0
+            km = 0.0
+            no_fuel = False
             if fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
                 n_isl = isl_gw.shape[0]
                 b = int(random(rng) * (n_isl - 1))
@@ -847,6 +866,12 @@ def _replicate(
                 cand = _choose_site(
                     rng, ip, li, site_island, road_km, site_occ, site_last, site_f, t, e, b
                 )
+                if cand >= 0 and su_on:
+                    km = _inter_km(site_gw_km, cur, cand)
+                    if not ls_fuel_ok(
+                        cx, sx, lp, out, trace, cnt, ht, hi, hs, t, e, cur, km * lp[e, Y.L_FUEL_KM]
+                    ):
+                        cand = -1  # not enough fuel to reach the gateways: stay on the island
                 if cand >= 0:
                     t_gw, mode = _lift(
                         fp, ip, lift_free, gw_open, gw_runway, isl_gw, isl_km, site_gw_km,
@@ -855,6 +880,7 @@ def _replicate(
                     if mode >= 0:
                         dest = cand
                         t_arr = t_gw + site_gw_km[cand, mode] / lp[e, Y.L_SPEED_KMH]
+                        km = site_gw_km[cur, mode] + site_gw_km[cand, mode]
                         out[Y.O_INTER_ISLAND] += 1
                     else:
                         out[Y.O_INTER_BLOCKED] += 1
@@ -867,16 +893,27 @@ def _replicate(
                 if dest >= 0:
                     if ip[Y.I_MOVE_MODE] == 1:
                         t_arr = t + fp[Y.F_FIXED_MOVE_H]
+                        km = fp[Y.F_FIXED_MOVE_H] * lp[e, Y.L_SPEED_KMH]
                     else:
                         t_arr = t + road_km[cur, dest] / lp[e, Y.L_SPEED_KMH]
+                        km = road_km[cur, dest]
+                    if su_on and not ls_fuel_ok(
+                        cx, sx, lp, out, trace, cnt, ht, hi, hs, t, e, cur, km * lp[e, Y.L_FUEL_KM]
+                    ):
+                        dest = -1
+                        no_fuel = True
             if dest < 0:
-                # no free site: stay put and draw a new dwell
+                # no free site (draw a new dwell) or no fuel (wait for fuel): stay put
                 li[e, _ST] = Y.HIDDEN
                 li[e, _SCOOT] = 0
                 li[e, _NSALVO] = 0
                 lt[e, _T_LEAVE] = np.inf
-                dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
-                _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
+                if no_fuel:
+                    out[Y.O_NO_FUEL_MOVES] += 1
+                    sx[20][e] = 2
+                else:
+                    dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
+                    _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
                 _refresh_detection(rng, fp, li, site_f, det_t, e, t)
                 case = _try_engage(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
@@ -894,6 +931,8 @@ def _replicate(
             li[e, _ST] = Y.MOVING
             li[e, _SITE] = dest
             site_occ[dest] = e
+            if su_on:
+                ls_fuel_move(sx, lp, out, e, km, t_arr)
             _push(ht, hi, hs, cnt, t_arr, Y.EV_ARRIVE, e, 0)
             _refresh_detection(rng, fp, li, site_f, det_t, e, t)
 
@@ -958,7 +997,7 @@ def _replicate(
                     _destroy(li, lt, site_f, site_occ, site_last, out, t, la, stay_log, cnt)
                     det_t[la] = np.inf
                     if su_on:
-                        ls_lost(sx, out, t, la)
+                        ls_lost(sx, lp, out, t, la)
             else:
                 out[Y.O_WASTED] += leak
                 out[Y.O_STRIKES_WASTED] += 1
@@ -1045,6 +1084,11 @@ def _replicate(
                     gw_log[gw_row[e], 2] = t
 
         elif code == Y.EV_LEGAL:
+            if su_on and ls_any_stranded(sx):
+                _fuel_resume(
+                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out,
+                    trace, ht, hi, hs, cnt, t, cx, sx, -1, auth_t, issue_site, stock, logging,
+                )  # fmt: skip
             for j in range(n_l):
                 case = _try_engage(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
@@ -1058,10 +1102,22 @@ def _replicate(
             ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, -1)
 
         elif code == Y.EV_SUPPLY_ARRIVE:
-            ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, e, tag)
+            p = ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, e, tag)
+            if p >= 0 and ls_any_stranded(sx):
+                _fuel_resume(
+                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out,
+                    trace, ht, hi, hs, cnt, t, cx, sx, su_node[p, 1], auth_t, issue_site, stock,
+                    logging,
+                )  # fmt: skip
 
         elif code == Y.EV_SUPPLY_REVIEW:
             ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, e)
+            if su_on and ls_any_stranded(sx):
+                _fuel_resume(
+                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out,
+                    trace, ht, hi, hs, cnt, t, cx, sx, su_node[e, 1] if e >= 0 else -1, auth_t,
+                    issue_site, stock, logging,
+                )  # fmt: skip
 
         elif code == Y.EV_CONVOY:
             ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, True, -1)
@@ -1075,6 +1131,8 @@ def _replicate(
         if st == Y.DESTROYED:
             continue
         out[Y.O_LAUNCHER_HOURS] += horizon
+        if su_on:
+            ls_fuel_close(sx, lp, out, horizon, la)
         if st != Y.MOVING:
             out[Y.O_EXPOSURE] += site_f[li[la, _SITE], 1] * (horizon - lt[la, _T_STAY])
             _log_stay(stay_log, cnt, la, li[la, _SITE], lt[la, _T_STAY], horizon)
@@ -1089,6 +1147,57 @@ def _replicate(
     ls_close(cx, sx, out, trace, cnt, horizon)
     out[Y.O_OVERFLOW] = cnt[_C_OVERFLOW]
     return cnt[_C_NTRACE]
+
+
+@njit(cache=True, inline="always")
+def _inter_km(site_gw_km, a, b):
+    """Road km of an inter-island move from site ``a`` to ``b`` by the longer of the
+    two gateway routes that exist (the fuel a launcher needs before asking for lift)."""
+    best = 0.0
+    for mode in range(2):
+        km = site_gw_km[a, mode] + site_gw_km[b, mode]
+        if km < np.inf and km > best:
+            best = km
+    return best
+
+
+@njit(cache=True)
+def _fuel_resume(
+    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out, trace, ht, hi,
+    hs, cnt, t, cx, sx, island, auth_t, issue_site, stock, logging,
+):  # fmt: skip
+    """Refuel launchers waiting for fuel on ``island`` (-1: every island) and let the
+    fuelled ones go on: move (after tear-down) or look for a target."""
+    strand = sx[20]
+    su_site_isl = cx[10]
+    for la in range(li.shape[0]):
+        if strand[la] == 0:
+            continue
+        st = li[la, _ST]
+        if st == Y.DESTROYED:
+            strand[la] = 0
+            continue
+        if strand[la] > 0:
+            if island >= 0 and su_site_isl[li[la, _SITE]] != island:
+                continue
+            ls_refuel(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, li[la, _SITE], True)
+            if strand[la] > 0:
+                continue
+        kind = -strand[la]
+        strand[la] = 0
+        if kind == 2:
+            if st == Y.HIDDEN or st == Y.RELOADING or st == Y.FIRING:
+                _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, la, t)
+        else:
+            case = _try_engage(
+                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                ht, hi, hs, cnt, t, la, auth_t, issue_site, stock, logging,
+            )  # fmt: skip
+            if case > 0:
+                _engage_slow(
+                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                    ht, hi, hs, cnt, t, la, cx, sx, case,
+                )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
@@ -1170,7 +1279,6 @@ def run_batch_kernel(
     site_near,
     site_res,
     site_isl,
-    authority_h,
     out_ev,
     series_ev,
     scratch_ev,
@@ -1200,8 +1308,6 @@ def run_batch_kernel(
         Work space for the series when they are not kept.
     ev_f ... site_isl
         Evacuation arrays (:data:`nansei.engine.compile_civil.EVAC_ARGS`).
-    authority_h : float
-        Time (h) from which the evacuation order is lawful.
     out_ev : ndarray (n, n_ev_out) float64
         Evacuation outputs per replication (0 columns when not simulated).
     series_ev : ndarray (n or 0, n_days, n_ev_series) float64
@@ -1231,6 +1337,6 @@ def run_batch_kernel(
             run_evacuation(
                 st_ev, entropy, design_point, start + j, ev_f, ev_i, ev_pop, ev_int, isl_ev,
                 pref_rank, pref_quota, gw_int, gw_cap_h, site_near, site_res, site_isl,
-                authority_h, ws[18], cnt[_C_NGWLOG], ws[19], cnt[_C_NSTRLOG], ws[20],
+                lsw[6][A_EVACUATION], ws[18], cnt[_C_NGWLOG], ws[19], cnt[_C_NSTRLOG], ws[20],
                 cnt[_C_NSTAYLOG], out_ev[j], series_ev[j] if keep_ev else scratch_ev,
             )  # fmt: skip

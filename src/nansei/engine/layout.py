@@ -55,7 +55,10 @@ L_SETUP = 1
 L_TEARDOWN = 4
 L_RELOAD = 7
 L_FIRING_H = 10
-N_LP = 11
+L_FUEL_CAP = 11  # tank capacity (l)
+L_FUEL_IDLE = 12  # fuel burned per hour when not moving (l/h)
+L_FUEL_KM = 13  # fuel burned per km driven (l/km)
+N_LP = 14
 
 # --- integer parameters (ip) -----------------------------------------------
 I_DWELL_KIND = 0
@@ -206,6 +209,17 @@ _SUSTAIN_OUTPUTS = (
     ("pods_at_nodes_start", "pods held at depots and supply points at t = 0 (count)"),
     ("pods_at_nodes_end", "pods held at depots and supply points at the horizon (count)"),
     ("pods_in_transit_end", "pods on trips still under way at the horizon (count)"),
+    ("fuel_at_nodes_start_l", "fuel held at depots and supply points at t = 0 (l)"),
+    ("fuel_at_nodes_end_l", "fuel held at depots and supply points at the horizon (l)"),
+    ("fuel_in_transit_end_l", "fuel on trips still under way at the horizon (l)"),
+    ("fuel_in_launchers_start_l", "fuel in launcher tanks at t = 0 (l)"),
+    ("fuel_issued_l", "fuel issued by SDF nodes to launchers (l)"),
+    ("fuel_burned_l", "fuel burned by launchers moving and idling (l)"),
+    ("fuel_lost_with_launchers_l", "fuel in the tanks of destroyed launchers (l)"),
+    ("fuel_in_launchers_end_l", "fuel in the tanks of surviving launchers at the horizon (l)"),
+    ("launcher_fuel_dry_h", "hours launchers spent with an empty tank (launcher-h)"),
+    ("salvos_no_fuel", "fire opportunities lost for lack of fuel (count)"),
+    ("moves_no_fuel", "relocations not made for lack of fuel for the move (count)"),
 )
 _BLOCKED_OUTPUTS = tuple(
     (f"blocked_{a}", f"attempts to {a.replace('_', ' ')} blocked for lack of authority (count)")
@@ -221,6 +235,8 @@ _LEGAL_OUTPUTS = (
 OUTPUTS = (*OUTPUTS, *_SUSTAIN_OUTPUTS, *_BLOCKED_OUTPUTS, *_LEGAL_OUTPUTS)
 OUTPUT_NAMES = tuple(name for name, _ in OUTPUTS)
 N_OUT = len(OUTPUTS)
+#: Outputs that are whole numbers (stored as int64 in records): every count, and the flag.
+INTEGER_OUTPUTS = frozenset(n for n, d in OUTPUTS if d.endswith("(count)")) | {"overflow"}
 OUT_INDEX = {name: i for i, name in enumerate(OUTPUT_NAMES)}
 
 O_LAUNCHERS = OUT_INDEX["launchers"]
@@ -271,6 +287,17 @@ O_FUEL_DESTROYED = OUT_INDEX["fuel_destroyed_l"]
 O_PODS_START = OUT_INDEX["pods_at_nodes_start"]
 O_PODS_END = OUT_INDEX["pods_at_nodes_end"]
 O_PODS_TRANSIT_END = OUT_INDEX["pods_in_transit_end"]
+O_FUEL_NODES_START = OUT_INDEX["fuel_at_nodes_start_l"]
+O_FUEL_NODES_END = OUT_INDEX["fuel_at_nodes_end_l"]
+O_FUEL_TRANSIT_END = OUT_INDEX["fuel_in_transit_end_l"]
+O_FUEL_L_START = OUT_INDEX["fuel_in_launchers_start_l"]
+O_FUEL_ISSUED = OUT_INDEX["fuel_issued_l"]
+O_FUEL_BURNED = OUT_INDEX["fuel_burned_l"]
+O_FUEL_L_LOST = OUT_INDEX["fuel_lost_with_launchers_l"]
+O_FUEL_L_END = OUT_INDEX["fuel_in_launchers_end_l"]
+O_FUEL_DRY_H = OUT_INDEX["launcher_fuel_dry_h"]
+O_NO_FUEL_SALVOS = OUT_INDEX["salvos_no_fuel"]
+O_NO_FUEL_MOVES = OUT_INDEX["moves_no_fuel"]
 O_BLOCKED_FIRST = OUT_INDEX["blocked_sdf_supply_ammunition"]  # + legal action index
 O_T_SIT_FIRST = OUT_INDEX["t_important_influence_h"]  # + situation index - 1
 O_T_US_FIRES = OUT_INDEX["t_us_fires_authorised_h"]

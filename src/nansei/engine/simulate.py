@@ -71,7 +71,7 @@ def run_batch(
     scratch_ev = np.zeros((compiled.n_days, n_ev_ser), dtype=np.float64)
     run_batch_kernel(
         entropy_words(seed), design_point, start, *compiled.kernel_args(), out, series, scratch,
-        *compiled.evac_args(), compiled.authority_h, out_ev, series_ev, scratch_ev,
+        *compiled.evac_args(), out_ev, series_ev, scratch_ev,
     )  # fmt: skip
     if n_ev:
         out = np.concatenate([out, out_ev], axis=1)
@@ -218,16 +218,12 @@ def simulate(
 def not_simulated(sc) -> list[str]:
     """Scenario parts that are validated but not yet modelled by this engine version.
 
-    SDF sustainment (depots, supply points, transport, interdiction, stock
-    destruction) and the legal authorities (recognitions, prior consultation,
-    gating) are simulated (``docs/model.md``), as is civil protection
-    (``docs/civil.md``). Launchers' fuel consumption is not: fuel is carried,
-    delivered and destroyed, but no launcher runs dry.
+    Every part of the schema is simulated: the combat model (``docs/engine.md``),
+    SDF sustainment including launcher fuel and the legal authorities
+    (``docs/model.md``), and civil protection (``docs/civil.md``). The list stays
+    in ``meta.json`` so that runs say so explicitly.
     """
-    out = []
-    if sc.sustainment.enabled:
-        out.append("sustainment: launcher fuel consumption")
-    return out
+    return []
 
 
 def _mp_context():
@@ -266,11 +262,8 @@ def records_frame(
     """
     n = out.shape[0]
     df = pd.DataFrame(out, columns=list(compiled.output_names))
-    for c in Y.OUTPUT_NAMES:
-        if c not in ("time_first_loss_h", "launcher_hours_available") and not c.startswith(
-            ("exposure", "casualty", "gateway_closed", "t_", "fuel_", "launcher_stockout")
-        ):
-            df[c] = df[c].astype(np.int64)
+    for c in Y.INTEGER_OUTPUTS:
+        df[c] = df[c].astype(np.int64)
     front = pd.DataFrame(
         {
             "run_id": [rid] * n,

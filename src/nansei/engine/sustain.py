@@ -94,7 +94,9 @@ U_INTERVAL = 2
 U_P_LOSS = 3
 U_WINDOW = 4
 U_STOCK_LOSS = 5
-N_SU_F = 6
+U_REFUEL_BELOW = 6
+U_FUEL_REORDER = 7
+N_SU_F = 8
 # su_node columns
 N_KIND = 0  # 0 depot, 1 supply point
 N_ISLAND = 1  # island index, -1 off-map (Kyushu)
@@ -215,6 +217,8 @@ def compile_sustain(sc, islands, munitions, isl_gw, site_islands) -> dict[str, n
     su_f[U_P_LOSS] = su.p_loss_per_leg
     su_f[U_WINDOW] = su.combat_zone_window_h
     su_f[U_STOCK_LOSS] = getattr(su, "stock_loss_per_gateway_hit", 0.0)
+    su_f[U_REFUEL_BELOW] = su.refuel_below
+    su_f[U_FUEL_REORDER] = su.fuel_reorder_fraction
     return {
         "su_f": su_f,
         "su_node": su_node,
@@ -265,8 +269,12 @@ def blocked(lg_perm, lg_f, recog_t, out, trace, cnt, t, a, reason, site, n):
 
 @njit(cache=True, inline="always")
 def in_combat_zone(su_f, isl_hit, k, t):
-    """True if island ``k`` was struck within the combat-zone window before ``t``."""
-    return k >= 0 and t - isl_hit[k] < su_f[U_WINDOW]
+    """True if island ``k`` was struck within the combat-zone window before ``t``.
+
+    Written as ``t < hit + window`` so that an event scheduled at ``hit + window``
+    (the zone clearing) sees the zone clear whatever the rounding.
+    """
+    return k >= 0 and t < isl_hit[k] + su_f[U_WINDOW]
 
 
 @njit(cache=True, inline="always")
@@ -351,7 +359,8 @@ def review_node(
         want[m] = need
         total += need
     fuel = su_stock0[p, n_m] - stock[p, n_m] - on_order[p, n_m]
-    want[n_m] = fuel if fuel > 0.0 and (fill or total > 0.0) else 0.0
+    low = su_stock0[p, n_m] - fuel <= su_f[U_FUEL_REORDER] * su_stock0[p, n_m]
+    want[n_m] = fuel if fuel > 0.0 and (fill or total > 0.0 or low) else 0.0
     if total + want[n_m] <= 0.0:
         return np.inf
     if t < auth_t[A_TRANSPORT]:
@@ -598,7 +607,11 @@ def new_ls_workspace(lg_rec, su_node, su_stock0, su_tr, n_islands, n_launchers):
         ``rec_t, rec_delay`` (R,), ``recog_t`` (N_SIT,), ``auth_t`` (N_ACT,),
         ``trig_t`` (2,); sustainment ``stock, on_order`` (N, M+1), ``veh_free``
         (T, V), ``trip`` (K, 6), ``trip_q`` (K, M+1), ``isl_hit`` (I,),
-        ``empty_since`` (L,), ``want`` (M+1,), ``rev_t`` (N,) last review pushed.
+        ``empty_since`` (L,), ``want`` (M+1,), ``rev_t`` (N,) last review pushed;
+        launcher fuel ``fuel`` (L,) litres, ``fuel_t`` (L,) time idle burn is
+        accounted to (the arrival time while moving), ``dry`` (L,) time the tank
+        ran empty (inf if not), ``strand`` (L,) int64 0 none, 1 could not fire,
+        2 could not move for lack of fuel, negated once refuelled.
     """
     n_v = 1
     total = 0
@@ -625,6 +638,10 @@ def new_ls_workspace(lg_rec, su_node, su_stock0, su_tr, n_islands, n_launchers):
         np.full(n_launchers, np.inf),
         np.zeros(n_i),
         np.full(su_node.shape[0], -1.0),
+        np.zeros(n_launchers),
+        np.zeros(n_launchers),
+        np.full(n_launchers, np.inf),
+        np.zeros(n_launchers, dtype=np.int64),
     )
 
 
@@ -675,6 +692,10 @@ def ls_start(rng, cx, sx, out, ht, hi, hs, cnt, horizon):
             for m in range(stock.shape[1] - 1):
                 pods += stock[nd, m]
         out[Y.O_PODS_START] = pods
+        fuel = 0.0
+        for nd in range(stock.shape[0]):
+            fuel += stock[nd, stock.shape[1] - 1]
+        out[Y.O_FUEL_NODES_START] = fuel
         if su_f[U_POLICY] == 0.0:
             _push_ev(ht, hi, hs, cnt, 0.0, Y.EV_CONVOY, 0, 0)
         else:
@@ -794,7 +815,10 @@ def ls_salvo(cx, sx, rounds, reload, ht, hi, hs, cnt, t, la):
 
 @njit(cache=True)
 def ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, slot, tag):
-    """A trip event (arrival or withdrawn load back); reviews the destination."""
+    """A trip event (arrival or withdrawn load back); reviews the destination.
+
+    Returns the node whose stock rose, or -1.
+    """
     su_f, su_node = cx[3], cx[4]
     srng, recog_t, auth_t, stock, on_order, veh_free, trip, trip_q, isl_hit = (
         sx[1],
@@ -813,15 +837,24 @@ def ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, slot, tag):
     )  # fmt: skip
     if p >= 0:
         ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, p)
+    return p
 
 
 @njit(cache=True)
-def ls_lost(sx, out, t, la):
-    """A launcher is destroyed: close its stock-out time."""
+def ls_lost(sx, lp, out, t, la):
+    """A launcher is destroyed: close its stock-out and dry times; its fuel is lost."""
     es = sx[14]
     if la < es.shape[0] and es[la] < np.inf:
         out[Y.O_STOCKOUT_H] += t - es[la]
         es[la] = np.inf
+    fuel_sync(sx, lp, out, t, la)
+    fuel, dry = sx[17], sx[19]
+    out[Y.O_FUEL_L_LOST] += fuel[la]
+    fuel[la] = 0.0
+    if dry[la] < np.inf:
+        out[Y.O_FUEL_DRY_H] += max(t - dry[la], 0.0)
+        dry[la] = np.inf
+    sx[20][la] = 0
 
 
 @njit(cache=True)
@@ -850,12 +883,19 @@ def ls_close(cx, sx, out, trace, cnt, horizon):
                         stock[nd, m],
                     )
         out[Y.O_PODS_END] = pods
+        fuel = 0.0
+        for nd in range(stock.shape[0]):
+            fuel += stock[nd, n_m]
+        out[Y.O_FUEL_NODES_END] = fuel
         transit = 0.0
+        fuel = 0.0
         for q in range(trip.shape[0]):
             if trip[q, P_ACTIVE] != 0.0:
                 for m in range(n_m):
                     transit += trip_q[q, m]
+                fuel += trip_q[q, n_m]
         out[Y.O_PODS_TRANSIT_END] = transit
+        out[Y.O_FUEL_TRANSIT_END] = fuel
     for s in range(1, recog_t.shape[0]):
         out[Y.O_T_SIT_FIRST + s - 1] = recog_t[s] if recog_t[s] <= horizon else np.nan
     ta = auth_t[A_US_FIRES]
@@ -883,3 +923,139 @@ def ls_series(cx, sx, series, step):
     series[step, Y.S_STOCK_FWD] = fwd
     series[step, Y.S_STOCK_DEPOTS] = dep
     series[step, Y.S_STOCK_FUEL_FWD] = fuel
+
+
+# ---------------------------------------------------------------------------
+# Launcher fuel (sustainment enabled only). A launcher burns
+# ``lp[la, L_FUEL_IDLE]`` litres an hour whenever it is not moving and
+# ``lp[la, L_FUEL_KM]`` a km driven, charged when the move starts. Idle burn is
+# accounted lazily, up to ``fuel_t`` (set to the arrival time while moving).
+# Fuel comes from the island's issuing node (travel on the island neglected,
+# as for pods) and is SDF supply of fuel: it needs ``sdf_supply_fuel`` and, in
+# a combat zone, ``sdf_logistics_in_combat_zone``.
+
+
+@njit(cache=True)
+def ls_fuel_start(sx, lp, out):
+    """Fill every tank at t = 0."""
+    fuel, fuel_t, dry, strand = sx[17], sx[18], sx[19], sx[20]
+    total = 0.0
+    for la in range(lp.shape[0]):
+        fuel[la] = lp[la, Y.L_FUEL_CAP]
+        total += fuel[la]
+    fuel_t[:] = 0.0
+    dry[:] = np.inf
+    strand[:] = 0
+    out[Y.O_FUEL_L_START] = total
+
+
+@njit(cache=True)
+def fuel_sync(sx, lp, out, t, la):
+    """Charge launcher ``la``'s idle burn up to ``t``; record when the tank ran dry."""
+    fuel, fuel_t, dry = sx[17], sx[18], sx[19]
+    t0 = fuel_t[la]
+    if t <= t0:
+        return
+    rate = lp[la, Y.L_FUEL_IDLE]
+    burn = rate * (t - t0)
+    t_dry = t0
+    if burn >= fuel[la]:
+        if rate > 0.0:
+            t_dry = t0 + fuel[la] / rate
+        burn = fuel[la]
+    out[Y.O_FUEL_BURNED] += burn
+    fuel[la] -= burn
+    fuel_t[la] = t
+    if fuel[la] <= 0.0 and dry[la] == np.inf:
+        dry[la] = t_dry
+
+
+@njit(cache=True)
+def ls_refuel(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, site, force):
+    """Top up launcher ``la`` at ``site`` from its island's node; return the litres issued.
+
+    Without ``force`` only below ``refuel_below`` of capacity. A refusal by law
+    is counted and logged; in a combat zone a retry (a supply review of the
+    node) is scheduled for when the zone clears.
+    """
+    lg_perm, lg_f, su_f, su_issue, su_site_isl = cx[0], cx[2], cx[3], cx[9], cx[10]
+    recog_t, auth_t, stock, isl_hit, fuel, dry = sx[5], sx[6], sx[8], sx[13], sx[17], sx[19]
+    fuel_sync(sx, lp, out, t, la)
+    cap = lp[la, Y.L_FUEL_CAP]
+    if fuel[la] >= cap or (not force and fuel[la] >= su_f[U_REFUEL_BELOW] * cap):
+        return 0.0
+    island = su_site_isl[site]
+    if island < 0 or su_issue[island] < 0:
+        return 0.0
+    nd = su_issue[island]
+    n_m = stock.shape[1] - 1
+    q = min(cap - fuel[la], stock[nd, n_m])
+    if q <= 0.0:
+        return 0.0
+    if t < auth_t[A_SUPPLY_FUEL]:
+        blocked(lg_perm, lg_f, recog_t, out, trace, cnt, t, A_SUPPLY_FUEL, 0, site, 1)
+        return 0.0
+    if in_combat_zone(su_f, isl_hit, island, t) and t < auth_t[A_COMBAT_ZONE]:
+        blocked(
+            lg_perm, lg_f, recog_t, out, trace, cnt, t, A_COMBAT_ZONE, REASON_COMBAT_ZONE, site, 1
+        )
+        if force and isl_hit[island] + su_f[U_WINDOW] > t:
+            _push_ev(ht, hi, hs, cnt, isl_hit[island] + su_f[U_WINDOW], Y.EV_SUPPLY_REVIEW, nd, 0)
+        return 0.0
+    stock[nd, n_m] -= q
+    fuel[la] += q
+    out[Y.O_FUEL_ISSUED] += q
+    _stock_log(trace, cnt, t, Y.EV_STOCK_ISSUED, nd, n_m, -q)
+    if dry[la] < np.inf:
+        out[Y.O_FUEL_DRY_H] += max(t - dry[la], 0.0)
+        dry[la] = np.inf
+    strand = sx[20]
+    if strand[la] > 0:
+        strand[la] = -strand[la]  # fuelled: the kernel lets it go on
+    _push_ev(ht, hi, hs, cnt, t, Y.EV_SUPPLY_REVIEW, nd, 0)
+    return q
+
+
+@njit(cache=True)
+def ls_fuel_ok(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, site, need):
+    """True if launcher ``la`` holds ``need`` litres (more than 0 when ``need`` is 0),
+    refuelling first if it does not."""
+    fuel = sx[17]
+    fuel_sync(sx, lp, out, t, la)
+    if fuel[la] >= need and fuel[la] > 0.0:
+        return True
+    ls_refuel(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, site, True)
+    return fuel[la] >= need and fuel[la] > 0.0
+
+
+@njit(cache=True)
+def ls_fuel_move(sx, lp, out, la, km, t_arr):
+    """Charge a move of ``km`` that ends at ``t_arr``."""
+    fuel, fuel_t, dry = sx[17], sx[18], sx[19]
+    burn = min(lp[la, Y.L_FUEL_KM] * km, fuel[la])
+    fuel[la] -= burn
+    out[Y.O_FUEL_BURNED] += burn
+    fuel_t[la] = t_arr
+    if fuel[la] <= 0.0 and dry[la] == np.inf:
+        dry[la] = t_arr
+
+
+@njit(cache=True)
+def ls_any_stranded(sx):
+    """True if some launcher waits for fuel."""
+    strand = sx[20]
+    for la in range(strand.shape[0]):
+        if strand[la] != 0:
+            return True
+    return False
+
+
+@njit(cache=True)
+def ls_fuel_close(sx, lp, out, horizon, la):
+    """Close a surviving launcher's fuel books at the horizon."""
+    fuel_sync(sx, lp, out, horizon, la)
+    fuel, dry = sx[17], sx[19]
+    out[Y.O_FUEL_L_END] += fuel[la]
+    if dry[la] < np.inf:
+        out[Y.O_FUEL_DRY_H] += max(horizon - dry[la], 0.0)
+        dry[la] = np.inf

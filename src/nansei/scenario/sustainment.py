@@ -110,6 +110,22 @@ class Sustainment(Model):
         description="An island struck within this many hours is 'where combat is taking "
         "place': SDF supply there needs sdf_logistics_in_combat_zone.",
     )
+    refuel_below: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="A launcher arriving at a site on an island with a depot or supply point "
+        "tops up its tank there when it holds less than this fraction of its capacity (C). "
+        "An empty launcher, or one without the fuel for its next move, refuels whenever "
+        "the node has fuel.",
+    )
+    fuel_reorder_fraction: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Under 's_S', a supply point also orders fuel (back to its initial fuel_l) "
+        "when its fuel on hand and on order falls to this fraction of fuel_l (C).",
+    )
 
     @model_validator(mode="after")
     def _nodes(self) -> Sustainment:
