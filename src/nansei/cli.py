@@ -41,6 +41,27 @@ def main(
     ] = False,
 ) -> None:
     """Nansei Islands contingency simulator (unclassified, notional)."""
+    _quick_exit()
+
+
+_EXIT_HOOKED = False
+
+
+def _quick_exit() -> None:
+    """Make interpreter teardown cheap for a command-line process (once per process).
+
+    With Numba's registries loaded the process holds ~160,000 tracked objects, and the
+    cyclic collections of interpreter teardown spent ~0.3-0.4 s traversing them. Freezing
+    them at exit (``gc.freeze``, an ``atexit`` hook) skips that; memory goes back to the OS
+    anyway. Output files are closed by then; ``atexit`` hooks registered later still run.
+    """
+    global _EXIT_HOOKED
+    if not _EXIT_HOOKED:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _EXIT_HOOKED = True
 
 
 def _load(source: str):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nansei.engine import evac_layout as Y
-from nansei.geo.distance import geodesic_km
+from nansei.geo.distance import within_km
 from nansei.scenario.errors import problem_error
 
 __all__ = [
@@ -331,8 +331,8 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
     site_near = np.zeros((n_site, n_g), dtype=np.int64)
     for s in range(n_site):
         for g, (_, lat, lon) in enumerate(gws):
-            d = geodesic_km(site_lonlat[s, 1], site_lonlat[s, 0], lat, lon)
-            site_near[s, g] = 1 if d <= ev.suspend_radius_km else 0
+            near = within_km(site_lonlat[s, 1], site_lonlat[s, 0], lat, lon, ev.suspend_radius_km)
+            site_near[s, g] = 1 if near else 0
     # scalars --------------------------------------------------------------------------
     kind, a, b = ev.order_delay_h.params()
     ev_f = np.zeros(Y.N_F)

@@ -31,12 +31,14 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     if n == 0:
         return (np.nan, np.nan, np.nan, np.nan)
     m = float(v.mean())
-    from scipy import stats  # imported here: keeps start-up fast
-
     if n == 1:
         return (m, np.nan, np.nan, np.nan)
+    # Student-t quantile: ``scipy.stats.t.ppf(q, df)`` is ``special.stdtrit(df, q)``
+    # (bit for bit); importing scipy.special instead of scipy.stats saves ~0.7 s.
+    from scipy.special import stdtrit
+
     sem = float(v.std(ddof=1) / np.sqrt(n))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sem)
+    half = float(stdtrit(n - 1, 0.5 + level / 2) * sem)
     return (m, sem, m - half, m + half)
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing as mp
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -170,6 +168,8 @@ def simulate(
             if progress:
                 progress(done, reps)
     else:
+        from concurrent.futures import ProcessPoolExecutor
+
         ctx = _mp_context()
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             futs = {
@@ -230,6 +230,7 @@ def _mp_context():
     """``fork`` where the platform has it and this process runs a single thread
     (workers inherit the imported, compiled kernel: start-up in milliseconds);
     otherwise ``spawn``, since forking a threaded process can deadlock."""
+    import multiprocessing as mp
     import threading
 
     fork = "fork" in mp.get_all_start_methods() and threading.active_count() == 1

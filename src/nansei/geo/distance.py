@@ -17,9 +17,16 @@ from functools import lru_cache
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
-__all__ = ["distance_matrix_km", "geodesic_km"]
+__all__ = ["distance_matrix_km", "geodesic_km", "within_km"]
 
 _WGS84 = Geodesic.WGS84
+#: Sphere radius (km) used only to bound the geodesic distance in :func:`within_km`.
+_R_BOUND_KM = 6371.0
+#: In (lat, lon) the WGS84 metric is between (M_min / R)^2 and (N_max / R)^2 times that of a
+#: sphere of radius R, with M_min = a (1 - e^2) = 6335.44 km (meridian radius at the equator)
+#: and N_max = a / sqrt(1 - e^2) = 6399.59 km (at the poles). So for R = 6371 km the geodesic
+#: distance lies in [0.9944, 1.0045] x the great-circle distance; these margins are wider.
+_LOW, _HIGH = 0.99, 1.01
 
 
 def _check_position(lat: float, lon: float) -> None:
@@ -61,6 +68,31 @@ def geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _inverse_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Karney's inverse solution, memoised: sweeps recompile the same sites many times."""
     return _WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"] / 1000.0
+
+
+def within_km(lat1: float, lon1: float, lat2: float, lon2: float, km: float) -> bool:
+    """``geodesic_km(lat1, lon1, lat2, lon2) <= km``, without solving the geodesic when a
+    great-circle bound already decides it (always the same answer; same errors).
+
+    Examples
+    --------
+    >>> within_km(24.34, 124.16, 24.80, 125.28, 50.0), within_km(0.0, 0.0, 0.0, 1.0, 111.32)
+    (False, True)
+    """
+    lat1, lon1, lat2, lon2 = float(lat1), float(lon1), float(lat2), float(lon2)
+    _check_position(lat1, lon1)
+    _check_position(lat2, lon2)
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    d = 2.0 * _R_BOUND_KM * math.asin(math.sqrt(min(1.0, h)))
+    if d * _HIGH + 1e-9 < km:
+        return True
+    if d * _LOW - 1e-9 > km:
+        return False
+    return _inverse_km(lat1, lon1, lat2, lon2) <= km
 
 
 def distance_matrix_km(lats, lons) -> np.ndarray:

@@ -25,9 +25,17 @@ ON_LAND_TOL_KM = 0.5
 Problems = list[tuple[tuple[str | int, ...], str, Any, str | None]]
 
 
-def _geo_data(probs: Problems) -> tuple[Any, Any, Any]:
+def _geo_data(probs: Problems, need_coast: bool = True) -> tuple[Any, Any, Any]:
+    """Gazetteer, coastlines and built-in sites (None where unavailable).
+
+    The coastlines (GeoJSON polygons, shapely) are loaded only when ``need_coast``:
+    only custom sites are checked against them.
+    """
     out = []
     for loader in (resolve.gazetteer, resolve.coastlines, resolve.builtin_sites):
+        if loader is resolve.coastlines and not need_coast:
+            out.append(None)
+            continue
         try:
             out.append(loader())
         except resolve.GeoDataError as exc:
@@ -132,7 +140,7 @@ def _sites(
 def check_scenario(sc: Scenario) -> Problems:
     """Return every cross-field problem of a structurally valid scenario."""
     probs: Problems = []
-    gaz, coast, bsites = _geo_data(probs)
+    gaz, coast, bsites = _geo_data(probs, need_coast=bool(sc.geography.sites.custom))
     known, play = _islands(sc, gaz, probs)
     site_ids = _sites(sc, known, play, coast, bsites, probs)
     decoy_ids = {s.id for s in sc.geography.sites.custom if s.decoy}
