@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import yaml
 
 import nansei
@@ -46,14 +47,15 @@ def _reference_dry(cap, idle, move_l, dwell, move_h, horizon):
         fuel -= idle * dwell
         t += dwell
         if fuel < move_l:
-            return moves, t, cap - fuel  # cannot leave; idles on to empty
+            return moves, t + fuel / idle, cap  # cannot leave; idles on to empty
         fuel -= move_l
         t += move_h
         moves += 1
 
 
-def test_launcher_runs_dry_exactly_as_by_hand():
-    cap, idle, per_km = 33.0, 1.0, 0.1
+@pytest.mark.parametrize("cap", [33.0, 35.0])  # dry during the stay; short of fuel to leave
+def test_launcher_runs_dry_exactly_as_by_hand(cap):
+    idle, per_km = 1.0, 0.1
     sc = _lonely_launcher(cap, idle, per_km)
     move_km = sc.blue.relocation.fixed_move_h * sc.blue.launchers[0].road_speed_kmh
     r = nansei.simulate(sc, replications=3, seed=1).records
@@ -147,3 +149,43 @@ def test_node_fuel_identity_every_replication():
     )
     np.testing.assert_allclose(lhs, rhs, rtol=1e-9)
     assert r["fuel_delivered_l"].sum() > 0 and r["fuel_destroyed_l"].sum() > 0
+
+
+def test_dry_run_closed_form_matches_the_step_by_step_replay():
+    from nansei.verification.fuel_checks import dry_run
+
+    rng = np.random.default_rng(7)
+    n = 0
+    while n < 300:
+        cap, idle = rng.uniform(5, 500), rng.uniform(0.1, 10)
+        per_km, tau, move_h = rng.uniform(0, 2), rng.uniform(0.5, 12), rng.uniform(0.1, 3)
+        cycle = idle * tau + per_km * move_h * 40.0
+        if abs(cap / cycle - round(cap / cycle)) < 1e-6:
+            continue
+        exact = dry_run(cap, idle, per_km, tau, move_h, 40.0, 1e9)
+        moves, t_dry, _ = _reference_dry(cap, idle, per_km * move_h * 40.0, tau, move_h, 1e9)
+        assert exact.moves == moves
+        assert math.isclose(exact.t_dry_h, t_dry, rel_tol=1e-9)
+        n += 1
+
+
+def test_fuel_checks_pass_and_respond_to_the_tank():
+    from nansei.verification.checks import run_checks
+    from nansei.verification.fuel_checks import dry_run
+
+    rows = run_checks(names=_fuel_check_names(), scale=1.0, seed=3)
+    assert len(rows) == 4
+    assert all(rows["passed"]), rows
+    # a bigger tank moves the exact value, and the engine follows it
+    sc = _lonely_launcher(45.0, 1.0, 0.1)
+    r = nansei.simulate(sc, replications=2, seed=1).records
+    exact = dry_run(45.0, 1.0, 0.1, 4.0, 0.5, 40.0, 72.0)
+    assert exact.dry_h != dry_run(33.0, 1.0, 0.1, 4.0, 0.5, 40.0, 72.0).dry_h
+    np.testing.assert_allclose(r["launcher_fuel_dry_h"], exact.dry_h)
+    assert (r["relocations"] == exact.moves).all()
+
+
+def _fuel_check_names():
+    from nansei.verification.checks import REGISTRY
+
+    return [name for name in REGISTRY if name.startswith("fuel-")]

@@ -328,4 +328,4 @@ def run_checks(
 
 
 # the later model parts register their checks on import
-from nansei.verification import civil_checks, sustain_checks  # noqa: E402, F401
+from nansei.verification import civil_checks, fuel_checks, sustain_checks  # noqa: E402, F401
