@@ -91,3 +91,31 @@ def test_trigger_chain_and_delay_draws():
     assert recog_t[SITUATIONS.index("armed_attack")] == 5.0 + rec_delay[1]
     assert auth_t[A_COMBAT_ZONE] == 5.0 + rec_delay[1]
     assert auth_t[A_US_FIRES] == 24.0  # consultation approved at 24 h
+
+
+def test_no_new_temporary_base_before_authority():
+    from nansei.engine import layout as Y
+    from nansei.engine.compile import compile_scenario
+    from nansei.engine.simulate import run_trace
+
+    iis = 48.0
+    late = compile_scenario(
+        _kyodo(timeline=[{"situation": "important_influence", "mode": "scheduled", "at_h": iis}])
+    )
+    a = ACTION_NAMES.index("us_temporary_bases")
+    leave = Y.EVENT_NAMES.index("leave")
+    arrive = Y.EVENT_NAMES.index("arrive")
+    blocked = Y.EVENT_NAMES.index("blocked")
+    moves_after = 0
+    for seed in (1, 2, 3):
+        tr = run_trace(late, seed)
+        arrivals = tr[(tr[:, 1] == arrive) & (tr[:, 0] > 0)]
+        assert (arrivals[:, 0] > iis).all()  # every move started after the recognition
+        moves_after += len(arrivals)
+        bars = tr[(tr[:, 1] == blocked) & (tr[:, 2] == a)]
+        assert len(bars) > 0 and (bars[:, 0] < iis).all()
+        assert len(bars) <= len(tr[(tr[:, 1] == leave) & (tr[:, 0] < iis)])
+    assert moves_after > 0
+    early = compile_scenario(_kyodo())  # IIS at t = 0: nothing to block
+    tr = run_trace(early, 1)
+    assert not ((tr[:, 1] == blocked) & (tr[:, 2] == a)).any()

@@ -31,7 +31,14 @@ from nansei.engine import layout as Y
 from nansei.engine.dists import draw, exp_time
 from nansei.engine.evacuation import run_evacuation
 from nansei.engine.heap import heap_pop, heap_push
-from nansei.engine.legal import A_EVACUATION, A_US_FIRES, A_USE_OF_FORCE, G_AD_SDF, block_reason
+from nansei.engine.legal import (
+    A_EVACUATION,
+    A_TEMP_BASES,
+    A_US_FIRES,
+    A_USE_OF_FORCE,
+    G_AD_SDF,
+    block_reason,
+)
 from nansei.engine.rng import random, seed_stream
 from nansei.engine.sustain import (
     ls_any_stranded,
@@ -858,7 +865,14 @@ def _replicate(
             t_arr = 0.0
             km = 0.0
             no_fuel = False
-            if fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
+            barred = t < auth_t[A_TEMP_BASES]
+            if barred:
+                # no new temporary base yet: stay at the current site, draw a new dwell
+                out[Y.O_BLOCKED_FIRST + A_TEMP_BASES] += 1
+                if logging:
+                    why = block_reason(cx[0], cx[2], sx[5], A_TEMP_BASES, t)
+                    _trace(trace, cnt, t, Y.EV_BLOCKED, A_TEMP_BASES, cur, why)
+            elif fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
                 n_isl = isl_gw.shape[0]
                 b = int(random(rng) * (n_isl - 1))
                 if b >= isl:
@@ -886,7 +900,7 @@ def _replicate(
                         out[Y.O_INTER_BLOCKED] += 1
                 else:
                     out[Y.O_INTER_BLOCKED] += 1
-            if dest < 0:
+            if dest < 0 and not barred:
                 dest = _choose_site(
                     rng, ip, li, site_island, road_km, site_occ, site_last, site_f, t, e, isl
                 )
