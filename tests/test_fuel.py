@@ -120,6 +120,13 @@ def test_law_2021_no_fuel_to_launchers_before_iis():
     doc["legal"]["timeline"] = [
         {"situation": "important_influence", "mode": "scheduled", "at_h": iis}
     ]
+    # law-2021, except that launchers may use temporary bases in peacetime (so they move,
+    # run dry and ask for fuel before the important influence situation)
+    from nansei.scenario.legal import LAW_2021
+
+    permits = {k: list(v) for k, v in LAW_2021.permits.items()}
+    permits["peacetime"] = ["us_temporary_bases"]
+    doc["legal"]["authorities"] = {"name": "law-2021-bases", "permits": permits}
     c = compile_scenario(load_scenario(doc))
     issued_after = 0
     blocked_fuel = 0

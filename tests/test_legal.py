@@ -119,3 +119,14 @@ def test_no_new_temporary_base_before_authority():
     early = compile_scenario(_kyodo())  # IIS at t = 0: nothing to block
     tr = run_trace(early, 1)
     assert not ((tr[:, 1] == blocked) & (tr[:, 2] == a)).any()
+
+
+def test_peacetime_permissions_apply_from_the_start():
+    iis = [{"situation": "important_influence", "mode": "scheduled", "at_h": 30}]
+    permits = {k: list(v) for k, v in LAW_2021.permits.items()}
+    permits["peacetime"] = ["us_temporary_bases", "evacuation_order"]
+    own = authority_times(_kyodo(timeline=iis, authorities={"name": "own", "permits": permits}))
+    law = authority_times(_kyodo(timeline=iis))
+    assert own["us_temporary_bases"] == 0.0 and law["us_temporary_bases"] == 30.0
+    assert own["evacuation_order"] == 0.0 and law["evacuation_order"] == math.inf
+    assert own["sdf_supply_ammunition"] == law["sdf_supply_ammunition"] == 30.0

@@ -127,7 +127,7 @@ def evacuation_authority_h(sc) -> float:
     the fighting and are not known here (inf). Placeholder until the legal state machine.
     """
     permits = sc.legal.authority_set().permits
-    best = math.inf
+    best = 0.0 if "evacuation_order" in permits.get("peacetime", ()) else math.inf
     prev = 0.0
     for rec in sc.legal.timeline:
         if rec.mode == "scheduled":

@@ -180,6 +180,7 @@ def legal_resolve(lg_perm, lg_rec, lg_f, rec_t, rec_delay, recog_t, auth_t, trig
         prev = rec_t[r]
     for s in range(recog_t.shape[0]):
         recog_t[s] = np.inf
+    recog_t[0] = 0.0  # peacetime holds from the start: its permissions apply from t = 0
     for r in range(lg_rec.shape[0]):
         s = int(lg_rec[r, R_SIT])
         if rec_t[r] < recog_t[s]:
