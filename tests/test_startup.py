@@ -81,3 +81,13 @@ def test_mean_ci_quantile_is_scipy_stats_t():
             m, sem, lo, hi = mean_ci(x, level)
             half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sem)
             assert (lo, hi) == (m - half, m + half)
+
+
+def test_quick_exit_keeps_duckdb_teardown_quiet():
+    code = (
+        "from nansei.cli import _quick_exit\n_quick_exit()\nimport duckdb\n"
+        "print(duckdb.connect().execute('select 41 + 1').fetchall())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "42" in done.stdout
+    assert "leaked" not in done.stderr, done.stderr

@@ -7,6 +7,7 @@ traceback reaches the user for a scenario problem.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -60,7 +61,13 @@ def _quick_exit() -> None:
         import atexit
         import gc
 
-        atexit.register(gc.freeze)
+        def freeze() -> None:
+            # DuckDB's nanobind module reports its still-alive objects as leaks when a
+            # frozen heap keeps them from being freed: let commands using it tear down.
+            if "duckdb" not in sys.modules:
+                gc.freeze()
+
+        atexit.register(freeze)
         _EXIT_HOOKED = True
 
 
