@@ -257,16 +257,21 @@ def _tally(stock, at, of):
     Each sum runs in the order of ``stock[e, :, :].sum()`` and ``stock[:, o, :].sum()``.
     """
     n_ev = stock.shape[0]
-    at[:] = 0.0
-    of[:] = 0.0
     total = 0.0
     for a in range(n_ev):
+        s = 0.0
         for o in range(n_ev):
             for c in range(2):
                 x = stock[a, o, c]
-                at[a] += x
-                of[o] += x
+                s += x
                 total += x
+        at[a] = s
+    for o in range(n_ev):
+        s = 0.0
+        for a in range(n_ev):
+            for c in range(2):
+                s += stock[a, o, c]
+        of[o] = s
     return total
 
 
@@ -431,14 +436,15 @@ def run_evacuation(
     air_days = 0.0
     sea_days = 0.0
     hosted_before = np.zeros(n_pref)
-    at = np.zeros(n_ev)  # people on each island (scratch for _tally)
-    of = np.zeros(n_ev)  # people of each origin still in the region (scratch)
     blocked = np.zeros((n_g, n_h), dtype=np.uint8)
     _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h)
     changed = True  # stock moved in the previous hour (else the sums are unchanged)
+    tallied = False  # pres[h], rem_o[h] were summed at the end of the previous hour
     empty = False  # everyone has left the region: only weather days remain to count
     for h in range(n_h):
-        if changed or h == 0:
+        if tallied:
+            tallied = False
+        elif changed or h == 0:
             _tally(stock, pres[h], rem_o[h])
         else:
             for e in range(n_ev):
@@ -512,17 +518,18 @@ def run_evacuation(
                                 for p in range(n_pref):
                                     series_ev[d, c_pref + p] += hosted[p] - hosted_before[p]
             _land(stock, inflow)
-            total = _tally(stock, at, of)
+            total = _tally(stock, pres[h + 1], rem_o[h + 1])
+            tallied = True
             for o in range(n_ev):
-                if np.isnan(complete[o]) and start[o] > 0.0 and of[o] <= 0.0:
+                if np.isnan(complete[o]) and start[o] > 0.0 and rem_o[h + 1, o] <= 0.0:
                     complete[o] = h + 1.0
-                if np.isnan(cleared[o]) and start[o] > 0.0 and at[o] <= 0.0:
+                if np.isnan(cleared[o]) and start[o] > 0.0 and pres[h + 1, o] <= 0.0:
                     cleared[o] = h + 1.0
             empty = total <= 0.0
         if hod == 23 or h == n_h - 1:
-            _tally(stock, at, of)
+            k = h + 1 if tallied else h  # the row that holds the current stock's sums
             for o in range(n_ev):
-                series_ev[d, n_ev + o] = of[o]
+                series_ev[d, n_ev + o] = rem_o[k, o]
     _tally(stock, pres[n_h], rem_o[n_h])
     # --- coupling to the fighting: first strike, exposure, casualty proxy ----------
     t1 = np.inf
