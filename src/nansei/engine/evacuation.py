@@ -121,10 +121,6 @@ def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
     """
     n_ev = stock.shape[0]
     take[:, :, :] = 0.0
-    m = n_ev * n_ev * 2
-    ia = np.empty(m, dtype=np.int64)
-    io = np.empty(m, dtype=np.int64)
-    ic = np.empty(m, dtype=np.int64)
     rest = amount
     if priority == 0:  # small islands first, care before other
         for r in range(n_ev):
@@ -140,6 +136,10 @@ def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
                     take[a, o, c] += x
                     rest -= x
         return
+    m = n_ev * n_ev * 2
+    ia = np.empty(m, dtype=np.int64)
+    io = np.empty(m, dtype=np.int64)
+    ic = np.empty(m, dtype=np.int64)
     for c_pass in range(2):
         n = 0
         for a in range(n_ev):
@@ -203,21 +203,87 @@ def host_assign(o, x, pref_rank, quota_left, hosted):
 
 
 @njit(cache=True)
-def _blocked(g, h, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h):
-    """True if gateway ``g`` is closed (gw_log) or suspended (strike) during [h, h+1)."""
-    cg = gw_int[g, Y.G_COMBAT]
-    if cg >= 0:
-        for r in range(n_gw):
-            if int(gw_log[r, 0]) == cg and gw_log[r, 1] < h + 1.0 and gw_log[r, 2] > h:
-                return True
+def _hours(t0, t1, n_h):
+    """Range of whole hours ``h`` in [0, n_h) that can satisfy ``t0 < h + 1`` and ``t1 > h``."""
+    if t0 >= n_h:
+        return n_h, n_h
+    lo = 0
+    if t0 > 1.0:
+        lo = int(np.floor(t0)) - 1
+    hi = n_h
+    if t1 < n_h:
+        hi = max(int(np.ceil(t1)) + 1, 0)
+    return lo, hi
+
+
+@njit(cache=True)
+def _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h):
+    """Mark ``blocked[g, h]`` if gateway ``g`` is closed (gw_log) or suspended (strike) in [h, h+1).
+
+    The same tests as checking every gateway-hour, done once per replication.
+    """
+    n_g, n_h = blocked.shape
+    blocked[:, :] = 0
+    for r in range(n_gw):
+        cg = int(gw_log[r, 0])
+        t0 = gw_log[r, 1]
+        t1 = gw_log[r, 2]
+        lo, hi = _hours(t0, t1, n_h)
+        for g in range(n_g):
+            if cg < 0 or gw_int[g, Y.G_COMBAT] != cg:
+                continue
+            for h in range(lo, hi):
+                if t0 < h + 1.0 and t1 > h:
+                    blocked[g, h] = 1
     if suspend_h > 0.0:
         for r in range(n_strike):
             t = strike_log[r, 0]
             s = int(strike_log[r, 1])
-            if s >= 0 and s < site_near.shape[0] and site_near[s, g] != 0:
-                if t < h + 1.0 and t + suspend_h > h:
-                    return True
-    return False
+            if s < 0 or s >= site_near.shape[0]:
+                continue
+            lo, hi = _hours(t, t + suspend_h, n_h)
+            for g in range(n_g):
+                if site_near[s, g] == 0:
+                    continue
+                for h in range(lo, hi):
+                    if t < h + 1.0 and t + suspend_h > h:
+                        blocked[g, h] = 1
+
+
+@njit(cache=True)
+def _tally(stock, at, of):
+    """``at[e]`` people on island ``e``, ``of[o]`` people of origin ``o`` in the region; total.
+
+    Each sum runs in the order of ``stock[e, :, :].sum()`` and ``stock[:, o, :].sum()``.
+    """
+    n_ev = stock.shape[0]
+    total = 0.0
+    for a in range(n_ev):
+        s = 0.0
+        for o in range(n_ev):
+            for c in range(2):
+                x = stock[a, o, c]
+                s += x
+                total += x
+        at[a] = s
+    for o in range(n_ev):
+        s = 0.0
+        for a in range(n_ev):
+            for c in range(2):
+                s += stock[a, o, c]
+        of[o] = s
+    return total
+
+
+@njit(cache=True)
+def _land(stock, inflow):
+    """People staged this hour arrive: ``stock += inflow``, then ``inflow = 0``."""
+    n_ev = stock.shape[0]
+    for a in range(n_ev):
+        for o in range(n_ev):
+            for c in range(2):
+                stock[a, o, c] += inflow[a, o, c]
+                inflow[a, o, c] = 0.0
 
 
 @njit(cache=True)
@@ -370,16 +436,20 @@ def run_evacuation(
     air_days = 0.0
     sea_days = 0.0
     hosted_before = np.zeros(n_pref)
+    blocked = np.zeros((n_g, n_h), dtype=np.uint8)
+    _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h)
     changed = True  # stock moved in the previous hour (else the sums are unchanged)
+    tallied = False  # pres[h], rem_o[h] were summed at the end of the previous hour
     empty = False  # everyone has left the region: only weather days remain to count
     for h in range(n_h):
-        if changed or h == 0:
-            for e in range(n_ev):
-                pres[h, e] = stock[e, :, :].sum()
-                rem_o[h, e] = stock[:, e, :].sum()
+        if tallied:
+            tallied = False
+        elif changed or h == 0:
+            _tally(stock, pres[h], rem_o[h])
         else:
-            pres[h, :] = pres[h - 1, :]
-            rem_o[h, :] = rem_o[h - 1, :]
+            for e in range(n_ev):
+                pres[h, e] = pres[h - 1, e]
+                rem_o[h, e] = rem_o[h - 1, e]
         changed = False
         d = h // 24
         hod = h % 24
@@ -400,9 +470,7 @@ def run_evacuation(
                         cap = 0.0
                     elif gw_int[g, Y.G_MODE] == Y.MODE_SEA and sea_x:
                         cap = 0.0
-                    elif _blocked(
-                        g, h, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h
-                    ):
+                    elif blocked[g, h] == 1:
                         cap = 0.0
                 capg[g] = cap
             for q in range(n_pool):
@@ -415,7 +483,7 @@ def run_evacuation(
                 waiting = 0.0
                 for a in range(n_ev):
                     if ev_int[a, Y.E_POOL] == q:
-                        waiting += stock[a, :, :].sum()
+                        waiting += pres[h, a]  # the pool's stock is untouched until now
                 amount = c_tot if c_tot < waiting else waiting
                 if amount <= 0.0:
                     continue
@@ -442,26 +510,27 @@ def run_evacuation(
                             else:
                                 evacuated[o] += x
                                 series_ev[d, o] += x
-                                hosted_before[:] = hosted
+                                for p in range(n_pref):
+                                    hosted_before[p] = hosted[p]
                                 off, unh = host_assign(o, x, pref_rank, quota_left, hosted)
                                 off_total += off
                                 unhosted += unh
                                 for p in range(n_pref):
                                     series_ev[d, c_pref + p] += hosted[p] - hosted_before[p]
-            stock += inflow
-            inflow[:, :, :] = 0.0
+            _land(stock, inflow)
+            total = _tally(stock, pres[h + 1], rem_o[h + 1])
+            tallied = True
             for o in range(n_ev):
-                if np.isnan(complete[o]) and start[o] > 0.0 and stock[:, o, :].sum() <= 0.0:
+                if np.isnan(complete[o]) and start[o] > 0.0 and rem_o[h + 1, o] <= 0.0:
                     complete[o] = h + 1.0
-                if np.isnan(cleared[o]) and start[o] > 0.0 and stock[o, :, :].sum() <= 0.0:
+                if np.isnan(cleared[o]) and start[o] > 0.0 and pres[h + 1, o] <= 0.0:
                     cleared[o] = h + 1.0
-            empty = stock.sum() <= 0.0
+            empty = total <= 0.0
         if hod == 23 or h == n_h - 1:
+            k = h + 1 if tallied else h  # the row that holds the current stock's sums
             for o in range(n_ev):
-                series_ev[d, n_ev + o] = stock[:, o, :].sum()
-    for e in range(n_ev):
-        pres[n_h, e] = stock[e, :, :].sum()
-        rem_o[n_h, e] = stock[:, e, :].sum()
+                series_ev[d, n_ev + o] = rem_o[k, o]
+    _tally(stock, pres[n_h], rem_o[n_h])
     # --- coupling to the fighting: first strike, exposure, casualty proxy ----------
     t1 = np.inf
     for r in range(n_strike):

@@ -432,7 +432,8 @@ def new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
         zone counts, decoys, gateway state (open, version, closed since), lift
         availability, counters, and the coupling logs (gateway closures
         ``(n, 3)``, strikes ``(n, 4)``, stays ``(n, 4)``, with 0 rows unless
-        ``ip[I_LOG_CIVIL]``) with each gateway's open log row.
+        ``ip[I_LOG_CIVIL]``) with each gateway's open log row, and each site's issuing
+        supply node.
     """
     n_l = lp.shape[0]
     n_s = site_island.shape[0]
@@ -469,6 +470,7 @@ def new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
         np.zeros((n_log, 4), dtype=np.float64),
         np.zeros((n_stay, 4), dtype=np.float64),
         np.full(n_g, -1, dtype=np.int64),
+        np.full(n_s, -1, dtype=np.int64),
     )
 
 
@@ -633,7 +635,7 @@ def _replicate(
 
     (ht, hi, hs, li, det_t, lt, rounds, reload, site_occ, site_last, tg, zone_alive, dec,
      gw_open, gw_ver, gw_since, lift_free, cnt,
-     gw_log, strike_log, stay_log, gw_row) = ws  # fmt: skip
+     gw_log, strike_log, stay_log, gw_row, issue_site) = ws  # fmt: skip
     hs[:] = 0
     li[:, :] = 0
     det_t[:] = np.inf
@@ -685,7 +687,7 @@ def _replicate(
     su_on = su_f[0] == 1.0
     stock = lsw[8]
     logging = trace.shape[0] > 0
-    issue_site = np.full(site_island.shape[0], -1, dtype=np.int64)
+    issue_site[:] = -1
     if su_on:
         for s in range(site_island.shape[0]):
             if su_site_isl[s] >= 0:
@@ -1043,6 +1045,8 @@ def _replicate(
                 if t + dt <= horizon:
                     _push(ht, hi, hs, cnt, t + dt, Y.EV_TARGET_ARRIVE, z, 0)
             for j in range(n_l):
+                if li[j, _ST] != Y.HIDDEN or li[j, _PEND] == 1 or li[j, _SCOOT] == 1:
+                    continue  # _try_engage's own test, here to skip its inlined argument refcounts
                 case = _try_engage(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
                     ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
@@ -1104,6 +1108,8 @@ def _replicate(
                     trace, ht, hi, hs, cnt, t, cx, sx, -1, auth_t, issue_site, stock, logging,
                 )  # fmt: skip
             for j in range(n_l):
+                if li[j, _ST] != Y.HIDDEN or li[j, _PEND] == 1 or li[j, _SCOOT] == 1:
+                    continue  # _try_engage's own test, here to skip its inlined argument refcounts
                 case = _try_engage(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
                     ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
