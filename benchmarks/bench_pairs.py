@@ -97,6 +97,14 @@ def child(scenario: str, reps: int, n: int, repeats: int) -> dict:
     return out
 
 
+def _commit(path: str) -> str | None:
+    """Short commit of the git checkout holding ``path``, or None (e.g. an exported tree)."""
+    p = subprocess.run(
+        ["git", "-C", path, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return p.stdout.strip() or None if p.returncode == 0 else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--a", help="source tree A (the PYTHONPATH of its children)")
@@ -146,6 +154,8 @@ def main() -> None:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": args.scenario,
         "trees": dict(sides),
+        "commits": {lab: _commit(path) for lab, path in sides},
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "rounds": rows,
         "summary": summary,
     }
