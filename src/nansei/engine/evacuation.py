@@ -212,7 +212,7 @@ def _hours(t0, t1, n_h):
         lo = int(np.floor(t0)) - 1
     hi = n_h
     if t1 < n_h:
-        hi = max(int(np.ceil(t1)) + 1, 0)
+        hi = min(max(int(np.ceil(t1)) + 1, 0), n_h)
     return lo, hi
 
 
@@ -473,6 +473,7 @@ def run_evacuation(
                     elif blocked[g, h] == 1:
                         cap = 0.0
                 capg[g] = cap
+            staged = False  # people moved to a staging island this hour (inflow > 0)
             for q in range(n_pool):
                 c_tot = 0.0
                 for g in range(n_g):
@@ -507,6 +508,7 @@ def run_evacuation(
                             changed = True
                             if dst >= 0:
                                 inflow[dst, o, c] += x
+                                staged = True
                             else:
                                 evacuated[o] += x
                                 series_ev[d, o] += x
@@ -517,7 +519,8 @@ def run_evacuation(
                                 unhosted += unh
                                 for p in range(n_pref):
                                     series_ev[d, c_pref + p] += hosted[p] - hosted_before[p]
-            _land(stock, inflow)
+            if staged:
+                _land(stock, inflow)
             total = _tally(stock, pres[h + 1], rem_o[h + 1])
             tallied = True
             for o in range(n_ev):
