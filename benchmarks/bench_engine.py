@@ -399,6 +399,29 @@ def machine_scaling(n_events: int) -> dict:
     return {"one_events_per_s": one, "two_events_per_s": sum(two), "ratio": sum(two) / one}
 
 
+def bench_workers(reps: int, repeats: int, n_events: int) -> dict:
+    """kyodo-2021 on 1 and 2 workers with the 2-process control in every round.
+
+    Each round runs, back to back: 1 worker, 2 workers, one heap-loop process, two
+    concurrent heap-loop processes. A round whose control is far below 2 saw the second
+    core taken by other work; the ratios are reported per round so they can be read
+    against their own control.
+    """
+    ky = bench_kyodo(reps, 1)
+    rounds = [{"speedup_2": ky["speedup_2"], "control": machine_scaling(n_events)["ratio"]}]
+    for _ in range(repeats - 1):
+        k = bench_kyodo(reps, 1)
+        rounds.append({"speedup_2": k["speedup_2"], "control": machine_scaling(n_events)["ratio"]})
+        for key in ("w1", "w2", "e2e_w1", "e2e_w2", "ratios"):
+            ky["raw"][key] += k["raw"][key]
+    ky["reps_per_s_1"] = median(ky["raw"]["w1"])
+    ky["reps_per_s_2"] = median(ky["raw"]["w2"])
+    ky["speedup_2"] = median(ky["raw"]["ratios"])
+    ky["rounds"] = rounds
+    ky["control_median"] = median(r["control"] for r in rounds)
+    return ky
+
+
 def _child(code: str, src: str | None, *args: str) -> tuple[float, float, str, float]:
     """Run ``python -c code`` in a fresh process.
 
@@ -890,6 +913,11 @@ def main(argv: list[str] | None = None) -> dict:
         metavar="SRC",
         help="also measure the warm start of this src directory (another checkout), interleaved",
     )
+    ap.add_argument(
+        "--workers-only",
+        action="store_true",
+        help="measure only 1 against 2 workers, with the 2-process control in every round",
+    )
     a = ap.parse_args(argv)
     q = a.quick
     info = machine_info()
@@ -907,6 +935,23 @@ def main(argv: list[str] | None = None) -> dict:
         print()
         print(warm_text(m["warm_start"]))
         path = a.out or RESULTS / f"engine-warm-{info['date']}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(m, indent=2, default=float) + "\n")
+        print(f"\nwrote {path}")
+        return m
+    if a.workers_only:
+        m["mode"] = "workers-only"
+        print("kyodo-2021, 1 and 2 workers, with the control in every round ...", flush=True)
+        ky = bench_workers(400 if q else 10_000, 2 if q else 5, 5_000_000 if q else 50_000_000)
+        m["kyodo"] = ky
+        m["machine"]["load_avg_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+        for r in ky["rounds"]:
+            print(f"  2 workers / 1 = {r['speedup_2']:.2f}x   control {r['control']:.2f}x")
+        print(
+            f"median: {ky['speedup_2']:.2f}x ({ky['reps_per_s_1']:,.0f} -> "
+            f"{ky['reps_per_s_2']:,.0f} reps/s), control {ky['control_median']:.2f}x"
+        )
+        path = a.out or RESULTS / f"engine-workers-{info['date']}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(m, indent=2, default=float) + "\n")
         print(f"\nwrote {path}")
