@@ -249,7 +249,7 @@ def _try_engage(
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def _engage_slow(
     rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace, ht, hi, hs, cnt,
     t, la, cx, sx, case,
@@ -266,7 +266,7 @@ def _engage_slow(
             out[Y.O_NO_AMMO] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def _issue(
     rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace, ht, hi, hs, cnt,
     t, la, cx, sx,
@@ -420,7 +420,7 @@ def _destroy(li, lt, site_f, site_occ, site_last, out, t, la, stay_log, cnt):
         out[Y.O_FIRST_LOSS] = t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site):
     """Allocate the per-replication state arrays once; ``_replicate`` resets them.
 
@@ -474,7 +474,7 @@ def new_workspace(fp, ip, lp, rounds0, site_island, zone_f, gw_type, decoy_site)
     )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def run_replication(
     rng,
     fp,
@@ -531,7 +531,7 @@ def run_replication(
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _replicate(
     rng,
     fp,
@@ -640,8 +640,10 @@ def _replicate(
     li[:, :] = 0
     det_t[:] = np.inf
     lt[:, :] = 0.0
-    rounds[:, :] = rounds0
-    reload[:, :] = reload0
+    for i in range(rounds.shape[0]):  # element loops: no temporary (the kernel runs without NRT)
+        for m in range(rounds.shape[1]):
+            rounds[i, m] = rounds0[i, m]
+            reload[i, m] = reload0[i, m]
     site_occ[:] = -1
     site_last[:] = -np.inf
     tg[:, :] = 0
@@ -1181,7 +1183,7 @@ def _inter_km(site_gw_km, a, b):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def _fuel_resume(
     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out, trace, ht, hi,
     hs, cnt, t, cx, sx, island, auth_t, issue_site, stock, logging,
@@ -1248,7 +1250,7 @@ def _close_step(li, gw_open, series, step, n_steps):
     series[step, Y.S_GW_CLOSED] = closed
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def run_batch_kernel(
     entropy,
     design_point,

@@ -258,7 +258,7 @@ def log_row(trace, cnt, t, code, entity, site, value):
         cnt[C_NTRACE] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def blocked(lg_perm, lg_f, recog_t, out, trace, cnt, t, a, reason, site, n):
     """Count ``n`` blocked instances of action ``a`` and log one row with its reason."""
     if reason == 0:
@@ -283,7 +283,7 @@ def _stock_log(trace, cnt, t, code, node, item, q):
         log_row(trace, cnt, t, code, node + NODE_ITEM_BASE * item, -1, q)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def issue_pod(
     su_f, su_issue, stock, empty_since, lg_perm, lg_f, recog_t, auth_t, isl_hit,
     in_range, zone_alive, mun_f, reload, out, trace, cnt, t, la, site, island,
@@ -336,7 +336,7 @@ def _route_ok(su_node, gw_open, nd, mode):
     return g == -2 or (g >= 0 and gw_open[g] == 1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def review_node(
     su_f, su_node, su_stock0, su_km, su_tr, su_mass, stock, on_order, veh_free, trip, trip_q,
     isl_hit, want, gw_open, lg_perm, lg_f, recog_t, auth_t, out, trace, cnt,
@@ -480,7 +480,7 @@ def _push_ev(ht, hi, hs, cnt, t, code, entity, tag):
         cnt[C_OVERFLOW] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def trip_arrive(
     srng, su_f, su_node, stock, on_order, veh_free, trip, trip_q, isl_hit,
     lg_perm, lg_f, recog_t, auth_t, out, trace, cnt, ht, hi, hs, t, slot, tag,
@@ -540,7 +540,7 @@ def trip_arrive(
     return p
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def strike_nodes(srng, su_f, su_node, stock, out, trace, cnt, t, island):
     """A leaking gateway strike on ``island`` destroys stock at its nodes."""
     f = su_f[U_STOCK_LOSS]
@@ -596,7 +596,7 @@ LS_ARGS = (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def new_ls_workspace(lg_rec, su_node, su_stock0, su_tr, n_islands, n_launchers):
     """Allocate the legal and sustainment state of a replication (reset by :func:`ls_start`).
 
@@ -657,7 +657,7 @@ def _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new, after):
             _push_ev(ht, hi, hs, cnt, rec_t[r], Y.EV_LEGAL, r, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_start(rng, cx, sx, out, ht, hi, hs, cnt, horizon):
     """Reset the state, draw the recognition delays, schedule legal and supply events."""
     lg_perm, lg_rec, lg_f, su_f, su_stock0, su_tr = cx[0], cx[1], cx[2], cx[3], cx[5], cx[7]
@@ -702,7 +702,7 @@ def ls_start(rng, cx, sx, out, ht, hi, hs, cnt, horizon):
             _push_ev(ht, hi, hs, cnt, 0.0, Y.EV_SUPPLY_REVIEW, -1, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_trigger(cx, sx, ht, hi, hs, cnt, t, which):
     """A trigger event (``legal.T_*``) happened at ``t``; resolve recognitions."""
     lg_perm, lg_rec, lg_f = cx[0], cx[1], cx[2]
@@ -714,7 +714,7 @@ def ls_trigger(cx, sx, ht, hi, hs, cnt, t, which):
     _legal_events(lg_rec, rec_t, ht, hi, hs, cnt, new, -np.inf)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, fill, only):
     """Review every supply point (or only node ``only`` >= 0) and dispatch trips."""
     lg_perm, lg_f, su_f, su_node, su_stock0, su_km, su_tr, su_mass = (
@@ -754,7 +754,7 @@ def ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, fill, only):
             _push_ev(ht, hi, hs, cnt, max(again, t), Y.EV_SUPPLY_REVIEW, p, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_issue(cx, sx, in_range, zone_alive, mun_f, reload, out, trace, cnt, t, la, site):
     """Issue a pod from the island's node to empty launcher ``la``; return the node or -1."""
     lg_perm, lg_f, su_f, su_issue, su_site_isl = cx[0], cx[2], cx[3], cx[9], cx[10]
@@ -767,13 +767,13 @@ def ls_issue(cx, sx, in_range, zone_alive, mun_f, reload, out, trace, cnt, t, la
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_fires_ok(cx, sx, out, trace, cnt, t, site):
     """``us_fires_from_japan`` permitted at ``t`` (a refusal is counted and logged)."""
     return fires_permitted(cx[0], cx[2], sx[5], sx[6], out, trace, cnt, t, site)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_p_intercept(cx, sx, p, out, trace, cnt, t, n, site):
     """Intercept probability at ``t``: 0 while SDF air defence lacks ``sdf_use_of_force``."""
     lg_f = cx[2]
@@ -783,7 +783,7 @@ def ls_p_intercept(cx, sx, p, out, trace, cnt, t, n, site):
     return p
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_struck(cx, sx, out, trace, cnt, ht, hi, hs, t, island, node_hit):
     """A Red strike arrived on ``island`` at ``t``: trigger, combat zone, node losses."""
     su_f, su_node = cx[3], cx[4]
@@ -801,7 +801,7 @@ def ls_struck(cx, sx, out, trace, cnt, ht, hi, hs, t, island, node_hit):
                 _push_ev(ht, hi, hs, cnt, rev_t[p], Y.EV_SUPPLY_REVIEW, p, 0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_salvo(cx, sx, rounds, reload, ht, hi, hs, cnt, t, la):
     """After a salvo: the first-salvo trigger and the start of a stock-out."""
     if sx[7][1] == np.inf:
@@ -813,7 +813,7 @@ def ls_salvo(cx, sx, rounds, reload, ht, hi, hs, cnt, t, la):
         sx[14][la] = t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, slot, tag):
     """A trip event (arrival or withdrawn load back); reviews the destination.
 
@@ -840,7 +840,7 @@ def ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, slot, tag):
     return p
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_lost(sx, lp, out, t, la):
     """A launcher is destroyed: close its stock-out and dry times; its fuel is lost."""
     es = sx[14]
@@ -857,7 +857,7 @@ def ls_lost(sx, lp, out, t, la):
     sx[20][la] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_close(cx, sx, out, trace, cnt, horizon):
     """Close the books at the horizon: stock-outs, stocks, recognition times."""
     su_f = cx[3]
@@ -902,7 +902,7 @@ def ls_close(cx, sx, out, trace, cnt, horizon):
     out[Y.O_T_US_FIRES] = ta if ta <= horizon else np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_series(cx, sx, series, step):
     """Stock levels at the end of a series step."""
     su_node = cx[4]
@@ -935,7 +935,7 @@ def ls_series(cx, sx, series, step):
 # a combat zone, ``sdf_logistics_in_combat_zone``.
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_fuel_start(sx, lp, out):
     """Fill every tank at t = 0."""
     fuel, fuel_t, dry, strand = sx[17], sx[18], sx[19], sx[20]
@@ -949,7 +949,7 @@ def ls_fuel_start(sx, lp, out):
     out[Y.O_FUEL_L_START] = total
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def fuel_sync(sx, lp, out, t, la):
     """Charge launcher ``la``'s idle burn up to ``t``; record when the tank ran dry."""
     fuel, fuel_t, dry = sx[17], sx[18], sx[19]
@@ -970,7 +970,7 @@ def fuel_sync(sx, lp, out, t, la):
         dry[la] = t_dry
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_refuel(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, site, force):
     """Top up launcher ``la`` at ``site`` from its island's node; return the litres issued.
 
@@ -1016,7 +1016,7 @@ def ls_refuel(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, site, force):
     return q
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_fuel_ok(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, site, need):
     """True if launcher ``la`` holds ``need`` litres (more than 0 when ``need`` is 0),
     refuelling first if it does not."""
@@ -1028,7 +1028,7 @@ def ls_fuel_ok(cx, sx, lp, out, trace, cnt, ht, hi, hs, t, la, site, need):
     return fuel[la] >= need and fuel[la] > 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_fuel_move(sx, lp, out, la, km, t_arr):
     """Charge a move of ``km`` that ends at ``t_arr``."""
     fuel, fuel_t, dry = sx[17], sx[18], sx[19]
@@ -1040,7 +1040,7 @@ def ls_fuel_move(sx, lp, out, la, km, t_arr):
         dry[la] = t_arr
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_any_stranded(sx):
     """True if some launcher waits for fuel."""
     strand = sx[20]
@@ -1050,7 +1050,7 @@ def ls_any_stranded(sx):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)
 def ls_fuel_close(sx, lp, out, horizon, la):
     """Close a surviving launcher's fuel books at the horizon."""
     fuel_sync(sx, lp, out, horizon, la)
