@@ -21,7 +21,9 @@ JIT = os.environ.get("NUMBA_DISABLE_JIT", "0") != "1"
 
 
 @pytest.mark.skipif(not JIT, reason="Numba's allocation counters exist only for compiled code")
-@pytest.mark.parametrize("name", ["kyodo-2021", "sakishima-evacuation-2025", "ideal-counter-battery"])
+@pytest.mark.parametrize(
+    "name", ["kyodo-2021", "sakishima-evacuation-2025", "ideal-counter-battery"]
+)
 def test_batch_frees_every_allocation(name):
     compiled = compile_scenario(load_scenario(name))
     run_batch(compiled, 5, 0, 0, 4, True)  # load the compiled code
