@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from numba.core.runtime import rtsys
+from numba.core.runtime import _nrt_python, rtsys
 
 from nansei.engine.compile import compile_scenario
 from nansei.engine.simulate import run_batch, run_trace
@@ -27,7 +27,7 @@ JIT = os.environ.get("NUMBA_DISABLE_JIT", "0") != "1"
 def test_batch_frees_every_allocation(name):
     compiled = compile_scenario(load_scenario(name))
     run_batch(compiled, 5, 0, 0, 4, True)  # load the compiled code
-    rtsys.memsys_enable_stats()
+    _nrt_python.memsys_enable_stats()
     before = rtsys.get_allocation_stats()
     out, series = run_batch(compiled, 5, 0, 0, 60, True)
     trace = run_trace(compiled, 5)
