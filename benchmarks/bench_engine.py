@@ -599,10 +599,9 @@ class Batch:
         self.eargs = compiled.evac_args()
 
     def run(self, start: int = 0) -> None:
-        c = self.c
         run_batch_kernel(
             self.entropy, 0, start, *self.kargs, self.out, self.series, self.scratch,
-            *self.eargs, c.authority_h, self.out_ev, self.series_ev, self.scratch_ev,
+            *self.eargs, self.out_ev, self.series_ev, self.scratch_ev,
         )  # fmt: skip
 
 
