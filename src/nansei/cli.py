@@ -237,10 +237,14 @@ def _run(
 
     sc = _load(scenario)
     with _progress_bar() as bar:
-        task = bar.add_task(f"simulating {sc.name}", total=reps or sc.run.replications)
+        # Until the first batch is back the kernel is loading, or compiling on a first run.
+        task = bar.add_task(
+            f"starting {sc.name} (a first run compiles the kernel: 2-5 min)",
+            total=reps or sc.run.replications,
+        )
 
         def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, description=f"simulating {sc.name}")
 
         try:
             res = simulate(sc, reps, seed, workers, series=series, trace=trace, progress=progress)
