@@ -710,6 +710,8 @@ def _replicate(
         else:
             t, code, e, tag = heap_pop(ht, hi, hs)
         out[Y.O_EVENTS] += 1
+        eng_lo = 0
+        eng_hi = 0
         # series steps close lazily, before the first event at or after their end
         while step < n_steps and t >= (step + 1) * step_h:
             _close_step(li, gw_open, series, step, n_steps)
@@ -746,15 +748,7 @@ def _replicate(
             dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
             _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
             _refresh_detection(rng, fp, li, site_f, det_t, e, t)
-            case = _try_engage(
-                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                ht, hi, hs, cnt, t, e, auth_t, issue_site, stock, logging,
-            )  # fmt: skip
-            if case > 0:
-                _engage_slow(
-                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
-                    ht, hi, hs, cnt, t, e, cx, sx, case,
-                )  # fmt: skip
+            eng_lo, eng_hi = e, e + 1
 
         elif code == Y.EV_FIRE:
             li[e, _PEND] = 0
@@ -835,15 +829,7 @@ def _replicate(
                     break
             li[e, _ST] = Y.HIDDEN
             _refresh_detection(rng, fp, li, site_f, det_t, e, t)
-            case = _try_engage(
-                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                ht, hi, hs, cnt, t, e, auth_t, issue_site, stock, logging,
-            )  # fmt: skip
-            if case > 0:
-                _engage_slow(
-                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
-                    ht, hi, hs, cnt, t, e, cx, sx, case,
-                )  # fmt: skip
+            eng_lo, eng_hi = e, e + 1
 
         elif code == Y.EV_DEPART:
             st = li[e, _ST]
@@ -933,26 +919,18 @@ def _replicate(
                     dwell = draw(rng, ip[Y.I_DWELL_KIND], fp[Y.F_DWELL_A], fp[Y.F_DWELL_B])
                     _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, e, t + dwell)
                 _refresh_detection(rng, fp, li, site_f, det_t, e, t)
-                case = _try_engage(
-                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                    ht, hi, hs, cnt, t, e, auth_t, issue_site, stock, logging,
-                )  # fmt: skip
-                if case > 0:
-                    _engage_slow(
-                        rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
-                        ht, hi, hs, cnt, t, e, cx, sx, case,
-                    )  # fmt: skip
-                continue
-            _end_stay(li, lt, site_f, site_occ, site_last, out, t, e, stay_log, cnt)
-            out[Y.O_RELOCATIONS] += 1
-            series[min(step, n_steps - 1), Y.S_RELOCATIONS] += 1
-            li[e, _ST] = Y.MOVING
-            li[e, _SITE] = dest
-            site_occ[dest] = e
-            if su_on:
-                ls_fuel_move(sx, lp, out, e, km, t_arr)
-            _push(ht, hi, hs, cnt, t_arr, Y.EV_ARRIVE, e, 0)
-            _refresh_detection(rng, fp, li, site_f, det_t, e, t)
+                eng_lo, eng_hi = e, e + 1
+            else:
+                _end_stay(li, lt, site_f, site_occ, site_last, out, t, e, stay_log, cnt)
+                out[Y.O_RELOCATIONS] += 1
+                series[min(step, n_steps - 1), Y.S_RELOCATIONS] += 1
+                li[e, _ST] = Y.MOVING
+                li[e, _SITE] = dest
+                site_occ[dest] = e
+                if su_on:
+                    ls_fuel_move(sx, lp, out, e, km, t_arr)
+                _push(ht, hi, hs, cnt, t_arr, Y.EV_ARRIVE, e, 0)
+                _refresh_detection(rng, fp, li, site_f, det_t, e, t)
 
         elif code == Y.EV_DETECT:
             out[Y.O_DETECTIONS] += 1
@@ -1046,18 +1024,7 @@ def _replicate(
                 dt = exp_time(rng, zone_f[z, 0])
                 if t + dt <= horizon:
                     _push(ht, hi, hs, cnt, t + dt, Y.EV_TARGET_ARRIVE, z, 0)
-            for j in range(n_l):
-                if li[j, _ST] != Y.HIDDEN or li[j, _PEND] == 1 or li[j, _SCOOT] == 1:
-                    continue  # _try_engage's own test, here to skip its inlined argument refcounts
-                case = _try_engage(
-                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                    ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
-                )  # fmt: skip
-                if case > 0:
-                    _engage_slow(
-                        rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
-                        ht, hi, hs, cnt, t, j, cx, sx, case,
-                    )  # fmt: skip
+            eng_lo, eng_hi = 0, n_l
 
         elif code == Y.EV_TARGET_LEAVE:
             if tg[e, 1] == 1:
@@ -1109,19 +1076,7 @@ def _replicate(
                     rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out,
                     trace, ht, hi, hs, cnt, t, cx, sx, -1, auth_t, issue_site, stock, logging,
                 )  # fmt: skip
-            for j in range(n_l):
-                if li[j, _ST] != Y.HIDDEN or li[j, _PEND] == 1 or li[j, _SCOOT] == 1:
-                    continue  # _try_engage's own test, here to skip its inlined argument refcounts
-                case = _try_engage(
-                    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                    ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
-                )  # fmt: skip
-                if case > 0:
-                    _engage_slow(
-                        rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
-                        ht, hi, hs, cnt, t, j, cx, sx, case,
-                    )  # fmt: skip
-            ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, -1)
+            eng_lo, eng_hi = 0, n_l  # ls_review follows the engagements, below
 
         elif code == Y.EV_SUPPLY_ARRIVE:
             p = ls_arrive(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, e, tag)
@@ -1145,6 +1100,23 @@ def _replicate(
             ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, True, -1)
             if t + su_f[2] < horizon:
                 _push(ht, hi, hs, cnt, t + su_f[2], Y.EV_CONVOY, 0, 0)
+
+        # The one engagement site: launchers eng_lo .. eng_hi-1 that are hidden and idle
+        # look for a target (one inlined copy of _try_engage keeps the compile short).
+        for j in range(eng_lo, eng_hi):
+            if li[j, _ST] != Y.HIDDEN or li[j, _PEND] == 1 or li[j, _SCOOT] == 1:
+                continue  # _try_engage's own first test
+            case = _try_engage(
+                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+                ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
+            )  # fmt: skip
+            if case > 0:
+                _engage_slow(
+                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+                    ht, hi, hs, cnt, t, j, cx, sx, case,
+                )  # fmt: skip
+        if code == Y.EV_LEGAL:
+            ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, -1)
 
     # close the books at the horizon
     t = horizon
