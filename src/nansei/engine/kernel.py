@@ -266,6 +266,23 @@ def _engage_slow(
             out[Y.O_NO_AMMO] += 1
 
 
+@njit(cache=True, inline="always")
+def _offer(
+    rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out, trace, ht, hi,
+    hs, cnt, t, la, auth_t, issue_site, stock, logging, cx, sx,
+):  # fmt: skip
+    """Offer launcher ``la`` a fire mission: :func:`_try_engage`, then its rare outcomes."""
+    case = _try_engage(
+        rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
+        ht, hi, hs, cnt, t, la, auth_t, issue_site, stock, logging,
+    )  # fmt: skip
+    if case > 0:
+        _engage_slow(
+            rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
+            ht, hi, hs, cnt, t, la, cx, sx, case,
+        )  # fmt: skip
+
+
 @njit(cache=True, _nrt=True)
 def _issue(
     rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace, ht, hi, hs, cnt,
@@ -624,6 +641,12 @@ def _replicate(
     -------
     int
         Number of trace rows written.
+
+    Notes
+    -----
+    Compiled without Numba's reference counting (``_nrt=False``): nothing here may
+    allocate, copy a whole array or receive a new array from a callee
+    (``docs/engine.md``, ``tests/test_kernel_memory.py``).
     """
     horizon = fp[Y.F_HORIZON_H]
     step_h = fp[Y.F_SERIES_STEP_H]
@@ -1106,15 +1129,10 @@ def _replicate(
         for j in range(eng_lo, eng_hi):
             if li[j, _ST] != Y.HIDDEN or li[j, _PEND] == 1 or li[j, _SCOOT] == 1:
                 continue  # _try_engage's own first test
-            case = _try_engage(
-                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging,
+            _offer(
+                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out, trace,
+                ht, hi, hs, cnt, t, j, auth_t, issue_site, stock, logging, cx, sx,
             )  # fmt: skip
-            if case > 0:
-                _engage_slow(
-                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
-                    ht, hi, hs, cnt, t, j, cx, sx, case,
-                )  # fmt: skip
         if code == Y.EV_LEGAL:
             ls_review(cx, sx, gw_open, out, trace, cnt, ht, hi, hs, t, False, -1)
 
@@ -1183,15 +1201,10 @@ def _fuel_resume(
             if st == Y.HIDDEN or st == Y.RELOADING or st == Y.FIRING:
                 _schedule_depart(rng, lp, li, lt, ht, hi, hs, cnt, la, t)
         else:
-            case = _try_engage(
-                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, out,
-                ht, hi, hs, cnt, t, la, auth_t, issue_site, stock, logging,
+            _offer(
+                rng, ip, lp, li, lt, rounds, reload, in_range, tg, zone_alive, mun_f, out, trace,
+                ht, hi, hs, cnt, t, la, auth_t, issue_site, stock, logging, cx, sx,
             )  # fmt: skip
-            if case > 0:
-                _engage_slow(
-                    rng, lp, li, lt, rounds, reload, in_range, zone_alive, mun_f, out, trace,
-                    ht, hi, hs, cnt, t, la, cx, sx, case,
-                )  # fmt: skip
 
 
 @njit(cache=True, inline="always")
