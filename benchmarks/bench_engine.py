@@ -924,6 +924,14 @@ def warm_text(ws: dict) -> str:
     return "\n".join(lines)
 
 
+def _new_result(stem: str) -> Path:
+    """``results/<stem>.json``, or ``<stem>-<HHMMSS>.json`` if that exists: never overwrite."""
+    path = RESULTS / f"{stem}.json"
+    if path.exists():
+        path = RESULTS / f"{stem}-{dt.datetime.now():%H%M%S}.json"
+    return path
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -958,7 +966,7 @@ def main(argv: list[str] | None = None) -> dict:
         m["machine"]["load_avg_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
         print()
         print(warm_text(m["warm_start"]))
-        path = a.out or RESULTS / f"engine-warm-{info['date']}.json"
+        path = a.out or _new_result(f"engine-warm-{info['date']}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(m, indent=2, default=float) + "\n")
         print(f"\nwrote {path}")
@@ -975,7 +983,7 @@ def main(argv: list[str] | None = None) -> dict:
             f"median: {ky['speedup_2']:.2f}x ({ky['reps_per_s_1']:,.0f} -> "
             f"{ky['reps_per_s_2']:,.0f} reps/s), control {ky['control_median']:.2f}x"
         )
-        path = a.out or RESULTS / f"engine-workers-{info['date']}.json"
+        path = a.out or _new_result(f"engine-workers-{info['date']}")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(m, indent=2, default=float) + "\n")
         print(f"\nwrote {path}")
@@ -994,7 +1002,7 @@ def main(argv: list[str] | None = None) -> dict:
     text = table(m) + "\n" + details(m)
     print()
     print(text)
-    path = a.out or RESULTS / f"engine-{info['date']}{'-quick' if q else ''}.json"
+    path = a.out or _new_result(f"engine-{info['date']}{'-quick' if q else ''}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(m, indent=2, default=float) + "\n")
     print(f"\nwrote {path}")

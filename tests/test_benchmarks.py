@@ -43,3 +43,14 @@ def test_bench_pairs_child_reports_every_figure():
     for key in ("engine_reps_per_s", "e2e_reps_per_s", "kernel_us", "combat_us"):
         assert r[key] > 0, key
     assert r["events"] > 1
+
+
+def test_bench_engine_never_overwrites_a_result(tmp_path, monkeypatch):
+    be = _load("bench_engine")
+    monkeypatch.setattr(be, "RESULTS", tmp_path)
+    first = be._new_result("engine-warm-2026-11-23")
+    assert first == tmp_path / "engine-warm-2026-11-23.json"
+    first.write_text("{}")
+    second = be._new_result("engine-warm-2026-11-23")
+    assert second != first and second.name.startswith("engine-warm-2026-11-23-")
+    assert not second.exists()
