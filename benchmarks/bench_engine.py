@@ -8,7 +8,8 @@ Run from the repository root::
 Every figure is the median of repeated runs; competing measurements (SimPy against
 nansei, 1 against 2 workers) are interleaved so that both sides see the same machine
 state. The script prints a Markdown table and writes
-``benchmarks/results/engine-<date>.json`` with the machine description.
+``benchmarks/results/engine-<date>.json`` with the machine description (with the time
+added to the name when that file exists: results are never overwritten).
 
 The SimPy comparison is void unless both implementations agree on survival; the script
 prints both estimates with standard errors, the exact value, and a z-score.
