@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nansei.engine import layout as Y
-from nansei.engine.sustain import NODE_ITEM_BASE
+from nansei.engine.layout import NODE_ITEM_BASE
 
 #: Trace event name of each ledger of :class:`StockLedger`, with the sign of its rows'
 #: values (a row of the wrong sign then shows up as a negative movement).

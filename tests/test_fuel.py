@@ -11,8 +11,8 @@ import yaml
 import nansei
 from nansei.engine import layout as Y
 from nansei.engine.compile import compile_scenario
+from nansei.engine.layout import NODE_ITEM_BASE
 from nansei.engine.simulate import run_trace
-from nansei.engine.sustain import NODE_ITEM_BASE
 from nansei.scenario import builtin_path, load_scenario
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from nansei.engine import layout as Y
 from nansei.engine.compile import compile_scenario
+from nansei.engine.layout import N_ISLAND, NODE_ITEM_BASE
 from nansei.engine.simulate import TRACE_CAPACITY, run_trace
-from nansei.engine.sustain import N_ISLAND, NODE_ITEM_BASE
 from nansei.scenario import load_scenario
 from tests.sustain_trace import stock_ledger
 

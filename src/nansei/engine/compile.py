@@ -25,21 +25,25 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nansei.engine import layout as Y
+from nansei.engine.compile_geo import Site, gateways, island_ids, resolve_sites
+from nansei.engine.compile_sustain import compile_sustain
 from nansei.engine.legal import compile_legal
-from nansei.engine.sustain import LS_ARGS, compile_sustain
+from nansei.engine.state import MODEL_FIELDS, Evac, Model
 from nansei.geo.distance import geodesic_km
 
-_FIRING_H_DEFAULT = 1.0 / 60.0
+#: Duration of a salvo (h): one minute, the ``firing`` state (an assumption; not yet
+#: a scenario field).
+SALVO_DURATION_H = 1.0 / 60.0
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """A scenario compiled to arrays (see :func:`nansei.engine.kernel.run_replication`).
+    """A scenario compiled to arrays (the kernel's :class:`~nansei.engine.state.Model`).
 
     Attributes
     ----------
     arrays : dict of str to ndarray
-        Kernel arguments after ``rng``, in order (see :data:`KERNEL_ARGS`).
+        The model's arrays by name (:data:`nansei.engine.state.MODEL_FIELDS`).
     n_steps : int
         Number of series steps over the horizon.
     step_h : float
@@ -68,15 +72,16 @@ class Compiled:
     fingerprint: str = ""
     civil: object = None
 
-    def kernel_args(self) -> tuple:
-        """Arguments of ``run_replication`` between ``rng`` and ``out``."""
-        return tuple(self.arrays[name] for name in KERNEL_ARGS)
+    def model(self) -> Model:
+        """The kernel's read-only :class:`~nansei.engine.state.Model`."""
+        return Model(*(self.arrays[name] for name in MODEL_FIELDS))
 
-    def evac_args(self) -> tuple:
-        """Evacuation arrays for ``run_batch_kernel`` (empty ones without civil protection)."""
+    def evac(self) -> Evac:
+        """The evacuation arrays for ``run_batch_kernel`` (empty ones without civil
+        protection)."""
         if self.civil is not None:
-            return self.civil.evac_args()
-        return _no_evacuation(self.arrays["site_f"].shape[0], len(self.island_ids))
+            return Evac(*self.civil.evac_args())
+        return Evac(*_no_evacuation(self.arrays["site_f"].shape[0], len(self.island_ids)))
 
     @property
     def authority_h(self) -> float:
@@ -137,105 +142,9 @@ def _no_evacuation(n_sites: int, n_islands: int) -> tuple:
     )
 
 
-KERNEL_ARGS = (
-    "fp",
-    "ip",
-    "lp",
-    "l_site0",
-    "rounds0",
-    "reload0",
-    "mun_f",
-    "site_f",
-    "site_island",
-    "road_km",
-    "in_range",
-    "isl_gw",
-    "isl_km",
-    "site_gw_km",
-    "gw_type",
-    "gw_runway",
-    "zone_f",
-    "zone_i",
-    "decoy_site",
-    *LS_ARGS,  # the legal and sustainment arrays, in their kernel order
-)
-
-
 def _dist(d) -> tuple[int, float, float]:
     kind, a, b = d.params()
     return int(kind), float(a), float(b)
-
-
-@dataclass
-class _Site:
-    id: str
-    island: str
-    lat: float
-    lon: float
-    concealment: float
-    residents: float
-    decoy: bool
-
-
-def resolve_sites(sc) -> list[_Site]:
-    """Sites in play (built-in, then custom), with residents within the hazard radius.
-
-    Residents default to the island's mean density times the hazard disc area
-    (an assumption: uniform density), unless the site states a figure.
-    """
-    from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import resolved_sites
-
-    radius = sc.geography.hazard_radius_km
-    area = math.pi * radius * radius
-    density = {i.id: i.density_per_km2 for i in load_gazetteer().islands}
-    out = []
-    for s in resolved_sites(sc):
-        res = s.residents_in_hazard_radius
-        res = density.get(s.island, 0.0) * area if res is None else float(res)
-        out.append(_Site(s.id, s.island, s.lat, s.lon, s.concealment, res, s.decoy))
-    return out
-
-
-def island_ids(sc) -> list[str]:
-    """Island ids in play, in gazetteer order."""
-    from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import islands_in_play
-
-    chosen = set(islands_in_play(sc))
-    return [i.id for i in load_gazetteer().islands if i.id in chosen]
-
-
-def _gateways(islands: list[str]):
-    from nansei.geo.gazetteer import load_gazetteer
-
-    gaz = load_gazetteer()
-    ids, gtype, runway, lat, lon, gisl = [], [], [], [], [], []
-    isl_gw = -np.ones((len(islands), 2), dtype=np.int64)
-    for k, isl in enumerate(islands):
-        airports = [a for a in gaz.airports if a.island == isl and a.role == "island"]
-        airports.sort(key=lambda a: -float(a.runway_m.value))
-        for j, a in enumerate(airports):
-            if j == 0:
-                isl_gw[k, 0] = len(ids)
-            ids.append(a.icao)
-            gisl.append(k)
-            gtype.append(0)
-            runway.append(float(a.runway_m.value))
-            lat.append(a.lat)
-            lon.append(a.lon)
-        ports = [p for p in gaz.ports if p.island == isl and p.role == "island"]
-        for p in ports:
-            if isl_gw[k, 1] < 0 and not p.crane_lift_only:
-                isl_gw[k, 1] = len(ids)
-            ids.append(p.id)
-            gisl.append(k)
-            gtype.append(1)
-            runway.append(0.0)
-            lat.append(p.lat)
-            lon.append(p.lon)
-    out = (ids, np.array(gtype, np.int64), np.array(runway), np.array(lat), np.array(lon), isl_gw)
-    return (*out, np.array(gisl, dtype=np.int64))
 
 
 def _zones(sc) -> dict:
@@ -251,7 +160,7 @@ def _munition_order(sc) -> list:
     return [muns[p] for p in pref if p in muns] + rest
 
 
-def _launchers(sc, sites: list[_Site], mun_index: dict, mun_pod: np.ndarray):
+def _launchers(sc, sites: list[Site], mun_index: dict, mun_pod: np.ndarray):
     usable = [i for i, s in enumerate(sites) if not s.decoy]
     index = {s.id: i for i, s in enumerate(sites)}
     taken: set[int] = set()
@@ -271,7 +180,7 @@ def _launchers(sc, sites: list[_Site], mun_index: dict, mun_pod: np.ndarray):
             row[Y.L_SETUP : Y.L_SETUP + 3] = _dist(g.setup_h)
             row[Y.L_TEARDOWN : Y.L_TEARDOWN + 3] = _dist(g.teardown_h)
             row[Y.L_RELOAD : Y.L_RELOAD + 3] = _dist(g.reload_h)
-            row[Y.L_FIRING_H] = getattr(sc.blue.fires, "salvo_duration_h", _FIRING_H_DEFAULT)
+            row[Y.L_FIRING_H] = SALVO_DURATION_H
             row[Y.L_FUEL_CAP] = g.fuel_capacity_l
             row[Y.L_FUEL_IDLE] = g.fuel_idle_l_per_h
             row[Y.L_FUEL_KM] = g.fuel_move_l_per_km
@@ -294,7 +203,7 @@ def _launchers(sc, sites: list[_Site], mun_index: dict, mun_pod: np.ndarray):
     )
 
 
-def _auto_site(sites: list[_Site], usable: list[int], taken: set[int]) -> int:
+def _auto_site(sites: list[Site], usable: list[int], taken: set[int]) -> int:
     """Spread launchers round-robin over islands: the island with fewest taken first."""
     per_island: dict[str, int] = {}
     for i in taken:
@@ -309,7 +218,7 @@ def _auto_site(sites: list[_Site], usable: list[int], taken: set[int]) -> int:
     return min(free, key=lambda i: (per_island.get(sites[i].island, 0), i))
 
 
-def _decoys(sc, sites: list[_Site], l_site0: np.ndarray) -> list[int]:
+def _decoys(sc, sites: list[Site], l_site0: np.ndarray) -> list[int]:
     out = [i for i, s in enumerate(sites) if s.decoy]
     n = sc.blue.decoys.count_per_island
     if n <= 0:
@@ -372,7 +281,7 @@ def compile_scenario(sc) -> Compiled:
                 d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
                 road_km[a, b] = road_km[b, a] = d
 
-    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = _gateways(islands)
+    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(islands)
     n_i = len(islands)
     isl_km = np.zeros((n_i, n_i))
     for a in range(n_i):

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nansei.engine import evac_layout as Y
+from nansei.engine.compile_geo import gateways, island_ids, resolve_sites
+from nansei.engine.evac_layout import EVAC_ARGS
 from nansei.geo.distance import within_km
 from nansei.scenario.errors import problem_error
 
@@ -40,22 +42,6 @@ __all__ = [
     "evacuation_authority_h",
     "order_time_h",
 ]
-
-#: Arrays of :func:`run_evacuation` between ``replication`` and ``authority_h``, in order.
-EVAC_ARGS = (
-    "ev_f",
-    "ev_i",
-    "ev_pop",
-    "ev_int",
-    "isl_ev",
-    "pref_rank",
-    "pref_quota",
-    "gw_int",
-    "gw_cap_h",
-    "site_near",
-    "site_res",
-    "site_isl",
-)
 
 
 @dataclass(frozen=True)
@@ -204,10 +190,8 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         site_res = np.asarray(compiled.arrays["site_f"][:, 1], dtype=np.float64)
         site_isl = np.asarray(compiled.arrays["site_island"], dtype=np.int64)
     else:
-        from nansei.engine.compile import _gateways, island_ids, resolve_sites
-
         isl_ids = island_ids(sc)
-        combat_gw = list(_gateways(isl_ids)[0])
+        combat_gw = list(gateways(isl_ids)[0])
         sites = resolve_sites(sc)
         where = {k: i for i, k in enumerate(isl_ids)}
         site_lonlat = np.array([[s.lon, s.lat] for s in sites], dtype=np.float64).reshape(-1, 2)

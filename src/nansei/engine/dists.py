@@ -29,7 +29,7 @@ LOGNORMAL = 2
 UNIFORM = 3
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def draw(rng, kind, a, b):
     """Draw one value (same unit as the parameters, usually hours)."""
     if kind == FIXED:
@@ -43,7 +43,7 @@ def draw(rng, kind, a, b):
     return a + (b - a) * random(rng)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def exp_time(rng, rate):
     """Waiting time (h) to the next Poisson event at ``rate`` per hour; inf if 0."""
     if rate <= 0.0:

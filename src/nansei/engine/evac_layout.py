@@ -148,3 +148,20 @@ def series_names(islands, prefectures, gateways) -> list[str]:
         + [f"hosted.{p}" for p in prefectures]
         + [f"gateway.{g}" for g in gateways]
     )
+
+
+#: Arrays of :func:`run_evacuation` between ``replication`` and ``authority_h``, in order.
+EVAC_ARGS = (
+    "ev_f",
+    "ev_i",
+    "ev_pop",
+    "ev_int",
+    "isl_ev",
+    "pref_rank",
+    "pref_quota",
+    "gw_int",
+    "gw_cap_h",
+    "site_near",
+    "site_res",
+    "site_isl",
+)

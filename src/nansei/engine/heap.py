@@ -8,39 +8,16 @@ deterministic. ``tag`` carries a version stamp used to discard stale events.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 
-def new_heap(capacity: int):
-    """Allocate heap storage.
-
-    Parameters
-    ----------
-    capacity : int
-        Maximum number of pending events.
-
-    Returns
-    -------
-    tuple
-        ``(times (capacity,) float64, ints (capacity, 4) int64, state (2,) int64)``
-        where ``ints[:, 0..3]`` are sequence, code, entity and tag, and
-        ``state = [size, next_sequence]``.
-    """
-    return (
-        np.empty(capacity, dtype=np.float64),
-        np.empty((capacity, 4), dtype=np.int64),
-        np.zeros(2, dtype=np.int64),
-    )
-
-
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def _before(t1, q1, t2, q2):
     """True if event (t1, q1) comes before (t2, q2)."""
     return t1 < t2 or (t1 == t2 and q1 < q2)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def _move(times, ints, src, dst):
     times[dst] = times[src]
     ints[dst, 0] = ints[src, 0]
@@ -49,7 +26,7 @@ def _move(times, ints, src, dst):
     ints[dst, 3] = ints[src, 3]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def heap_push(times, ints, state, t, code, entity, tag):
     """Push an event; return False if the heap is full.
 
@@ -77,7 +54,7 @@ def heap_push(times, ints, state, t, code, entity, tag):
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False)
 def heap_pop(times, ints, state):
     """Pop the earliest event.
 

@@ -116,6 +116,8 @@ EV_STOCK_RETURNED = 23
 EV_TRANSIT_LOST = 24
 EV_STOCK_END = 25  # trace only: stock of a node and item at the horizon
 EV_HORIZON = 26
+#: Stock trace rows: entity = node + NODE_ITEM_BASE x item.
+NODE_ITEM_BASE = 1000
 EVENT_NAMES = (
     "arrive",
     "setup_done",
@@ -328,3 +330,39 @@ S_STOCK_FUEL_FWD = 8
 
 # --- trace columns: time, event code, entity, site, value ------------------
 TRACE_COLUMNS = ("time_h", "event", "entity", "site", "value")
+
+# --- SDF sustainment arrays (nansei.engine.compile_sustain, nansei.engine.supply) ---
+FUEL_T_PER_L = 0.0008  # diesel/JP-8 about 0.8 kg per litre
+# su_f entries
+U_ENABLED = 0
+U_POLICY = 1  # 0 scheduled, 1 s_S
+U_INTERVAL = 2
+U_P_LOSS = 3
+U_WINDOW = 4
+U_STOCK_LOSS = 5
+U_REFUEL_BELOW = 6
+U_FUEL_REORDER = 7
+N_SU_F = 8
+# su_node columns
+N_KIND = 0  # 0 depot, 1 supply point
+N_ISLAND = 1  # island index, -1 off-map (Kyushu)
+N_S = 2
+N_BIG_S = 3
+N_PORT = 4  # gateway index of the island's port, -1 none, -2 off-map (always open)
+N_AIRPORT = 5
+N_NODE_COLS = 6
+# su_tr columns
+T_MODE = 0
+T_COUNT = 1
+T_CAPACITY = 2
+T_SPEED = 3
+T_TURN = 4
+N_TR_COLS = 5
+# trip columns (SupplyState.trip)
+P_ACTIVE = 0  # 0 free, 1 outbound, 2 withdrawing
+P_ORIGIN = 1
+P_DEST = 2
+P_POOL = 3
+P_VEHICLE = 4
+P_BACK = 5  # time the vehicle is back at the origin
+N_TRIP_COLS = 6

@@ -68,8 +68,8 @@ def run_batch(
     series_ev = np.zeros((n if keep_ev else 0, compiled.n_days, n_ev_ser), dtype=np.float64)
     scratch_ev = np.zeros((compiled.n_days, n_ev_ser), dtype=np.float64)
     run_batch_kernel(
-        entropy_words(seed), design_point, start, *compiled.kernel_args(), out, series, scratch,
-        *compiled.evac_args(), out_ev, series_ev, scratch_ev,
+        entropy_words(seed), design_point, start, compiled.model(), compiled.evac(),
+        out, series, scratch, out_ev, series_ev, scratch_ev,
     )  # fmt: skip
     if n_ev:
         out = np.concatenate([out, out_ev], axis=1)
@@ -86,7 +86,7 @@ def run_trace(compiled: Compiled, seed: int, design_point: int = 0, replication:
     scratch = np.zeros((compiled.n_steps, Y.N_SERIES))
     trace = np.zeros((TRACE_CAPACITY, 5))
     rng = replication_rng(seed, design_point, replication)
-    n = run_replication(rng, *compiled.kernel_args(), out, scratch, trace)
+    n = run_replication(rng, compiled.model(), out, scratch, trace)
     return trace[:n]
 
 

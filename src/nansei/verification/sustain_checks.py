@@ -156,7 +156,7 @@ def convoy_schedule(
 
 def _distance_km(a: str, b: str) -> float:
     """Geodesic distance between two gazetteer islands (or ``kyushu``), km."""
-    from nansei.engine.sustain import KYUSHU_LATLON
+    from nansei.engine.compile_sustain import KYUSHU_LATLON
     from nansei.geo.distance import geodesic_km
     from nansei.geo.gazetteer import load_gazetteer
 

@@ -1,0 +1,111 @@
+"""Fire missions: an idle hidden launcher with a target in range fires or reloads.
+
+There is one engagement site in the replication loop: after an event, the
+launchers the handler names (``state.ENG_*``) are offered a fire mission
+(:func:`engage`). A salvo needs ``us_fires_from_japan``; an empty launcher
+reloads a pod it holds, or draws one from the SDF node serving its site.
+Launchers that waited for fuel go on once refuelled (:func:`fuel_resume`).
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from nansei.engine import layout as Y
+from nansei.engine.books import push, trace_row
+from nansei.engine.fuel import refuel
+from nansei.engine.launchers import issue_and_reload, schedule_depart, start_reload
+from nansei.engine.legal import A_US_FIRES, block_reason
+from nansei.engine.state import ENG_ALL, ENG_NONE, PEND, SCOOT, SITE, ST, STAY, STRAND_MOVE
+from nansei.engine.targets import find_target
+
+_BLOCKED = 1  # a salvo is not yet permitted (us_fires_from_japan)
+_DRAW_POD = 2  # no rounds or pods held, but the SDF node serving the site holds pods
+
+
+@njit(cache=True, _nrt=False)
+def _try_engage(rng, m, s, t, la):
+    """Schedule a salvo, or a reload, for an idle hidden launcher with a target.
+
+    Returns 0, or a rare case for :func:`_engage_slow` (``_BLOCKED``: counted
+    here, logged there when tracing; ``_DRAW_POD``).
+    """
+    li = s.L.i
+    k, mu = find_target(m, s, la)
+    if k >= 0:
+        if t < s.lg.auth_t[A_US_FIRES]:
+            s.b.out[Y.O_BLOCKED_FIRST + A_US_FIRES] += 1
+            return _BLOCKED if s.b.trace.shape[0] > 0 else 0
+        li[la, PEND] = 1
+        push(s, t, Y.EV_FIRE, la, li[la, STAY])
+    elif mu >= 0:
+        if start_reload(rng, m, s, t, la):
+            return 0
+        nd = s.w.issue_site[li[la, SITE]]
+        if nd >= 0:
+            for j in range(s.L.rounds.shape[1]):
+                if s.su.stock[nd, j] >= 1.0:
+                    return _DRAW_POD
+        s.b.out[Y.O_NO_AMMO] += 1
+    return 0
+
+
+@njit(cache=True, _nrt=False)
+def _engage_slow(rng, m, s, t, la, case):
+    """The rare outcomes of :func:`_try_engage`: log a blocked salvo, or draw a pod."""
+    if case == _BLOCKED:
+        why = block_reason(m.lg_perm, m.lg_f, s.lg.recog_t, A_US_FIRES, t)
+        trace_row(s.b, t, Y.EV_BLOCKED, A_US_FIRES, s.L.i[la, SITE], why)
+    elif case == _DRAW_POD:
+        if not issue_and_reload(rng, m, s, t, la):
+            s.b.out[Y.O_NO_AMMO] += 1
+
+
+@njit(cache=True, _nrt=False)
+def offer(rng, m, s, t, la):
+    """Offer launcher ``la`` a fire mission if it is hidden and idle."""
+    li = s.L.i
+    if li[la, ST] != Y.HIDDEN or li[la, PEND] == 1 or li[la, SCOOT] == 1:
+        return
+    case = _try_engage(rng, m, s, t, la)
+    if case > 0:
+        _engage_slow(rng, m, s, t, la, case)
+
+
+@njit(cache=True, _nrt=False)
+def engage(rng, m, s, t, who):
+    """Offer a fire mission to the launchers ``who`` names (``state.ENG_*`` or an index)."""
+    if who == ENG_NONE:
+        return
+    if who == ENG_ALL:
+        for la in range(s.L.i.shape[0]):
+            offer(rng, m, s, t, la)
+    else:
+        offer(rng, m, s, t, who)
+
+
+@njit(cache=True, _nrt=False)
+def fuel_resume(rng, m, s, t, island):
+    """Refuel launchers waiting for fuel on ``island`` (-1: every island) and let the
+    fuelled ones go on: move (after tear-down) or look for a target."""
+    li, strand = s.L.i, s.fu.strand
+    for la in range(li.shape[0]):
+        if strand[la] == 0:
+            continue
+        st = li[la, ST]
+        if st == Y.DESTROYED:
+            strand[la] = 0
+            continue
+        if strand[la] > 0:
+            if island >= 0 and m.su_site_isl[li[la, SITE]] != island:
+                continue
+            refuel(m, s, t, la, li[la, SITE], True)
+            if strand[la] > 0:
+                continue
+        kind = -strand[la]
+        strand[la] = 0
+        if kind == STRAND_MOVE:
+            if st == Y.HIDDEN or st == Y.RELOADING or st == Y.FIRING:
+                schedule_depart(rng, m, s, la, t)
+        else:
+            offer(rng, m, s, t, la)

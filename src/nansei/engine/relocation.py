@@ -1,0 +1,226 @@
+"""Relocation: where a launcher goes when it leaves a site, and how it gets there.
+
+Site choice among free sites on an island (a site holds at most one launcher,
+and a site excluded by the evacuation's gateway rule is not free):
+``random``, ``nearest_free`` (road distance), ``least_recently_used``,
+``farthest`` (``I_SITE_CHOICE`` 0-3). With probability ``inter_island_move_prob``
+a move goes to another island by air or sea lift (open gateways at both ends,
+a runway long enough for air lift, a free platform); otherwise on the island by
+road (``I_MOVE_MODE`` 0) or in a fixed time (1). A move the law bars
+(``us_temporary_bases``) or with no free site stays and draws a new dwell; a
+move without the fuel for it waits for fuel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from nansei.engine import layout as Y
+from nansei.engine.books import push, trace_row
+from nansei.engine.detection import refresh_detection
+from nansei.engine.fuel import fuel_move, fuel_ok
+from nansei.engine.launchers import draw_dwell, end_stay, schedule_depart
+from nansei.engine.layout import U_ENABLED
+from nansei.engine.legal import A_TEMP_BASES, block_reason
+from nansei.engine.rng import random
+from nansei.engine.state import (
+    ENG_NONE,
+    NSALVO,
+    SCOOT,
+    SITE,
+    ST,
+    STAY,
+    STRAND_MOVE,
+    T_LEAVE,
+)
+
+
+@njit(cache=True, _nrt=False)
+def _free(m, s, site, cur, island, t):
+    """Site ``site`` is on ``island``, unoccupied, not ``cur`` and not excluded at ``t``."""
+    return (
+        m.site_island[site] == island
+        and s.w.site_occ[site] < 0
+        and site != cur
+        and t >= m.site_f[site, 2]
+    )
+
+
+@njit(cache=True, _nrt=False)
+def choose_site(rng, m, s, t, la, island):
+    """Pick the next site on ``island`` for launcher ``la``; -1 if none is free."""
+    cur = s.L.i[la, SITE]
+    rule = m.ip[Y.I_SITE_CHOICE]
+    site_island, road_km, site_last = m.site_island, m.road_km, s.w.site_last
+    best = -1
+    n_free = 0
+    best_val = 0.0
+    for site in range(site_island.shape[0]):
+        if not _free(m, s, site, cur, island, t):
+            continue
+        n_free += 1
+        if rule == 0:
+            continue
+        d = road_km[cur, site] if site_island[cur] == island else 0.0
+        if rule == 1:
+            val = -d
+        elif rule == 2:
+            val = -site_last[site]
+        else:
+            val = d
+        if best < 0 or val > best_val:
+            best = site
+            best_val = val
+    if rule == 0 and n_free > 0:
+        pick = int(random(rng) * n_free)
+        for site in range(site_island.shape[0]):
+            if not _free(m, s, site, cur, island, t):
+                continue
+            if pick == 0:
+                return site
+            pick -= 1
+    return best
+
+
+@njit(cache=True, _nrt=False)
+def lift(m, s, t, a, b, s0, speed):
+    """Plan an inter-island lift from island ``a`` (site ``s0``) to ``b``.
+
+    Returns ``(arrival time at the destination gateway, mode)``; mode -1 when no
+    lift is possible (gateway closed, runway too short, no asset).
+    """
+    fp, ip, isl_gw, gw_open, lift_free = m.fp, m.ip, m.isl_gw, s.w.gw_open, s.w.lift_free
+    for mode in range(2):
+        count = ip[Y.I_AIR_LIFT_COUNT] if mode == 0 else ip[Y.I_SEA_LIFT_COUNT]
+        if count <= 0:
+            continue
+        ga = isl_gw[a, mode]
+        gb = isl_gw[b, mode]
+        if ga < 0 or gb < 0 or gw_open[ga] == 0 or gw_open[gb] == 0:
+            continue
+        rw = fp[Y.F_AIR_MIN_RUNWAY_M]
+        if mode == 0 and (m.gw_runway[ga] < rw or m.gw_runway[gb] < rw):
+            continue
+        v = fp[Y.F_AIR_SPEED_KMH] if mode == 0 else fp[Y.F_SEA_SPEED_KMH]
+        turn = fp[Y.F_AIR_TURNAROUND_H] if mode == 0 else fp[Y.F_SEA_TURNAROUND_H]
+        k_best = 0
+        for k in range(1, count):
+            if lift_free[mode, k] < lift_free[mode, k_best]:
+                k_best = k
+        at_gw = t + m.site_gw_km[s0, mode] / speed
+        t0 = max(at_gw, lift_free[mode, k_best]) + fp[Y.F_LIFT_LOAD_H]
+        leg = m.isl_km[a, b] / v
+        lift_free[mode, k_best] = t0 + 2.0 * leg + turn
+        return t0 + leg, mode
+    return -1.0, -1
+
+
+@njit(cache=True, _nrt=False)
+def inter_km(m, a, b):
+    """Road km of an inter-island move from site ``a`` to ``b`` by the longer of the
+    two gateway routes that exist (the fuel a launcher needs before asking for lift)."""
+    best = 0.0
+    for mode in range(2):
+        km = m.site_gw_km[a, mode] + m.site_gw_km[b, mode]
+        if km < np.inf and km > best:
+            best = km
+    return best
+
+
+@njit(cache=True, _nrt=False)
+def _inter_island(rng, m, s, t, e, cur, isl):
+    """Try a move to another island: ``(destination, arrival time, km)``, destination -1."""
+    out, lp = s.b.out, m.lp
+    n_isl = m.isl_gw.shape[0]
+    b = int(random(rng) * (n_isl - 1))
+    if b >= isl:
+        b += 1
+    cand = choose_site(rng, m, s, t, e, b)
+    if cand >= 0 and m.su_f[U_ENABLED] == 1.0:
+        km = inter_km(m, cur, cand)
+        if not fuel_ok(m, s, t, e, cur, km * lp[e, Y.L_FUEL_KM]):
+            cand = -1  # not enough fuel to reach the gateways: stay on the island
+    if cand < 0:
+        out[Y.O_INTER_BLOCKED] += 1
+        return -1, 0.0, 0.0
+    speed = lp[e, Y.L_SPEED_KMH]
+    t_gw, mode = lift(m, s, t, isl, b, cur, speed)
+    if mode < 0:
+        out[Y.O_INTER_BLOCKED] += 1
+        return -1, 0.0, 0.0
+    out[Y.O_INTER_ISLAND] += 1
+    t_arr = t_gw + m.site_gw_km[cand, mode] / speed
+    return cand, t_arr, m.site_gw_km[cur, mode] + m.site_gw_km[cand, mode]
+
+
+@njit(cache=True, _nrt=False)
+def _stay(rng, m, s, t, e, no_fuel):
+    """No move: stay hidden and draw a new dwell, or wait for fuel."""
+    li = s.L.i
+    li[e, ST] = Y.HIDDEN
+    li[e, SCOOT] = 0
+    li[e, NSALVO] = 0
+    s.L.f[e, T_LEAVE] = np.inf
+    if no_fuel:
+        s.b.out[Y.O_NO_FUEL_MOVES] += 1
+        s.fu.strand[e] = STRAND_MOVE
+    else:
+        schedule_depart(rng, m, s, e, t + draw_dwell(rng, m))
+    refresh_detection(rng, m, s, e, t)
+
+
+@njit(cache=True, _nrt=False)
+def _go(rng, m, s, t, e, dest, t_arr, km, step):
+    """Leave the current site for ``dest``, arriving at ``t_arr`` after ``km`` driven."""
+    li, out = s.L.i, s.b.out
+    end_stay(m, s, t, e)
+    out[Y.O_RELOCATIONS] += 1
+    s.b.series[step, Y.S_RELOCATIONS] += 1
+    li[e, ST] = Y.MOVING
+    li[e, SITE] = dest
+    s.w.site_occ[dest] = e
+    if m.su_f[U_ENABLED] == 1.0:
+        fuel_move(m, s, e, km, t_arr)
+    push(s, t_arr, Y.EV_ARRIVE, e, 0)
+    refresh_detection(rng, m, s, e, t)
+
+
+@njit(cache=True, _nrt=False)
+def on_leave(rng, m, s, t, e, tag, step):
+    """``EV_LEAVE``: tear-down is done; move to the next site, or stay."""
+    li, fp, lp = s.L.i, m.fp, m.lp
+    if li[e, ST] != Y.SETTING_UP or tag != li[e, STAY]:
+        return ENG_NONE
+    cur = li[e, SITE]
+    isl = m.site_island[cur]
+    dest = -1
+    t_arr = 0.0
+    km = 0.0
+    no_fuel = False
+    barred = t < s.lg.auth_t[A_TEMP_BASES]
+    if barred:
+        # no new temporary base yet: stay at the current site, draw a new dwell
+        s.b.out[Y.O_BLOCKED_FIRST + A_TEMP_BASES] += 1
+        if s.b.trace.shape[0] > 0:
+            why = block_reason(m.lg_perm, m.lg_f, s.lg.recog_t, A_TEMP_BASES, t)
+            trace_row(s.b, t, Y.EV_BLOCKED, A_TEMP_BASES, cur, why)
+    elif fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
+        dest, t_arr, km = _inter_island(rng, m, s, t, e, cur, isl)
+    if dest < 0 and not barred:
+        dest = choose_site(rng, m, s, t, e, isl)
+        if dest >= 0:
+            if m.ip[Y.I_MOVE_MODE] == 1:
+                t_arr = t + fp[Y.F_FIXED_MOVE_H]
+                km = fp[Y.F_FIXED_MOVE_H] * lp[e, Y.L_SPEED_KMH]
+            else:
+                t_arr = t + m.road_km[cur, dest] / lp[e, Y.L_SPEED_KMH]
+                km = m.road_km[cur, dest]
+            if m.su_f[U_ENABLED] == 1.0 and not fuel_ok(m, s, t, e, cur, km * lp[e, Y.L_FUEL_KM]):
+                dest = -1
+                no_fuel = True
+    if dest < 0:
+        _stay(rng, m, s, t, e, no_fuel)
+        return e
+    _go(rng, m, s, t, e, dest, t_arr, km, step)
+    return ENG_NONE
