@@ -556,7 +556,7 @@ def heap_loop(st, pending, n_events, capacity):
     """The ceiling: pop the earliest event, push its successor at an exponential gap.
 
     Uses the kernel's own heap (``heap_push``/``heap_pop``, inlined) and RNG, with the
-    same storage as :func:`nansei.engine.heap.new_heap`.
+    same storage as the kernel's event heap (:class:`nansei.engine.state.Heap`).
     """
     times = np.empty(capacity, dtype=np.float64)
     ints = np.empty((capacity, 4), dtype=np.int64)
@@ -611,13 +611,14 @@ class Batch:
         self.out_ev = np.zeros((n, n_ev), dtype=np.float64)
         self.series_ev = np.zeros((0, compiled.n_days, n_ser), dtype=np.float64)
         self.scratch_ev = np.zeros((compiled.n_days, n_ser), dtype=np.float64)
-        self.kargs = compiled.kernel_args()
-        self.eargs = compiled.evac_args()
+        self.model = compiled.model()
+        self.evac = compiled.evac()
+        self.no_trace = np.zeros((0, 5), dtype=np.float64)
 
     def run(self, start: int = 0) -> None:
         run_batch_kernel(
-            self.entropy, 0, start, *self.kargs, self.out, self.series, self.scratch,
-            *self.eargs, self.out_ev, self.series_ev, self.scratch_ev,
+            self.entropy, 0, start, self.model, self.evac, self.out, self.series, self.scratch,
+            self.out_ev, self.series_ev, self.scratch_ev, self.no_trace,
         )  # fmt: skip
 
 

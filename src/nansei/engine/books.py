@@ -7,21 +7,20 @@ is compiled without reference counting).
 
 from __future__ import annotations
 
-from numba import njit
-
 from nansei.engine import layout as Y
 from nansei.engine.heap import heap_push
+from nansei.engine.jit import kernel
 from nansei.engine.state import C_NTRACE, C_OVERFLOW, ST
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def push(s, t, code, entity, tag):
     """Schedule an event; a full heap sets the overflow flag (the run then stops)."""
     if not heap_push(s.ev.t, s.ev.ints, s.ev.state, t, code, entity, tag):
         s.b.cnt[C_OVERFLOW] = 1
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def trace_row(b, t, code, entity, site, value):
     """Append a trace row ``(time, event, entity, site, value)`` if there is room."""
     n = b.cnt[C_NTRACE]
@@ -34,14 +33,14 @@ def trace_row(b, t, code, entity, site, value):
         b.cnt[C_NTRACE] = n + 1
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def stock_row(b, t, code, node, item, q):
     """Trace a stock change of ``q`` of ``item`` at supply ``node`` (when tracing)."""
     if b.trace.shape[0] > 0 and q != 0.0:
         trace_row(b, t, code, node + Y.NODE_ITEM_BASE * item, -1, q)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def log_row(log, cnt, col, a, b, c, d):
     """Append a row to a coupling log; return its index (-1 when the log has no rows)."""
     n = cnt[col]
@@ -59,7 +58,7 @@ def log_row(log, cnt, col, a, b, c, d):
     return n
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def close_step(s, step):
     """Launchers alive and gateways closed at the end of series step ``step``."""
     series = s.b.series

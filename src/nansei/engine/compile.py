@@ -73,14 +73,15 @@ class Compiled:
     civil: object = None
 
     def model(self) -> Model:
-        """The kernel's read-only :class:`~nansei.engine.state.Model`."""
-        return Model(*(self.arrays[name] for name in MODEL_FIELDS))
+        """The kernel's read-only :class:`~nansei.engine.state.Model` (C-contiguous arrays:
+        one compiled kernel serves every scenario)."""
+        return Model(*(np.ascontiguousarray(self.arrays[name]) for name in MODEL_FIELDS))
 
     def evac(self) -> Evac:
         """The evacuation arrays for ``run_batch_kernel`` (empty ones without civil
         protection)."""
         if self.civil is not None:
-            return Evac(*self.civil.evac_args())
+            return Evac(*(np.ascontiguousarray(a) for a in self.civil.evac_args()))
         return Evac(*_no_evacuation(self.arrays["site_f"].shape[0], len(self.island_ids)))
 
     @property

@@ -187,7 +187,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         isl_ids = list(compiled.island_ids)
         combat_gw = list(compiled.gateway_ids)
         site_lonlat = np.asarray(compiled.site_lonlat, dtype=np.float64).reshape(-1, 2)
-        site_res = np.asarray(compiled.arrays["site_f"][:, 1], dtype=np.float64)
+        site_res = np.ascontiguousarray(compiled.arrays["site_f"][:, 1], dtype=np.float64)
         site_isl = np.asarray(compiled.arrays["site_island"], dtype=np.int64)
     else:
         isl_ids = island_ids(sc)

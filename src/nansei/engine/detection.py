@@ -17,16 +17,16 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.books import push
 from nansei.engine.dists import draw, exp_time
+from nansei.engine.jit import kernel
 from nansei.engine.rng import random
 from nansei.engine.state import C_DAY, C_DAY_USED, C_INV, ENG_NONE, SITE, ST, STAY, STRUCK
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def detection_rate(m, s, la):
     """Red's detection rate of launcher ``la`` in its current state (1/h)."""
     li = s.L.i
@@ -39,7 +39,7 @@ def detection_rate(m, s, la):
     return rate
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def refresh_detection(rng, m, s, la, t):
     """Redraw launcher ``la``'s next detection time after a state change.
 
@@ -51,7 +51,7 @@ def refresh_detection(rng, m, s, la, t):
     s.L.det_t[la] = t + dt if t + dt <= m.fp[Y.F_HORIZON_H] else np.inf
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def earliest(det_t):
     """Index of the smallest finite entry of ``det_t``, or -1."""
     best = -1
@@ -63,7 +63,7 @@ def earliest(det_t):
     return best
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def red_can_fire(m, s, t, n):
     """Red can launch ``n`` missiles at ``t``; a new day starts at t = 24 k h."""
     cnt = s.b.cnt
@@ -77,7 +77,7 @@ def red_can_fire(m, s, t, n):
     return cap <= 0 or cnt[C_DAY_USED] + n <= cap
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def red_spend(s, step, n):
     """Red launches ``n`` missiles (series step ``step``)."""
     cnt = s.b.cnt
@@ -87,7 +87,7 @@ def red_spend(s, step, n):
     s.b.series[step, Y.S_MISSILES] += n
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def strike_site(rng, m, s, t, site, step):
     """Launch a strike on ``site`` if Red can; return True if launched."""
     fp, ip, out = m.fp, m.ip, s.b.out
@@ -104,7 +104,7 @@ def strike_site(rng, m, s, t, site, step):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_detection(rng, m, s, t, la, step):
     """Red reacts to a detection of launcher ``la`` (at its site or destination)."""
     li = s.L.i
@@ -117,7 +117,7 @@ def on_detection(rng, m, s, t, la, step):
         li[la, STRUCK] = stay
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_detect(rng, m, s, t, e, tag, step):
     """``EV_DETECT``: Red detects launcher ``e`` (drawn from ``det_t``)."""
     s.b.out[Y.O_DETECTIONS] += 1
@@ -126,7 +126,7 @@ def on_detect(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def decoy_next(rng, m, s, t, d):
     """Schedule decoy ``d``'s next detection (as a hidden launcher, decoy concealment)."""
     fp = m.fp
@@ -135,7 +135,7 @@ def decoy_next(rng, m, s, t, d):
         push(s, t + dt, Y.EV_DECOY_DETECT, d, 0)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_decoy_detect(rng, m, s, t, e, tag, step):
     """``EV_DECOY_DETECT``: Red detects decoy ``e``; unless identified, it may strike it."""
     dec = s.w.dec

@@ -19,8 +19,8 @@ its uniform stream, so the numbers are identical with and without
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from nansei.engine.jit import kernel
 from nansei.engine.rng import exponential, random, standard_normal
 
 FIXED = 0
@@ -29,7 +29,7 @@ LOGNORMAL = 2
 UNIFORM = 3
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def draw(rng, kind, a, b):
     """Draw one value (same unit as the parameters, usually hours)."""
     if kind == FIXED:
@@ -43,7 +43,7 @@ def draw(rng, kind, a, b):
     return a + (b - a) * random(rng)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def exp_time(rng, rate):
     """Waiting time (h) to the next Poisson event at ``rate`` per hour; inf if 0."""
     if rate <= 0.0:

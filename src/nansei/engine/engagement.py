@@ -9,11 +9,10 @@ Launchers that waited for fuel go on once refuelled (:func:`fuel_resume`).
 
 from __future__ import annotations
 
-from numba import njit
-
 from nansei.engine import layout as Y
 from nansei.engine.books import push, trace_row
 from nansei.engine.fuel import refuel
+from nansei.engine.jit import kernel
 from nansei.engine.launchers import issue_and_reload, schedule_depart, start_reload
 from nansei.engine.legal import A_US_FIRES, block_reason
 from nansei.engine.state import ENG_ALL, ENG_NONE, PEND, SCOOT, SITE, ST, STAY, STRAND_MOVE
@@ -23,7 +22,7 @@ _BLOCKED = 1  # a salvo is not yet permitted (us_fires_from_japan)
 _DRAW_POD = 2  # no rounds or pods held, but the SDF node serving the site holds pods
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _try_engage(rng, m, s, t, la):
     """Schedule a salvo, or a reload, for an idle hidden launcher with a target.
 
@@ -50,7 +49,7 @@ def _try_engage(rng, m, s, t, la):
     return 0
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def _engage_slow(rng, m, s, t, la, case):
     """The rare outcomes of :func:`_try_engage`: log a blocked salvo, or draw a pod."""
     if case == _BLOCKED:
@@ -61,7 +60,7 @@ def _engage_slow(rng, m, s, t, la, case):
             s.b.out[Y.O_NO_AMMO] += 1
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def offer(rng, m, s, t, la):
     """Offer launcher ``la`` a fire mission if it is hidden and idle."""
     li = s.L.i
@@ -72,7 +71,7 @@ def offer(rng, m, s, t, la):
         _engage_slow(rng, m, s, t, la, case)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def engage(rng, m, s, t, who):
     """Offer a fire mission to the launchers ``who`` names (``state.ENG_*`` or an index)."""
     if who == ENG_NONE:
@@ -84,7 +83,7 @@ def engage(rng, m, s, t, who):
         offer(rng, m, s, t, who)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def fuel_resume(rng, m, s, t, island):
     """Refuel launchers waiting for fuel on ``island`` (-1: every island) and let the
     fuelled ones go on: move (after tear-down) or look for a target."""

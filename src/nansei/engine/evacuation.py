@@ -43,16 +43,16 @@ Python under ``NUMBA_DISABLE_JIT=1`` with identical results.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import evac_layout as Y
 from nansei.engine.dists import draw
+from nansei.engine.jit import kernel
 from nansei.engine.rng import random, seed_stream
 
 __all__ = ["host_assign", "run_evacuation", "split_outflow"]
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _prop_split(amount, stock, take, idx_a, idx_o, idx_c, n):
     """Split ``amount`` (integer-valued) over ``n`` groups in proportion to their stock.
 
@@ -98,7 +98,7 @@ def _prop_split(amount, stock, take, idx_a, idx_o, idx_c, n):
     return amount - rest
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
     """Give ``amount`` departures of a gateway pool to the people waiting there.
 
@@ -159,7 +159,7 @@ def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
             return
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def host_assign(o, x, pref_rank, quota_left, hosted):
     """Assign ``x`` arrivals from island of origin ``o`` to host prefectures.
 
@@ -202,7 +202,7 @@ def host_assign(o, x, pref_rank, quota_left, hosted):
     return off, rest
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _hours(t0, t1, n_h):
     """Range of whole hours ``h`` in [0, n_h) that can satisfy ``t0 < h + 1`` and ``t1 > h``."""
     if t0 >= n_h:
@@ -216,7 +216,7 @@ def _hours(t0, t1, n_h):
     return lo, hi
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h):
     """Mark ``blocked[g, h]`` if gateway ``g`` is closed (gw_log) or suspended (strike) in [h, h+1).
 
@@ -250,7 +250,7 @@ def _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_nea
                         blocked[g, h] = 1
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _tally(stock, at, of):
     """``at[e]`` people on island ``e``, ``of[o]`` people of origin ``o`` in the region; total.
 
@@ -275,7 +275,7 @@ def _tally(stock, at, of):
     return total
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _land(stock, inflow):
     """People staged this hour arrive: ``stock += inflow``, then ``inflow = 0``."""
     n_ev = stock.shape[0]
@@ -286,13 +286,13 @@ def _land(stock, inflow):
                 inflow[a, o, c] = 0.0
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _off(field, e, n_ev):
     """Index in ``out_ev`` of per-island field ``field`` of evacuated island ``e``."""
     return Y.N_SCALAR + field * n_ev + e
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _share(pres, start, e, h):
     """Share of island ``e``'s initial people physically there at hour ``h`` (1 if e < 0)."""
     if e < 0:
@@ -307,7 +307,7 @@ def _share(pres, start, e, h):
     return pres[h, e] / start[e]
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def run_evacuation(
     st,
     entropy,

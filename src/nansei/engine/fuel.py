@@ -13,16 +13,16 @@ A launcher that cannot fire or move for lack of fuel is *stranded*
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.books import push, stock_row
 from nansei.engine.gating import blocked, combat_zone_blocks
+from nansei.engine.jit import kernel
 from nansei.engine.layout import U_REFUEL_BELOW, U_WINDOW
 from nansei.engine.legal import A_COMBAT_ZONE, A_SUPPLY_FUEL, REASON_COMBAT_ZONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def fuel_start(m, s):
     """Fill every tank at t = 0."""
     fu, lp = s.fu, m.lp
@@ -36,7 +36,7 @@ def fuel_start(m, s):
     s.b.out[Y.O_FUEL_L_START] = total
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def fuel_sync(m, s, t, la):
     """Charge launcher ``la``'s idle burn up to ``t``; record when the tank ran dry."""
     fuel, fuel_t, dry = s.fu.fuel, s.fu.fuel_t, s.fu.dry
@@ -57,7 +57,7 @@ def fuel_sync(m, s, t, la):
         dry[la] = t_dry
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def refuel(m, s, t, la, site, force):
     """Top up launcher ``la`` at ``site`` from its island's node; return the litres issued.
 
@@ -101,7 +101,7 @@ def refuel(m, s, t, la, site, force):
     return q
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def fuel_ok(m, s, t, la, site, need):
     """True if launcher ``la`` holds ``need`` litres (more than 0 when ``need`` is 0),
     refuelling first if it does not."""
@@ -113,7 +113,7 @@ def fuel_ok(m, s, t, la, site, need):
     return fuel[la] >= need and fuel[la] > 0.0
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def fuel_move(m, s, la, km, t_arr):
     """Charge a move of ``km`` that ends at ``t_arr``."""
     fuel, fuel_t, dry = s.fu.fuel, s.fu.fuel_t, s.fu.dry
@@ -125,7 +125,7 @@ def fuel_move(m, s, la, km, t_arr):
         dry[la] = t_arr
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def any_stranded(s):
     """True if some launcher waits for fuel."""
     strand = s.fu.strand
@@ -135,7 +135,7 @@ def any_stranded(s):
     return False
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def fuel_lost(m, s, t, la):
     """Launcher ``la`` is destroyed at ``t``: its fuel is lost, its dry time closed."""
     fuel_sync(m, s, t, la)
@@ -148,7 +148,7 @@ def fuel_lost(m, s, t, la):
     fu.strand[la] = 0
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def fuel_close(m, s, horizon, la):
     """Close a surviving launcher's fuel books at the horizon."""
     fuel_sync(m, s, horizon, la)

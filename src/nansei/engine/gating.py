@@ -10,10 +10,10 @@ refusal is counted per action and logged with its reason.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.books import push, trace_row
+from nansei.engine.jit import kernel
 from nansei.engine.legal import (
     A_COMBAT_ZONE,
     A_US_FIRES,
@@ -27,7 +27,7 @@ from nansei.engine.legal import (
 )
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def legal_events(m, s, new, after):
     """Push an ``EV_LEGAL`` event for each newly known recognition later than ``after``.
 
@@ -40,7 +40,7 @@ def legal_events(m, s, new, after):
             push(s, rec_t[r], Y.EV_LEGAL, r, 0)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def legal_start(m, s, horizon):
     """Draw the recognition delays, resolve the timeline, schedule its events."""
     lg = s.lg
@@ -53,7 +53,7 @@ def legal_start(m, s, horizon):
         push(s, m.lg_f[G_PC_AT], Y.EV_LEGAL, m.lg_rec.shape[0], 0)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def trigger(m, s, t, which):
     """A trigger event (``legal.T_*``) happened at ``t``; resolve recognitions."""
     lg = s.lg
@@ -66,7 +66,7 @@ def trigger(m, s, t, which):
     legal_events(m, s, new, -np.inf)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def blocked(m, s, t, a, reason, site, n):
     """Count ``n`` blocked instances of action ``a`` and log one row with its reason
     (``reason`` 0: work it out from the recognised situations)."""
@@ -76,7 +76,7 @@ def blocked(m, s, t, a, reason, site, n):
     trace_row(s.b, t, Y.EV_BLOCKED, a, site, reason)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def in_combat_zone(m, s, k, t):
     """True if island ``k`` was struck within the combat-zone window before ``t``.
 
@@ -86,13 +86,13 @@ def in_combat_zone(m, s, k, t):
     return k >= 0 and t < s.su.isl_hit[k] + m.su_f[Y.U_WINDOW]
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def combat_zone_blocks(m, s, k, t):
     """Island ``k`` is a combat zone at ``t`` and SDF logistics may not enter it."""
     return in_combat_zone(m, s, k, t) and t < s.lg.auth_t[A_COMBAT_ZONE]
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def p_intercept(m, s, p, t, n, site):
     """Intercept probability at ``t``: 0 while SDF air defence lacks ``sdf_use_of_force``."""
     if p > 0.0 and m.lg_f[G_AD_SDF] == 1.0 and t < s.lg.auth_t[A_USE_OF_FORCE]:
@@ -101,7 +101,7 @@ def p_intercept(m, s, p, t, n, site):
     return p
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def legal_close(s, horizon):
     """Record each situation's recognition time and the time US fires were authorised."""
     out, recog_t = s.b.out, s.lg.recog_t

@@ -8,16 +8,16 @@ deterministic. ``tag`` carries a version stamp used to discard stale events.
 
 from __future__ import annotations
 
-from numba import njit
+from nansei.engine.jit import kernel
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def _before(t1, q1, t2, q2):
     """True if event (t1, q1) comes before (t2, q2)."""
     return t1 < t2 or (t1 == t2 and q1 < q2)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def _move(times, ints, src, dst):
     times[dst] = times[src]
     ints[dst, 0] = ints[src, 0]
@@ -26,7 +26,7 @@ def _move(times, ints, src, dst):
     ints[dst, 3] = ints[src, 3]
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def heap_push(times, ints, state, t, code, entity, tag):
     """Push an event; return False if the heap is full.
 
@@ -54,7 +54,7 @@ def heap_push(times, ints, state, t, code, entity, tag):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def heap_pop(times, ints, state):
     """Pop the earliest event.
 

@@ -9,8 +9,8 @@ scenario as a :class:`~nansei.engine.state.Model`, a replication's state as a
 
 The loop (:func:`_replicate`) pops the earliest event (a heap event or a
 launcher's next detection), closes the series steps it passes, hands the event
-to its handler (:func:`_dispatch`; one small function per event kind, in the
-module of its subsystem) and offers a fire mission to the launchers the handler
+to its handler (one small function per event kind, in the module of its
+subsystem) and offers a fire mission to the launchers the handler
 names (:func:`nansei.engine.engagement.engage`). Map of the modules:
 ``docs/engine.md``.
 """
@@ -18,7 +18,6 @@ names (:func:`nansei.engine.engagement.engage`). Map of the modules:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.books import close_step, push, trace_row
@@ -29,6 +28,7 @@ from nansei.engine.evacuation import run_evacuation
 from nansei.engine.fuel import fuel_close, fuel_start
 from nansei.engine.gating import legal_close, legal_start
 from nansei.engine.heap import heap_pop
+from nansei.engine.jit import kernel
 from nansei.engine.launchers import (
     log_stay,
     on_arrive,
@@ -59,54 +59,13 @@ from nansei.engine.state import (
     with_books,
 )
 from nansei.engine.strikes import on_gw_reopen, on_gw_strike, on_strike
-from nansei.engine.supply import review, supply_close, supply_series, supply_start
+from nansei.engine.supply import supply_close, supply_series, supply_start
 from nansei.engine.support import on_convoy, on_legal, on_review, on_trip
 from nansei.engine.targets import on_target_arrive, on_target_leave, targets_start
+from nansei.engine.trips import review
 
 
-@njit(cache=True, _nrt=False)
-def _dispatch(rng, m, s, t, code, e, tag, step):
-    """Run the handler of event ``code``; return which launchers then look for a target."""
-    if code == Y.EV_ARRIVE:
-        return on_arrive(rng, m, s, t, e, tag, step)
-    if code == Y.EV_SETUP_DONE:
-        return on_setup_done(rng, m, s, t, e, tag, step)
-    if code == Y.EV_FIRE:
-        return on_fire(rng, m, s, t, e, tag, step)
-    if code == Y.EV_FIRE_DONE:
-        return on_fire_done(rng, m, s, t, e, tag, step)
-    if code == Y.EV_RELOAD_DONE:
-        return on_reload_done(rng, m, s, t, e, tag, step)
-    if code == Y.EV_DEPART:
-        return on_depart(rng, m, s, t, e, tag, step)
-    if code == Y.EV_LEAVE:
-        return on_leave(rng, m, s, t, e, tag, step)
-    if code == Y.EV_DETECT:
-        return on_detect(rng, m, s, t, e, tag, step)
-    if code == Y.EV_DECOY_DETECT:
-        return on_decoy_detect(rng, m, s, t, e, tag, step)
-    if code == Y.EV_STRIKE:
-        return on_strike(rng, m, s, t, e, tag, step)
-    if code == Y.EV_TARGET_ARRIVE:
-        return on_target_arrive(rng, m, s, t, e, tag, step)
-    if code == Y.EV_TARGET_LEAVE:
-        return on_target_leave(rng, m, s, t, e, tag, step)
-    if code == Y.EV_GW_STRIKE:
-        return on_gw_strike(rng, m, s, t, e, tag, step)
-    if code == Y.EV_GW_REOPEN:
-        return on_gw_reopen(rng, m, s, t, e, tag, step)
-    if code == Y.EV_LEGAL:
-        return on_legal(rng, m, s, t, e, tag, step)
-    if code == Y.EV_SUPPLY_ARRIVE:
-        return on_trip(rng, m, s, t, e, tag, step)
-    if code == Y.EV_SUPPLY_REVIEW:
-        return on_review(rng, m, s, t, e, tag, step)
-    if code == Y.EV_CONVOY:
-        return on_convoy(rng, m, s, t, e, tag, step)
-    return ENG_NONE
-
-
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, inline=False)
 def _seed_substreams(rng, m, s):
     """Seed the legal and sustainment sub-streams from one draw of the replication's
     stream (only when they are used): two authority sets run with the same seed see
@@ -121,7 +80,7 @@ def _seed_substreams(rng, m, s):
         seed_stream(s.su.srng, ent, 0, 0, 3)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def _start(rng, m, s):
     """Reset the state and schedule the initial events (order fixes the tie-breaks)."""
     reset_state(m, s)
@@ -156,7 +115,7 @@ def _start(rng, m, s):
         fuel_start(m, s)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def _close(m, s, step):
     """Close the books at the horizon (series steps from ``step`` on)."""
     li, lt, out = s.L.i, s.L.f, s.b.out
@@ -186,7 +145,7 @@ def _close(m, s, step):
     out[Y.O_OVERFLOW] = s.b.cnt[C_OVERFLOW]
 
 
-@njit(cache=True, _nrt=False)
+@kernel(ir_inline=True)
 def _replicate(rng, m, s):
     """Simulate one replication in the reused state ``s``.
 
@@ -239,7 +198,46 @@ def _replicate(rng, m, s):
             break
         if trace_on:
             trace_row(b, t, code, e, li[e, SITE] if code <= Y.EV_DETECT else -1, tag)
-        who = _dispatch(rng, m, s, t, code, e, tag, min(step, n_steps - 1))
+        k = min(step, n_steps - 1)
+        # one small handler per event kind, in its subsystem's module
+        if code == Y.EV_ARRIVE:
+            who = on_arrive(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_SETUP_DONE:
+            who = on_setup_done(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_FIRE:
+            who = on_fire(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_FIRE_DONE:
+            who = on_fire_done(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_RELOAD_DONE:
+            who = on_reload_done(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_DEPART:
+            who = on_depart(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_LEAVE:
+            who = on_leave(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_DETECT:
+            who = on_detect(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_DECOY_DETECT:
+            who = on_decoy_detect(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_STRIKE:
+            who = on_strike(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_TARGET_ARRIVE:
+            who = on_target_arrive(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_TARGET_LEAVE:
+            who = on_target_leave(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_GW_STRIKE:
+            who = on_gw_strike(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_GW_REOPEN:
+            who = on_gw_reopen(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_LEGAL:
+            who = on_legal(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_SUPPLY_ARRIVE:
+            who = on_trip(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_SUPPLY_REVIEW:
+            who = on_review(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_CONVOY:
+            who = on_convoy(rng, m, s, t, e, tag, k)
+        else:
+            who = ENG_NONE
         engage(rng, m, s, t, who)  # the one engagement site
         if code == Y.EV_LEGAL:
             review(m, s, t, False, -1)  # after the engagements (on_legal)
@@ -247,33 +245,9 @@ def _replicate(rng, m, s):
     return cnt[C_NTRACE]
 
 
-@njit(cache=True, _nrt=True)
-def run_replication(rng, m, out, series, trace):
-    """Simulate one replication in a state of its own (for traces).
-
-    Parameters
-    ----------
-    rng : ndarray (4,) uint64
-    m : Model
-    out : ndarray (N_OUT,) float64
-        The record, written in place.
-    series : ndarray (n_steps, N_SERIES) float64
-        Series per step, written in place.
-    trace : ndarray (n_trace, 5) float64
-        Event trace rows (time, event, entity, site, value); may have 0 rows.
-
-    Returns
-    -------
-    int
-        Number of trace rows written.
-    """
-    s = with_books(new_state(m, out, series), out, series, trace)
-    return _replicate(rng, m, s)
-
-
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def run_batch_kernel(
-    entropy, design_point, start, m, ev, out, series, scratch, out_ev, series_ev, scratch_ev
+    entropy, design_point, start, m, ev, out, series, scratch, out_ev, series_ev, scratch_ev, trace
 ):
     """Run replications ``start .. start + n - 1`` in one call.
 
@@ -305,18 +279,28 @@ def run_batch_kernel(
         Daily evacuation series, kept when it has ``n`` rows.
     scratch_ev : ndarray (n_days, n_ev_series) float64
         Work space for the evacuation series when they are not kept.
+    trace : ndarray (n_trace, 5) float64
+        Event trace rows (time, event, entity, site, value) of the batch's last
+        replication; 0 rows for none (a trace is taken with a batch of one).
+
+    Returns
+    -------
+    int
+        Trace rows written.
     """
     st = np.zeros(4, dtype=np.uint64)
     st_ev = np.zeros(4, dtype=np.uint64)
-    no_trace = np.zeros((0, 5), dtype=np.float64)
     keep = series.shape[0] == out.shape[0]
     keep_ev = series_ev.shape[0] == out.shape[0]
     civil = m.ip[Y.I_LOG_CIVIL] == 1
+    n_trace = 0
+    if out.shape[0] == 0:
+        return n_trace
     s0 = new_state(m, out[0], scratch)
     for j in range(out.shape[0]):
         seed_stream(st, entropy, design_point, start + j)
-        s = with_books(s0, out[j], series[j] if keep else scratch, no_trace)
-        _replicate(st, m, s)
+        s = with_books(s0, out[j], series[j] if keep else scratch, trace)
+        n_trace = _replicate(st, m, s)
         if civil:
             b, cnt = s.b, s.b.cnt
             run_evacuation(
@@ -326,3 +310,4 @@ def run_batch_kernel(
                 b.gw_log, cnt[C_NGWLOG], b.strike_log, cnt[C_NSTRLOG], b.stay_log,
                 cnt[C_NSTAYLOG], out_ev[j], series_ev[j] if keep_ev else scratch_ev,
             )  # fmt: skip
+    return n_trace

@@ -14,13 +14,13 @@ for a target (``state.ENG_*`` or ``e``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.books import log_row, push
 from nansei.engine.detection import on_detection, refresh_detection
 from nansei.engine.dists import draw
 from nansei.engine.fuel import fuel_ok, refuel
+from nansei.engine.jit import kernel
 from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import T_BLUE_SALVO
 from nansei.engine.rng import random
@@ -45,20 +45,20 @@ from nansei.engine.supply import after_salvo, issue_pod
 from nansei.engine.targets import find_target
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def ldraw(rng, m, la, col):
     """Draw launcher ``la``'s time from the distribution at ``lp[la, col:col + 3]``."""
     lp = m.lp
     return draw(rng, int(lp[la, col]), lp[la, col + 1], lp[la, col + 2])
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def draw_dwell(rng, m):
     """A dwell (h) from ``blue.relocation.dwell_h``."""
     return draw(rng, m.ip[Y.I_DWELL_KIND], m.fp[Y.F_DWELL_A], m.fp[Y.F_DWELL_B])
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def schedule_depart(rng, m, s, la, t_dep):
     """Schedule departure at ``t_dep``; the leave time (after tear-down) is fixed now."""
     li = s.L.i
@@ -67,7 +67,7 @@ def schedule_depart(rng, m, s, la, t_dep):
     push(s, t_dep, Y.EV_DEPART, la, li[la, DEP])
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def start_reload(rng, m, s, t, la):
     """Start reloading a pod if launcher ``la`` holds one; return True if it did."""
     L = s.L
@@ -82,7 +82,7 @@ def start_reload(rng, m, s, t, la):
     return True
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def issue_and_reload(rng, m, s, t, la):
     """Draw a pod from the island's SDF node for empty launcher ``la`` and reload it."""
     nd = issue_pod(m, s, t, la, s.L.i[la, SITE])
@@ -92,13 +92,13 @@ def issue_and_reload(rng, m, s, t, la):
     return start_reload(rng, m, s, t, la)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def log_stay(s, la, site, t0, t1):
     """Log a stay for the civil-protection coupling."""
     log_row(s.b.stay_log, s.b.cnt, C_NSTAYLOG, la, site, t0, t1)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def end_stay(m, s, t, la):
     """Launcher ``la`` leaves (or dies at) its site at ``t``: exposure, log, site free."""
     li, lt, w = s.L.i, s.L.f, s.w
@@ -110,7 +110,7 @@ def end_stay(m, s, t, la):
         w.site_occ[site] = -1
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def destroy(m, s, t, la):
     """Launcher ``la`` is destroyed at ``t``."""
     li, out, occ = s.L.i, s.b.out, s.w.site_occ
@@ -125,7 +125,7 @@ def destroy(m, s, t, la):
         out[Y.O_FIRST_LOSS] = t
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_arrive(rng, m, s, t, e, tag, step):
     """``EV_ARRIVE``: launcher ``e`` reaches its site and starts setting up."""
     li, lt = s.L.i, s.L.f
@@ -145,7 +145,7 @@ def on_arrive(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_setup_done(rng, m, s, t, e, tag, step):
     """``EV_SETUP_DONE``: launcher ``e`` is hidden; its dwell starts."""
     li = s.L.i
@@ -157,7 +157,7 @@ def on_setup_done(rng, m, s, t, e, tag, step):
     return e
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _salvo(rng, m, s, t, e, k, mu, step):
     """Launcher ``e`` fires a salvo of munition ``mu`` at target ``k``."""
     li, rounds, out, tg = s.L.i, s.L.rounds, s.b.out, s.w.tg
@@ -179,7 +179,7 @@ def _salvo(rng, m, s, t, e, k, mu, step):
     s.L.f[e, T_SALVO] = t
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_fire(rng, m, s, t, e, tag, step):
     """``EV_FIRE``: launcher ``e`` fires at the first target in range, fuel permitting."""
     li = s.L.i
@@ -207,7 +207,7 @@ def on_fire(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_fire_done(rng, m, s, t, e, tag, step):
     """``EV_FIRE_DONE``: the salvo is out; scoot, reload or schedule the next salvo."""
     li, lt, rounds = s.L.i, s.L.f, s.L.rounds
@@ -236,7 +236,7 @@ def on_fire_done(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_reload_done(rng, m, s, t, e, tag, step):
     """``EV_RELOAD_DONE``: one pod of the first munition held is loaded."""
     li, rounds, reload = s.L.i, s.L.rounds, s.L.reload
@@ -253,7 +253,7 @@ def on_reload_done(rng, m, s, t, e, tag, step):
     return e
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_depart(rng, m, s, t, e, tag, step):
     """``EV_DEPART``: tear down (after a salvo or reload in progress), then leave."""
     li, lt = s.L.i, s.L.f

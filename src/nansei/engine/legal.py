@@ -27,9 +27,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from nansei.engine.dists import draw
+from nansei.engine.jit import kernel
 from nansei.scenario.legal import ACTIONS, SITUATIONS
 
 #: Actions in array order (``auth_t`` index).
@@ -141,7 +141,7 @@ def new_legal_state(n_rec: int) -> tuple:
     )
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def legal_reset(lrng, lg_rec, rec_t, rec_delay, trig_t):
     """Start a replication: draw every recognition delay from ``lrng``."""
     trig_t[:] = np.inf
@@ -151,7 +151,7 @@ def legal_reset(lrng, lg_rec, rec_t, rec_delay, trig_t):
         rec_delay[r] = 0.0 if k < 0 else draw(lrng, k, lg_rec[r, R_DA], lg_rec[r, R_DB])
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def legal_resolve(lg_perm, lg_rec, lg_f, rec_t, rec_delay, recog_t, auth_t, trig_t):
     """Fix every recognition time that is now known; recompute ``recog_t`` and ``auth_t``.
 
@@ -199,7 +199,7 @@ def legal_resolve(lg_perm, lg_rec, lg_f, rec_t, rec_delay, recog_t, auth_t, trig
     return new
 
 
-@njit(cache=True, _nrt=False)
+@kernel(python=True)
 def block_reason(lg_perm, lg_f, recog_t, a, t):
     """Why action ``a`` is not permitted at ``t`` (a ``REASON_*`` code)."""
     if a == A_US_FIRES:

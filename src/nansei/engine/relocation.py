@@ -14,12 +14,12 @@ move without the fuel for it waits for fuel.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.books import push, trace_row
 from nansei.engine.detection import refresh_detection
 from nansei.engine.fuel import fuel_move, fuel_ok
+from nansei.engine.jit import kernel
 from nansei.engine.launchers import draw_dwell, end_stay, schedule_depart
 from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import A_TEMP_BASES, block_reason
@@ -36,7 +36,7 @@ from nansei.engine.state import (
 )
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _free(m, s, site, cur, island, t):
     """Site ``site`` is on ``island``, unoccupied, not ``cur`` and not excluded at ``t``."""
     return (
@@ -47,7 +47,7 @@ def _free(m, s, site, cur, island, t):
     )
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def choose_site(rng, m, s, t, la, island):
     """Pick the next site on ``island`` for launcher ``la``; -1 if none is free."""
     cur = s.L.i[la, SITE]
@@ -83,7 +83,7 @@ def choose_site(rng, m, s, t, la, island):
     return best
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def lift(m, s, t, a, b, s0, speed):
     """Plan an inter-island lift from island ``a`` (site ``s0``) to ``b``.
 
@@ -116,7 +116,7 @@ def lift(m, s, t, a, b, s0, speed):
     return -1.0, -1
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def inter_km(m, a, b):
     """Road km of an inter-island move from site ``a`` to ``b`` by the longer of the
     two gateway routes that exist (the fuel a launcher needs before asking for lift)."""
@@ -128,7 +128,7 @@ def inter_km(m, a, b):
     return best
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def _inter_island(rng, m, s, t, e, cur, isl):
     """Try a move to another island: ``(destination, arrival time, km)``, destination -1."""
     out, lp = s.b.out, m.lp
@@ -154,7 +154,7 @@ def _inter_island(rng, m, s, t, e, cur, isl):
     return cand, t_arr, m.site_gw_km[cur, mode] + m.site_gw_km[cand, mode]
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _stay(rng, m, s, t, e, no_fuel):
     """No move: stay hidden and draw a new dwell, or wait for fuel."""
     li = s.L.i
@@ -170,7 +170,7 @@ def _stay(rng, m, s, t, e, no_fuel):
     refresh_detection(rng, m, s, e, t)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _go(rng, m, s, t, e, dest, t_arr, km, step):
     """Leave the current site for ``dest``, arriving at ``t_arr`` after ``km`` driven."""
     li, out = s.L.i, s.b.out
@@ -186,7 +186,7 @@ def _go(rng, m, s, t, e, dest, t_arr, km, step):
     refresh_detection(rng, m, s, e, t)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_leave(rng, m, s, t, e, tag, step):
     """``EV_LEAVE``: tear-down is done; move to the next site, or stay."""
     li, fp, lp = s.L.i, m.fp, m.lp

@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numba import config, njit
 
+from nansei.engine.jit import kernel
+
 MASK32 = np.uint64(0xFFFFFFFF)
 _U32 = 0xFFFFFFFF
 # SeedSequence hash constants (numpy/random/bit_generator.pyx)
@@ -69,13 +71,13 @@ else:
         return a + b
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def _mul32(a, b):
     """``a * b`` modulo 2**32 for 32-bit values held in uint64."""
     return (a * b) & MASK32
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def _hashmix(value, hc):
     """One SeedSequence ``hashmix``; ``hc`` is a 1-element uint64 array."""
     value ^= hc[0]
@@ -85,14 +87,14 @@ def _hashmix(value, hc):
     return value
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def _mix(x, y):
     r = (_mul32(_MIX_MULT_L, x) + (np.uint64(0x100000000) - _mul32(_MIX_MULT_R, y))) & MASK32
     r ^= r >> _XSHIFT
     return r
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def _push_words(words, n, value):
     """Append the 32-bit words of a non-negative int64 (0 -> one zero word)."""
     v = np.uint64(value)
@@ -131,7 +133,7 @@ def entropy_words(seed: int) -> np.ndarray:
     return np.array(out, dtype=np.uint64)
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _pool(entropy, design_point, replication, sub):
     """Mixed 4-word pool of ``SeedSequence(entropy, spawn_key=(dp, rep[, sub]))``."""
     n_run = entropy.shape[0]
@@ -163,7 +165,7 @@ def _pool(entropy, design_point, replication, sub):
     return pool
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def _generate_state64(pool):
     """``generate_state(4, np.uint64)``: 8 hashed 32-bit words paired low-first."""
     hc = _INIT_B
@@ -181,7 +183,7 @@ def _generate_state64(pool):
     return out
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def _mulhi64(a, b):
     """High 64 bits of the 128-bit product of two uint64."""
     a_lo = a & MASK32
@@ -196,7 +198,7 @@ def _mulhi64(a, b):
     return hi_hi + (hi_lo >> _SH32) + (cross >> _SH32)
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def _step(st):
     """Advance the 128-bit LCG: ``state = state * MUL + inc`` (mod 2**128)."""
     s_hi = st[0]
@@ -209,7 +211,7 @@ def _step(st):
     st[1] = new_lo
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def _add128(st, a_hi, a_lo):
     lo = _add(st[1], a_lo)
     carry = _ONE if lo < st[1] else _ZERO
@@ -217,7 +219,7 @@ def _add128(st, a_hi, a_lo):
     st[1] = lo
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, python=True)
 def seed_stream(st, entropy, design_point, replication, sub=-1):
     """Seed ``st`` as ``PCG64(SeedSequence(entropy, spawn_key=(dp, rep)))``.
 
@@ -247,7 +249,7 @@ def seed_stream(st, entropy, design_point, replication, sub=-1):
     _step(st)
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def next_uint64(st):
     """Next 64 random bits (``PCG64.random_raw``)."""
     _step(st)
@@ -257,19 +259,19 @@ def next_uint64(st):
     return (x >> rot) | (x << ((np.uint64(64) - rot) & _M63))
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def random(st):
     """Uniform on [0, 1): ``(next_uint64 >> 11) * 2**-53``, as NumPy."""
     return float(next_uint64(st) >> _SH11) * _TWO_M53
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def exponential(st, scale):
     """Exponential with mean ``scale``, by inversion of one uniform."""
     return -scale * np.log1p(-random(st))
 
 
-@njit(cache=True, _nrt=True)
+@kernel(python=True)
 def standard_normal(st):
     """Standard normal by Box-Muller (two uniforms, the cosine branch)."""
     u1 = 1.0 - random(st)  # (0, 1]

@@ -19,11 +19,12 @@ import pandas as pd
 from nansei import __version__
 from nansei.engine import layout as Y
 from nansei.engine.compile import Compiled, compile_scenario
-from nansei.engine.kernel import run_batch_kernel, run_replication
+from nansei.engine.kernel import run_batch_kernel
 from nansei.engine.results import Results, series_frame, trace_frame
 from nansei.engine.rng import entropy_words, new_stream
 
 TRACE_CAPACITY = 200_000
+_NO_TRACE = np.zeros((0, 5))
 MAX_WORKERS = 256
 
 Progress = Callable[[int, int], None]
@@ -69,7 +70,7 @@ def run_batch(
     scratch_ev = np.zeros((compiled.n_days, n_ev_ser), dtype=np.float64)
     run_batch_kernel(
         entropy_words(seed), design_point, start, compiled.model(), compiled.evac(),
-        out, series, scratch, out_ev, series_ev, scratch_ev,
+        out, series, scratch, out_ev, series_ev, scratch_ev, _NO_TRACE,
     )  # fmt: skip
     if n_ev:
         out = np.concatenate([out, out_ev], axis=1)
@@ -81,22 +82,37 @@ def run_batch(
 
 
 def run_trace(compiled: Compiled, seed: int, design_point: int = 0, replication: int = 0):
-    """Event trace of one replication, ``(rows, 5)`` float64."""
-    out = np.empty(Y.N_OUT)
+    """Event trace of one replication, ``(rows, 5)`` float64 (a batch of one)."""
+    n_ev, n_ev_ser = len(compiled.evac_output_names), len(compiled.evac_series_names)
+    out = np.empty((1, Y.N_OUT))
+    series = np.zeros((0, compiled.n_steps, Y.N_SERIES))
     scratch = np.zeros((compiled.n_steps, Y.N_SERIES))
+    scratch_ev = np.zeros((compiled.n_days, n_ev_ser))
     trace = np.zeros((TRACE_CAPACITY, 5))
-    rng = replication_rng(seed, design_point, replication)
-    n = run_replication(rng, compiled.model(), out, scratch, trace)
+    n = run_batch_kernel(
+        entropy_words(seed), design_point, replication, compiled.model(), compiled.evac(),
+        out, series, scratch, np.zeros((1, n_ev)), np.zeros((0, compiled.n_days, n_ev_ser)),
+        scratch_ev, trace,
+    )  # fmt: skip
     return trace[:n]
 
 
 def _batches(total: int, workers: int) -> list[tuple[int, int]]:
-    """Replication ranges: about 20 per worker, 50 to 2,000 replications each.
+    """Replication ranges: about 20 per worker, 50 to 2,000 replications each; with several
+    workers the last ``workers`` ranges are split in four (25 or more each), so that the
+    workers finish close together.
 
     Results do not depend on the split (each replication seeds its own stream).
     """
     size = int(np.clip(total // max(workers * 20, 1), 50, 2000))
-    return [(a, min(a + size, total)) for a in range(0, total, size)]
+    out = [(a, min(a + size, total)) for a in range(0, total, size)]
+    if workers > 1 and len(out) > 2 * workers:
+        tail = out[-workers:]
+        del out[-workers:]
+        for a, b in tail:
+            step = max(-(-(b - a) // 4), 25)
+            out += [(c, min(c + step, b)) for c in range(a, b, step)]
+    return out
 
 
 def run_id(compiled: Compiled, seed: int, replications: int) -> str:
@@ -141,7 +157,7 @@ def simulate(
     -------
     Results
     """
-    from nansei.scenario import ScenarioError, load_scenario
+    from nansei.scenario import load_scenario
     from nansei.scenario.errors import problem_error
 
     sc = scenario if hasattr(scenario, "run") else load_scenario(scenario)
@@ -153,8 +169,6 @@ def simulate(
         raise problem_error("seed", root, "must be a non-negative integer")
     if not 1 <= workers <= MAX_WORKERS:
         raise problem_error("workers", workers, f"must be between 1 and {MAX_WORKERS}")
-    if not isinstance(sc, object) or not hasattr(sc, "blue"):
-        raise ScenarioError([])
     compiled = compile_scenario(sc)
 
     t0 = time.perf_counter()
@@ -168,10 +182,15 @@ def simulate(
             if progress:
                 progress(done, reps)
     else:
-        from concurrent.futures import ProcessPoolExecutor
+        from nansei.workerpool import take_prestarted
 
-        ctx = _mp_context()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # A pool forked early by the CLI (workerpool.prestart) has done Numba's start-up.
+        pool = take_prestarted(workers)
+        if pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+        with pool:
             futs = {
                 pool.submit(run_batch, compiled, root, design_point, a, b, series): (a, b)
                 for a, b in batches
@@ -210,20 +229,8 @@ def simulate(
         "nansei_version": __version__,
         "numpy_version": np.__version__,
         "params": compiled.params,
-        "not_simulated": not_simulated(sc),
     }
     return Results(records=records, series=ser, trace=tr, meta=meta)
-
-
-def not_simulated(sc) -> list[str]:
-    """Scenario parts that are validated but not yet modelled by this engine version.
-
-    Every part of the schema is simulated: the combat model (``docs/engine.md``),
-    SDF sustainment including launcher fuel and the legal authorities
-    (``docs/model.md``), and civil protection (``docs/civil.md``). The list stays
-    in ``meta.json`` so that runs say so explicitly.
-    """
-    return []
 
 
 def _mp_context():

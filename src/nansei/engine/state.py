@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.evac_layout import EVAC_ARGS
+from nansei.engine.jit import kernel
 from nansei.engine.legal import N_ACT, N_SIT
 
 #: The compiled scenario's arrays (see ``nansei.engine.compile`` for each shape).
@@ -171,7 +171,7 @@ STRAND_FIRE = 1
 STRAND_MOVE = 2
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, inline=False)
 def new_state(m, out, series):
     """Allocate one replication's state; reused (and reset) across a batch.
 
@@ -263,7 +263,7 @@ def new_state(m, out, series):
     return State(ev, launchers, w, b, lg, su, fu)
 
 
-@njit(cache=True, _nrt=True)
+@kernel(nrt=True, inline=False)
 def with_books(s, out, series, trace):
     """``s`` writing its record, series and trace to the given arrays."""
     b = s.b
@@ -271,7 +271,7 @@ def with_books(s, out, series, trace):
     return State(s.ev, s.L, s.w, books, s.lg, s.su, s.fu)
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def reset_state(m, s):
     """Reset the combat state for a new replication (element loops: no temporaries)."""
     L, w, b = s.L, s.w, s.b

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from nansei.engine import layout as Y
 from nansei.engine.books import log_row, push
@@ -23,21 +22,23 @@ from nansei.engine.detection import red_can_fire, red_spend
 from nansei.engine.dists import draw, exp_time
 from nansei.engine.fuel import fuel_lost
 from nansei.engine.gating import p_intercept
+from nansei.engine.jit import kernel
 from nansei.engine.launchers import destroy
 from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import A_USE_OF_FORCE, G_AD_SDF, T_RED_STRIKE
 from nansei.engine.rng import random
 from nansei.engine.state import C_NGWLOG, C_NSTRLOG, ENG_NONE, SITE, ST, T_LEAVE
-from nansei.engine.supply import review, stockout_lost, struck
+from nansei.engine.supply import stockout_lost, struck
+from nansei.engine.trips import review
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _struck_by_law(m, s):
     """A strike on Japanese territory matters to the supply chain or the legal timeline."""
     return m.su_f[U_ENABLED] == 1.0 or s.lg.trig_t[T_RED_STRIKE] == np.inf
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _p_intercept(m, s, t, n, site):
     """Blue's intercept probability per missile, gated by ``sdf_use_of_force``."""
     p = m.fp[Y.F_P_INTERCEPT]
@@ -46,7 +47,7 @@ def _p_intercept(m, s, t, n, site):
     return p
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _launcher_present(m, s, t, site):
     """The launcher the strike on ``site`` finds at ``t`` (tie rule applied), or -1."""
     li, lt = s.L.i, s.L.f
@@ -62,7 +63,7 @@ def _launcher_present(m, s, t, site):
     return la if present else -1
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_strike(rng, m, s, t, e, tag, step):
     """``EV_STRIKE``: a strike lands on site ``e``."""
     site = e
@@ -107,7 +108,7 @@ def on_strike(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def gateway_next(rng, m, s, t):
     """Schedule the next gateway strike of the Poisson stream."""
     dt = exp_time(rng, m.fp[Y.F_GW_RATE_PER_H])
@@ -115,7 +116,7 @@ def gateway_next(rng, m, s, t):
         push(s, t + dt, Y.EV_GW_STRIKE, 0, 0)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def _close_gateway(rng, m, s, t, g):
     """A leaking strike closes gateway ``g`` (or extends its closure) for a repair time."""
     w = s.w
@@ -128,7 +129,7 @@ def _close_gateway(rng, m, s, t, g):
     push(s, t + rep, Y.EV_GW_REOPEN, g, w.gw_ver[g])
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def on_gw_strike(rng, m, s, t, e, tag, step):
     """``EV_GW_STRIKE``: Red strikes a uniformly chosen gateway (of the allowed type)."""
     out = s.b.out
@@ -154,7 +155,7 @@ def on_gw_strike(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def on_gw_reopen(rng, m, s, t, e, tag, step):
     """``EV_GW_REOPEN``: gateway ``e`` is repaired (unless a later hit extended it)."""
     w = s.w

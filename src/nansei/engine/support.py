@@ -6,18 +6,17 @@ and returns which launchers then look for a target (``state.ENG_*``).
 
 from __future__ import annotations
 
-from numba import njit
-
 from nansei.engine import layout as Y
 from nansei.engine.books import push
 from nansei.engine.engagement import fuel_resume
 from nansei.engine.fuel import any_stranded
+from nansei.engine.jit import kernel
 from nansei.engine.layout import N_ISLAND, U_ENABLED, U_INTERVAL
 from nansei.engine.state import ENG_ALL, ENG_NONE
-from nansei.engine.supply import on_supply_arrive, review
+from nansei.engine.trips import on_supply_arrive, review
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def on_legal(rng, m, s, t, e, tag, step):
     """``EV_LEGAL``: a recognition or the prior-consultation decision takes effect.
 
@@ -30,7 +29,7 @@ def on_legal(rng, m, s, t, e, tag, step):
     return ENG_ALL
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def on_trip(rng, m, s, t, e, tag, step):
     """``EV_SUPPLY_ARRIVE``: trip ``e`` arrives (``tag`` 0) or its withdrawn load is back."""
     p = on_supply_arrive(m, s, t, e, tag)
@@ -39,7 +38,7 @@ def on_trip(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def on_review(rng, m, s, t, e, tag, step):
     """``EV_SUPPLY_REVIEW``: (s, S) review of supply point ``e`` (-1: all)."""
     review(m, s, t, False, e)
@@ -48,7 +47,7 @@ def on_review(rng, m, s, t, e, tag, step):
     return ENG_NONE
 
 
-@njit(cache=True, _nrt=False)
+@kernel(inline=False)
 def on_convoy(rng, m, s, t, e, tag, step):
     """``EV_CONVOY``: scheduled convoys leave for every supply point."""
     review(m, s, t, True, -1)

@@ -9,15 +9,14 @@ arrival.
 
 from __future__ import annotations
 
-from numba import njit
-
 from nansei.engine import layout as Y
 from nansei.engine.books import push
 from nansei.engine.dists import draw, exp_time
+from nansei.engine.jit import kernel
 from nansei.engine.state import C_NTGT, C_OVERFLOW, C_TLO, ENG_ALL, ENG_NONE, SITE
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def find_target(m, s, la):
     """Return ``(target, munition)`` for launcher ``la``, or ``(-1, mu)`` / ``(-1, -1)``.
 
@@ -48,7 +47,7 @@ def find_target(m, s, la):
     return -1, empty
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def targets_start(m, s):
     """Schedule each zone's first arrival (persistent zones: their one target)."""
     zone_f, zone_i = m.zone_f, m.zone_i
@@ -57,7 +56,7 @@ def targets_start(m, s):
             push(s, zone_f[z, 3], Y.EV_TARGET_ARRIVE, z, -1)
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_target_arrive(rng, m, s, t, e, tag, step):
     """``EV_TARGET_ARRIVE``: a group arrives in zone ``e``; the next arrival is drawn.
 
@@ -85,7 +84,7 @@ def on_target_arrive(rng, m, s, t, e, tag, step):
     return ENG_ALL
 
 
-@njit(cache=True, _nrt=False)
+@kernel
 def on_target_leave(rng, m, s, t, e, tag, step):
     """``EV_TARGET_LEAVE``: target ``e`` leaves its zone (if still alive)."""
     tg = s.w.tg

@@ -1,0 +1,223 @@
+"""The kernel's compiler: ``@kernel`` (Numba ``njit``) with a cache that cannot go stale.
+
+Every compiled function of the engine is decorated with :func:`kernel`. It is
+``numba.njit(cache=True)`` with two differences:
+
+* **One compile per function.** Numba compiles a separate version of a called
+  function for every distinct literal argument (``push(s, t, EV_ARRIVE, ...)``
+  and ``push(s, t, EV_FIRE, ...)`` would be two compiles). The kernel's
+  dispatcher types arguments without their literal values, so each helper is
+  compiled once; that is most of what keeps the cold compile short
+  (``docs/performance.md``).
+* **A cache keyed on every kernel source.** Numba's own cache checks only the
+  file that holds a function, so editing a helper module compiled into the
+  kernel would leave stale machine code running. Here the cache folder is named
+  after a SHA-256 of the source of every module compiled into the kernel (and
+  of the modules whose constants they read), of Numba and llvmlite's versions:
+  any edit selects a new folder and a fresh compile (:func:`source_digest`).
+
+The cache lives in ``nansei/engine/__pycache__/kernel-<digest>`` when the
+package folder is writable, else in ``$XDG_CACHE_HOME/nansei`` (or
+``~/.cache/nansei``); ``NANSEI_CACHE_DIR`` overrides both. Older kernel folders
+in the same place are removed when a new one is made.
+
+Under ``NUMBA_DISABLE_JIT=1`` the decorator returns the plain Python function.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import ClassVar
+
+import llvmlite
+import numba
+from numba.core import caching, config, types
+from numba.core.registry import CPUDispatcher
+
+ENGINE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = ENGINE_DIR.parent
+_MARK = "@kernel"  # a module that uses the decorator is compiled into the kernel
+_KEEP_OLD = 2  # kernel cache folders of other digests kept (the most recent ones)
+
+
+def kernel_modules() -> list[Path]:
+    """Source files whose code or constants are compiled into the kernel.
+
+    Every engine module that uses :func:`kernel`, and every ``nansei`` module they
+    import (transitively): their module-level constants are frozen into the
+    machine code.
+    """
+    todo = [p for p in sorted(ENGINE_DIR.glob("*.py")) if _MARK in p.read_text("utf-8")]
+    seen: dict[Path, None] = {}
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen[path] = None
+        todo.extend(_nansei_imports(path))
+    return sorted(seen)
+
+
+def _nansei_imports(path: Path) -> list[Path]:
+    """Files of the package's own modules that ``path`` imports at module level."""
+    tree = ast.parse(path.read_text("utf-8"))
+    own = PACKAGE_DIR.name
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(own):
+            names.append(node.module)
+            names.extend(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            names.extend(a.name for a in node.names if a.name.startswith(own))
+    files = []
+    for name in names:
+        rel = Path(*name.split(".")[1:])
+        for cand in (PACKAGE_DIR / rel.with_suffix(".py"), PACKAGE_DIR / rel / "__init__.py"):
+            if cand.is_file() and cand != PACKAGE_DIR / "__init__.py":
+                files.append(cand)
+    return files
+
+
+@functools.lru_cache(maxsize=1)
+def source_digest() -> str:
+    """SHA-256 (hex, 16 characters) of the kernel sources and the compiler versions."""
+    h = hashlib.sha256()
+    h.update(f"numba {numba.__version__} llvmlite {llvmlite.__version__}".encode())
+    for path in kernel_modules():
+        h.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def cache_dir() -> Path:
+    """The folder of this kernel's compiled code (created, older digests pruned)."""
+    name = f"kernel-{source_digest()}"
+    env = os.environ.get("NANSEI_CACHE_DIR")
+    if env:
+        bases = [Path(env)]
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        bases = [ENGINE_DIR / "__pycache__", Path(xdg) / "nansei"]
+    for base in bases:
+        if _writable(base / name):
+            _prune(base, name)
+            return base / name
+    raise RuntimeError(
+        f"no writable folder for the compiled kernel (tried {', '.join(map(str, bases))}); "
+        "set NANSEI_CACHE_DIR to a writable folder"
+    )
+
+
+def _prune(base: Path, keep: str) -> None:
+    """Remove kernel folders of other digests (their sources no longer exist)."""
+    old = sorted(
+        (p for p in base.glob("kernel-*") if p.is_dir() and p.name != keep),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for path in old[: max(len(old) - _KEEP_OLD, 0)]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class _KernelLocator(caching._CacheLocator):
+    """Numba cache locator: one folder per kernel source digest."""
+
+    def __init__(self, py_func, py_file):
+        self._lineno = py_func.__code__.co_firstlineno
+        self._path = str(cache_dir())
+
+    def get_cache_path(self):
+        return self._path
+
+    def get_source_stamp(self):
+        return source_digest()
+
+    def get_disambiguator(self):
+        return str(self._lineno)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        return cls(py_func, py_file)
+
+
+class _KernelCacheImpl(caching.CompileResultCacheImpl):
+    _locator_classes: ClassVar[list] = [_KernelLocator]
+
+
+class _KernelCache(caching.FunctionCache):
+    _impl_class = _KernelCacheImpl
+
+
+class KernelDispatcher(CPUDispatcher):
+    """``CPUDispatcher`` that compiles calls without literal argument types and caches
+    in the digest-keyed folder."""
+
+    def get_call_template(self, args, kws):
+        args = tuple(types.unliteral(a) for a in args)
+        kws = {k: types.unliteral(v) for k, v in kws.items()}
+        return super().get_call_template(args, kws)
+
+    def enable_caching(self):
+        self._cache = _KernelCache(self.py_func)
+
+
+def kernel(
+    func=None,
+    *,
+    nrt: bool = False,
+    python: bool = False,
+    inline: bool | None = None,
+    ir_inline: bool = False,
+):
+    """Compile ``func`` into the kernel (nopython, cached in :func:`cache_dir`).
+
+    Parameters
+    ----------
+    func : function
+    nrt : bool
+        Keep Numba's reference counting. Only functions that allocate need it
+        (workspaces, seeding, the batch entry points); everything the replication
+        loop calls runs without it (``docs/engine.md``).
+    python : bool
+        Callable from Python, not only from compiled code. Without it Numba builds
+        no Python wrapper for the function, which halves the cold compile (the
+        wrapper of a function taking the model and state unpacks about 80 arrays).
+    inline : bool, optional
+        Ask LLVM to inline the function into its callers (``alwaysinline``; the
+        default for functions that are not callable from Python). A call that is
+        not inlined passes the model and the state as several hundred scalars, so
+        the hot helpers must be inlined; rare paths opt out to keep the compile
+        short.
+    ir_inline : bool
+        Inline the function's Numba IR into its one caller instead (no separate
+        compile; used for the replication loop inside the batch entry point, so the
+        whole kernel is optimised once).
+    """
+    if func is None:
+        return functools.partial(kernel, nrt=nrt, python=python, inline=inline, ir_inline=ir_inline)
+    if config.DISABLE_JIT:
+        return func
+    opts = {"nopython": True, "_nrt": nrt, "forceinline": not python if inline is None else inline}
+    if ir_inline:
+        opts["inline"] = "always"
+    if not python:
+        opts["no_cpython_wrapper"] = True
+        opts["no_cfunc_wrapper"] = True
+    disp = KernelDispatcher(py_func=func, locals={}, targetoptions=opts)
+    disp.enable_caching()
+    return disp
