@@ -12,10 +12,21 @@ $(VENV)/.base: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-# Browser tests drive Debian's chromium through Playwright (never `playwright install`).
+# Browser tests drive chromium through Playwright (never `playwright install`): $NANSEI_CHROMIUM,
+# else /usr/bin/chromium, else `chromium` on PATH (tests/browser.py). If there is none, install
+# Debian's package when root or with passwordless sudo; otherwise warn (those tests will fail).
+CHROMIUM_HINT := install it with: sudo apt-get install chromium (Debian), or set NANSEI_CHROMIUM=/path/to/chromium
+
 $(VENV)/.dev: $(VENV)/.base
 	$(PY) -m pip install --quiet -e '.[dev]'
-	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	@if [ -x "$${NANSEI_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && apt-get install -y -qq chromium \
+	  || echo 'warning: apt-get install chromium failed, the browser tests will fail; $(CHROMIUM_HINT)'; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	  sudo -n apt-get update -qq && sudo -n apt-get install -y -qq chromium \
+	  || echo 'warning: apt-get install chromium failed, the browser tests will fail; $(CHROMIUM_HINT)'; \
+	else echo 'warning: chromium not found and not root, the browser tests will fail; $(CHROMIUM_HINT)'; fi
 	touch $@
 
 demo: $(VENV)/.base

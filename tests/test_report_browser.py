@@ -1,4 +1,7 @@
-"""The report and the map in headless Debian chromium: no external request, slider works."""
+"""The report and the map in headless chromium: no external request, slider works.
+
+The chromium binary is found by :mod:`tests.browser` (``NANSEI_CHROMIUM`` overrides it).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +9,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from nansei.report.report import build_report
+from tests.browser import ARGS, chromium, chromium_path  # noqa: F401 (autouse: fails first)
 from tests.report_fixtures import write_small_run
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL = ("file://", "data:", "about:")
 
 
@@ -32,7 +26,7 @@ def browser_context(tmp_path_factory):
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
+            executable_path=chromium(),
             headless=True,
             args=ARGS,
             viewport={"width": 1300, "height": 900},

@@ -80,7 +80,7 @@ def test_blocked_actions_bar_chart_from_records():
     assert np.allclose(widths, ref)
 
 
-def test_missing_parts_say_not_simulated():
+def test_charts_without_their_columns_show_a_placeholder():
     s = _series(False)
     assert "sustainment not simulated" in _texts(charts.stock_chart(s))
     assert "Civil protection not simulated" in _texts(charts.evacuees_chart(s))

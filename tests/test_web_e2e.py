@@ -1,9 +1,10 @@
-"""End to end in headless Debian chromium against a real ``nansei serve`` on 127.0.0.1.
+"""End to end in headless chromium against a real ``nansei serve`` on 127.0.0.1.
 
 Upload a broken scenario and see the error at the right field and line; fix it
 and run 200 replications; watch the progress bar complete; see the results
 table, the charts and the map; compare two runs; download the CSV. No request
-may leave the local server.
+may leave the local server. The chromium binary is found by :mod:`tests.browser`
+(``NANSEI_CHROMIUM`` overrides it).
 """
 
 from __future__ import annotations
@@ -14,18 +15,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.browser import ARGS, chromium, chromium_path  # noqa: F401 (autouse: fails first)
 from tests.web_server import Server, scenario_text
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +31,7 @@ def browser(tmp_path_factory, server):
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
+            executable_path=chromium(),
             headless=True,
             args=ARGS,
             viewport={"width": 1400, "height": 1000},

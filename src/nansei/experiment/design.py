@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .nolh import columns_for, nolh
-from .spec import MAX_POINTS, Experiment, Range
+from .nolh import nolh
+from .spec import Experiment, Range, check_design
 
 __all__ = ["Design", "check_design", "factor_value", "make_design", "salib_problem"]
 
@@ -95,61 +95,6 @@ def _factorial_levels(spec: Any) -> list[Any]:
         xs = np.linspace(spec.low, spec.high, spec.levels or 2)
         return [round(x) for x in xs] if spec.integer else [float(x) for x in xs]
     return list(spec)
-
-
-def _count(exp: Experiment) -> int:
-    d, k = exp.design, len(exp.factors)
-    if d.kind == "full_factorial":
-        return math.prod(len(_factorial_levels(s)) for s in exp.factors.values())
-    if d.kind == "nolh":
-        from .nolh import runs_for
-
-        return d.points or runs_for(k)
-    n = d.points or 0
-    return {"saltelli": n * (k + 2), "morris": n * (k + 1)}.get(d.kind, n)
-
-
-def check_design(exp: Experiment) -> list[tuple[str, str | None, str, str | None]]:
-    """Problems with the design section: ``(path, value, message, allowed)`` tuples."""
-    d, k = exp.design, len(exp.factors)
-    out: list[tuple[str, str | None, str, str | None]] = []
-    if d.kind == "full_factorial":
-        for path, spec in exp.factors.items():
-            if isinstance(spec, Range) and spec.levels is None:
-                out.append(
-                    (
-                        f"factors.{path}",
-                        None,
-                        "a range in a full factorial design needs "
-                        "'levels' (how many evenly spaced values)",
-                        "levels: 2 .. 1000",
-                    )
-                )
-    elif k == 0:
-        out.append(("factors", None, f"a {d.kind} design needs at least one factor", None))
-    elif d.kind == "nolh":
-        if k > columns_for(7):
-            out.append(
-                ("factors", str(k), "too many factors for a NOLH design", f"1 .. {columns_for(7)}")
-            )
-    elif d.points is None:
-        out.append(("design.points", None, f"a {d.kind} design needs 'points'", None))
-    elif d.kind == "sobol" and d.points & (d.points - 1):
-        out.append(
-            (
-                "design.points",
-                str(d.points),
-                "a Sobol sequence needs a power of 2",
-                "1, 2, 4, 8, ..., 65536",
-            )
-        )
-    if d.kind in ("saltelli", "morris") and k < 2:
-        out.append(("factors", str(k), f"a {d.kind} design needs at least two factors", None))
-    if not out:
-        n = _count(exp)
-        if n > MAX_POINTS:
-            out.append(("design", str(n), "too many design points", f"at most {MAX_POINTS:,}"))
-    return out
 
 
 def salib_problem(exp: Experiment) -> dict[str, Any]:

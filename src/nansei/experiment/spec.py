@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from nansei.scenario.errors import Problem, ScenarioError, problems_from_validation
 
 from .errors import ExperimentError, experiment_error
+from .nolh import columns_for, runs_for
 from .paths import PathError, get_path, set_path
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "Experiment",
     "Range",
     "builtin_experiments",
+    "check_design",
     "load_experiment",
 ]
 
@@ -261,9 +264,65 @@ def _round(level: Any, spec: Any) -> Any:
     return level
 
 
-def _check_design(exp: Experiment, lines: dict | None, problems: list[Problem]) -> None:
-    from .design import check_design
+def _level_count(spec: Any) -> int:
+    """How many levels a factor takes in a full factorial design."""
+    return (spec.levels or 2) if isinstance(spec, Range) else len(spec)
 
+
+def _count(exp: Experiment) -> int:
+    d, k = exp.design, len(exp.factors)
+    if d.kind == "full_factorial":
+        return math.prod(_level_count(s) for s in exp.factors.values())
+    if d.kind == "nolh":
+        return d.points or runs_for(k)
+    n = d.points or 0
+    return {"saltelli": n * (k + 2), "morris": n * (k + 1)}.get(d.kind, n)
+
+
+def check_design(exp: Experiment) -> list[tuple[str, str | None, str, str | None]]:
+    """Problems with the design section: ``(path, value, message, allowed)`` tuples."""
+    d, k = exp.design, len(exp.factors)
+    out: list[tuple[str, str | None, str, str | None]] = []
+    if d.kind == "full_factorial":
+        for path, spec in exp.factors.items():
+            if isinstance(spec, Range) and spec.levels is None:
+                out.append(
+                    (
+                        f"factors.{path}",
+                        None,
+                        "a range in a full factorial design needs "
+                        "'levels' (how many evenly spaced values)",
+                        "levels: 2 .. 1000",
+                    )
+                )
+    elif k == 0:
+        out.append(("factors", None, f"a {d.kind} design needs at least one factor", None))
+    elif d.kind == "nolh":
+        if k > columns_for(7):
+            out.append(
+                ("factors", str(k), "too many factors for a NOLH design", f"1 .. {columns_for(7)}")
+            )
+    elif d.points is None:
+        out.append(("design.points", None, f"a {d.kind} design needs 'points'", None))
+    elif d.kind == "sobol" and d.points & (d.points - 1):
+        out.append(
+            (
+                "design.points",
+                str(d.points),
+                "a Sobol sequence needs a power of 2",
+                "1, 2, 4, 8, ..., 65536",
+            )
+        )
+    if d.kind in ("saltelli", "morris") and k < 2:
+        out.append(("factors", str(k), f"a {d.kind} design needs at least two factors", None))
+    if not out:
+        n = _count(exp)
+        if n > MAX_POINTS:
+            out.append(("design", str(n), "too many design points", f"at most {MAX_POINTS:,}"))
+    return out
+
+
+def _check_design(exp: Experiment, lines: dict | None, problems: list[Problem]) -> None:
     line = (lines or {}).get(("design",))
     for path, value, message, allowed in check_design(exp):
         problems.append(Problem(path, line, value, message, allowed))

@@ -189,7 +189,6 @@ def build_report(
             verification=verification_status(run.verification, verify_scale),
             versions=_versions(run.meta),
             reproduce=_reproduce(run),
-            not_simulated=run.meta.get("not_simulated", []),
             generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             replay_summary=None
             if replay is None

@@ -1,6 +1,7 @@
 """Checks of the evacuation sub-model against the Sakishima plan (Cabinet Secretariat, 2025).
 
-Registered in :data:`nansei.verification.checks.REGISTRY` (so ``nansei verify`` runs them)
+Listed in ``CHECKS`` and registered in :data:`nansei.verification.checks.REGISTRY` (so
+``nansei verify`` runs them)
 and run with the evacuation-only driver :func:`nansei.engine.civil_run.simulate_evacuation`
 on the built-in ``sakishima-evacuation-2025`` scenario (weather off, no strikes):
 
@@ -21,9 +22,11 @@ import numpy as np
 import pandas as pd
 
 from nansei.scenario.civil import HOST_PREFECTURES_2025
-from nansei.verification.checks import Check, _doc, _identity, _mean_se, register
+from nansei.verification.base import Check, _doc, _identity, _mean_se
 
 PLAN = "sakishima-evacuation-2025"
+
+CHECKS: list[Check] = []
 
 
 def _runner(scenario, replications: int, seed: int, workers: int = 1):
@@ -46,7 +49,7 @@ def _days(r: pd.DataFrame) -> tuple[float, float]:
     return _mean_se(np.ceil((r["evac_complete_h"] - r["evac_order_h"]).to_numpy() / 24.0))
 
 
-register(
+CHECKS.append(
     Check(
         name="evac-plan-total",
         description="Sakishima plan: about 120,000 people (110k residents + 10k tourists) "
@@ -59,7 +62,7 @@ register(
         rel_tol=0.05,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="evac-plan-days",
         description="Sakishima plan: the evacuation takes about 6 days (whole days after the "
@@ -71,7 +74,7 @@ register(
         runner=_runner,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="evac-plan-per-day",
         description="Sakishima plan: about 20,000 people a day (most in one day); passes "
@@ -84,7 +87,7 @@ register(
         rel_tol=0.10,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="evac-yonaguni-one-day",
         description="Sakishima plan: Yonaguni (about 1,700 people) is out in one day — share "
@@ -116,7 +119,7 @@ def _host_check(pref: str) -> Check:
 
 
 for _pref in HOST_PREFECTURES_2025:
-    register(_host_check(_pref))
+    CHECKS.append(_host_check(_pref))
 
 #: Islands whose daily gateway capacity is checked (all with a sourced capacity).
 CAPACITY_ISLANDS = (
@@ -165,7 +168,7 @@ def _capacity_check(island: str) -> Check:
 
 
 for _isl in CAPACITY_ISLANDS:
-    register(_capacity_check(_isl))
+    CHECKS.append(_capacity_check(_isl))
 
 
 def _conservation(r: pd.DataFrame) -> np.ndarray:
@@ -179,7 +182,7 @@ def _conservation(r: pd.DataFrame) -> np.ndarray:
     return np.maximum(worst, np.abs(total.to_numpy()))
 
 
-register(
+CHECKS.append(
     Check(
         name="evac-conservation",
         description="For every island and replication: people at start = evacuated + "

@@ -1,6 +1,7 @@
 """Checks of launcher fuel against exact results (``docs/verification.md`` §12).
 
-Registered in :data:`nansei.verification.checks.REGISTRY`, so ``nansei verify`` runs them.
+Listed in ``CHECKS`` and registered in :data:`nansei.verification.checks.REGISTRY`, so
+``nansei verify`` runs them.
 
 * **Running dry.** One launcher on the ``ideal-fixed-delay`` cycle (fixed dwell τ, fixed
   move of m hours at speed v, so k = m v km a move), never detected, with sustainment on
@@ -23,9 +24,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nansei.verification.checks import Check, _doc, register
+from nansei.verification.base import Check, _doc
 
-__all__ = ["DryRun", "dry_run"]
+__all__ = ["CHECKS", "DryRun", "dry_run"]
+
+CHECKS: list[Check] = []
 
 #: The lonely launcher: tank (l), idle burn (l/h), move burn (l/km), speed (km/h).
 CAP_L, IDLE_L_H, MOVE_L_KM, SPEED_KMH = 33.0, 1.0, 0.1, 40.0
@@ -134,7 +137,7 @@ def _common(col: str, also=None):
     return est
 
 
-register(
+CHECKS.append(
     Check(
         name="fuel-dry-hours",
         description=_DESC + "hours with an empty tank = H - [n (τ + m) + (C - n c) / r]",
@@ -145,7 +148,7 @@ register(
         exact_match=True,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="fuel-moves-before-dry",
         description=_DESC + "relocations = n = floor(C / (r τ + b k)), then one move refused",
@@ -203,7 +206,7 @@ def _node_balance(r: pd.DataFrame):
 
 
 _KDESC = "kyodo-2021, 240 h, 120 l tanks, p_loss 0.1, stock loss 0.2: in every replication, "
-register(
+CHECKS.append(
     Check(
         name="fuel-tank-conservation",
         description=_KDESC + "tanks at start + issued = burned + lost with launchers + at end",
@@ -214,7 +217,7 @@ register(
         exact_match=True,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="fuel-node-conservation",
         description=_KDESC + "nodes at start = at end + issued + destroyed + lost + in transit",

@@ -1,6 +1,7 @@
 """Checks of the SDF sustainment sub-model against exact results (``docs/verification.md`` §11).
 
-Registered in :data:`nansei.verification.checks.REGISTRY`, so ``nansei verify`` runs them.
+Listed in ``CHECKS`` and registered in :data:`nansei.verification.checks.REGISTRY`, so
+``nansei verify`` runs them.
 Every scenario is the ``ideal-fixed-delay`` built-in with its supply chain replaced by one
 depot on Okinawa, one supply point on Miyako, one munition (GMLRS) and one pool of sea
 transports on the scheduled-convoy policy. Nothing else touches the stocks: Red detects
@@ -27,14 +28,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nansei.verification.checks import Check, _doc, _identity, _mean_se, register
+from nansei.verification.base import Check, _doc, _identity, _mean_se, scenario_document
 
 __all__ = [
+    "CHECKS",
     "ConvoySchedule",
     "convoy_schedule",
     "schedule_document",
     "schedule_of",
 ]
+
+CHECKS: list[Check] = []
 
 BASE = "ideal-fixed-delay"
 #: Interval between convoys (h), horizon (h) and depot / supply-point islands of every check.
@@ -175,7 +179,6 @@ def schedule_of(sc) -> ConvoySchedule:
         transport pool (a check document ``{"base", "overrides"}`` is loaded first).
     """
     from nansei.scenario import load_scenario
-    from nansei.verification.checks import scenario_document
 
     if isinstance(sc, dict):
         sc = load_scenario(scenario_document(sc))
@@ -296,7 +299,7 @@ def _sched_desc(what: str) -> str:
     )
 
 
-register(
+CHECKS.append(
     Check(
         name="sustain-schedule-pods-delivered",
         description=_sched_desc(
@@ -310,7 +313,7 @@ register(
         exact_match=True,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="sustain-schedule-trips",
         description=_sched_desc(
@@ -323,7 +326,7 @@ register(
         exact_match=True,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="sustain-schedule-in-transit",
         description=_sched_desc(
@@ -336,7 +339,7 @@ register(
         exact_match=True,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="sustain-schedule-order-up-to",
         description=_sched_desc(
@@ -366,7 +369,6 @@ def _loss_trips() -> int:
 
 def _p_loss() -> float:
     from nansei.scenario import load_scenario
-    from nansei.verification.checks import scenario_document
 
     return load_scenario(scenario_document(LOSS)).sustainment.p_loss_per_leg
 
@@ -388,7 +390,7 @@ def _loss_desc(what: str) -> str:
     )
 
 
-register(
+CHECKS.append(
     Check(
         name="sustain-loss-mean",
         description=_loss_desc("E[deliveries lost] = n p"),
@@ -398,7 +400,7 @@ register(
         replications=20_000,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="sustain-loss-variance",
         description=_loss_desc("Var[deliveries lost] = n p (1 - p) (independent legs)"),
@@ -408,7 +410,7 @@ register(
         replications=20_000,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="sustain-loss-pods-delivered",
         description=_loss_desc("E[pods delivered] = c n (1 - p)"),
@@ -418,7 +420,7 @@ register(
         replications=20_000,
     )
 )
-register(
+CHECKS.append(
     Check(
         name="sustain-loss-trips-resolved",
         description=_loss_desc(

@@ -1,0 +1,56 @@
+"""The chromium binary that the browser tests drive through Playwright.
+
+Never ``playwright install``: the tests use ``$NANSEI_CHROMIUM`` when it is set (even when
+``/usr/bin/chromium`` exists), else Debian's ``/usr/bin/chromium``, else ``chromium`` on
+``PATH``. When there is none they fail, never skip, with a one-line message that says how to
+install it. A browser test module imports :func:`chromium_path`, an autouse fixture, so the
+check runs before its other (slower) fixtures, and launches :func:`chromium` with :data:`ARGS`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+DEFAULT = "/usr/bin/chromium"
+#: Headless chromium without network side traffic (every test also blocks non-local requests).
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOW = (
+    "install it with `sudo apt-get install chromium` (Debian) "
+    "or set NANSEI_CHROMIUM=/path/to/chromium"
+)
+
+
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def chromium() -> str:
+    """The chromium executable to use; fails the calling test when there is none."""
+    explicit = os.environ.get("NANSEI_CHROMIUM")
+    if explicit:
+        if _executable(explicit):
+            return explicit
+        pytest.fail(f"chromium not found at {explicit} (NANSEI_CHROMIUM): {HOW}", pytrace=False)
+    if _executable(DEFAULT):
+        return DEFAULT
+    found = shutil.which("chromium")
+    if found:
+        return found
+    pytest.fail(f"chromium not found at {DEFAULT} nor on PATH: {HOW}", pytrace=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def chromium_path() -> str:
+    """The chromium executable, looked up before the module's other fixtures."""
+    return chromium()
