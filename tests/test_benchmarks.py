@@ -7,6 +7,7 @@ the engine does; these runs, at tiny sizes, catch a script left behind.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -54,3 +55,17 @@ def test_bench_engine_never_overwrites_a_result(tmp_path, monkeypatch):
     second = be._new_result("engine-warm-2026-11-23")
     assert second != first and second.name.startswith("engine-warm-2026-11-23-")
     assert not second.exists()
+
+
+def test_bench_workers_runs_and_never_overwrites_a_result(tmp_path, monkeypatch):
+    bw = _load("bench_workers")
+    monkeypatch.setattr(bw, "RESULTS", tmp_path)
+    first = bw.out_path(None)
+    assert first.parent == tmp_path and first.name.startswith("workers-")
+    first.write_text("{}")
+    second = bw.out_path(None)
+    assert second != first and not second.exists()
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    bw.main(["--reps", "20", "--rounds", "1", "--warmup", "0", "--src", src])
+    rows = json.loads(second.read_text())["results"]
+    assert rows[0]["replications"] == 20 and rows[0]["ratio_median"] > 0

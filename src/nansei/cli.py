@@ -231,34 +231,26 @@ def _run(
     series: bool,
     trace: bool,
 ):
-    from nansei.engine.simulate import simulate
-    from nansei.io.runs import write_run
-    from nansei.scenario import ScenarioError
+    if workers > 1:
+        # Fork the workers now, while this process runs one thread (the progress bar starts
+        # one) and before pandas: they do Numba's start-up while this process imports
+        # pandas and loads and compiles the scenario (see nansei.workerpool).
+        from nansei import workerpool
 
-    sc = _load(scenario)
-    with _progress_bar() as bar:
-        # Until the first batch is back the kernel is loading, or compiling on a first run.
-        task = bar.add_task(
-            f"starting {sc.name} (a first run compiles the kernel: 2-5 min)",
-            total=reps or sc.run.replications,
-        )
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"simulating {sc.name}")
-
-        try:
-            res = simulate(sc, reps, seed, workers, series=series, trace=trace, progress=progress)
-        except ScenarioError as exc:
-            err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
-            raise typer.Exit(code=2) from None
-    if res.meta["not_simulated"]:
-        err_console.print(
-            "[yellow]note:[/] validated but not yet simulated by this engine version: "
-            + ", ".join(res.meta["not_simulated"])
-            + " (see docs/engine.md)"
-        )
-    path = write_run(res, sc, out) if out is not None else None
+        workerpool.prestart(workers)
+    try:
+        sc = _load(scenario)
+        res = _simulate(sc, reps, seed, workers, series, trace)
+    finally:
+        if workers > 1:
+            workerpool.discard()  # not used if the scenario or the arguments were invalid
     summary = res.summary()
+    if out is not None:
+        from nansei.io.runs import write_run
+
+        path = write_run(res, sc, out, summary=summary)
+    else:
+        path = None
     if as_json:
         payload = {"meta": res.meta, "summary": summary.reset_index().to_dict(orient="records")}
         if path is not None:
@@ -269,6 +261,45 @@ def _run(
     if path is not None:
         console.print(f"Records written to [bold]{path}[/]")
     return res, path
+
+
+def _simulate(sc, reps, seed, workers, series, trace):
+    from nansei.engine.simulate import simulate
+    from nansei.scenario import ScenarioError
+
+    with _progress_bar() as bar:
+        # Until the first batch is back the kernel is loading, or compiling on a first run.
+        task = bar.add_task(
+            f"starting {sc.name} (a first run compiles the kernel: 1-3 min)",
+            total=reps or sc.run.replications,
+        )
+
+        warm = [workers > 1]
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"simulating {sc.name}")
+            if warm[0]:  # this process waits for its workers: import what comes next
+                warm[0] = False
+                import threading
+
+                threading.Thread(target=_import_for_results, daemon=True).start()
+
+        try:
+            return simulate(sc, reps, seed, workers, series=series, trace=trace, progress=progress)
+        except ScenarioError as exc:
+            err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+
+
+def _import_for_results() -> None:
+    """Import what the summary and the files need (~0.3 s with 2 workers: this process then
+    never ran the kernel, whose Numba start-up imports part of SciPy): run in a thread while
+    the workers simulate, it leaves the serial end of the run."""
+    try:
+        import pyarrow.parquet  # noqa: F401
+        import scipy.special  # noqa: F401
+    except ImportError:
+        pass
 
 
 def _json_default(obj):

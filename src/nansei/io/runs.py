@@ -38,7 +38,7 @@ def _clean(obj):
     return obj
 
 
-def write_run(results, scenario, out: Path) -> Path:
+def write_run(results, scenario, out: Path, summary: pd.DataFrame | None = None) -> Path:
     """Write records, summary, series, trace, scenario and metadata to ``out``.
 
     Parameters
@@ -47,6 +47,8 @@ def write_run(results, scenario, out: Path) -> Path:
     scenario : nansei.scenario.Scenario
     out : Path
         Directory, created if needed.
+    summary : pandas.DataFrame, optional
+        ``results.summary()`` if the caller has it already (it is not computed again).
 
     Returns
     -------
@@ -62,7 +64,7 @@ def write_run(results, scenario, out: Path) -> Path:
         _atomic_parquet(results.series, out / "series.parquet")
     if results.trace is not None:
         _atomic_parquet(results.trace, out / "trace.parquet")
-    summary = results.summary().reset_index()
+    summary = (results.summary() if summary is None else summary).reset_index()
     _atomic_write_bytes(out / "summary.csv", summary.to_csv(index=False).encode())
     _atomic_write_bytes(out / "scenario.yaml", scenario_to_yaml(scenario).encode())
     meta = _clean(dict(results.meta))
