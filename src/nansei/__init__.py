@@ -9,7 +9,7 @@ public sources or are labelled assumptions.
 50
 """
 
-__version__ = "0.1.0"
+from nansei.version import __version__
 
 __all__ = ["__version__", "load_scenario", "run_experiment", "simulate"]
 

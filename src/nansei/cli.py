@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nansei import __version__
+from nansei.version import __version__
 
 app = typer.Typer(
     name="nansei",

@@ -16,12 +16,12 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from nansei import __version__
 from nansei.engine import layout as Y
 from nansei.engine.compile import Compiled, compile_scenario
 from nansei.engine.kernel import run_batch_kernel
 from nansei.engine.results import Results, series_frame, trace_frame
 from nansei.engine.rng import entropy_words, new_stream
+from nansei.version import __version__
 
 TRACE_CAPACITY = 200_000
 _NO_TRACE = np.zeros((0, 5))

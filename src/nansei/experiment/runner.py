@@ -150,7 +150,7 @@ def open_store(exp: Experiment, design: Design, out: Path) -> ResultStore:
     import numba
     import pyarrow
 
-    from nansei import __version__
+    from nansei.version import __version__
 
     fp = exp.fingerprint()
     doc = {
