@@ -54,7 +54,7 @@ DEFAULT_HAZARD_RADIUS_KM = 2.0
 DEFAULT_ACCESS_RADIUS_KM = 3.0
 #: Sanity bound: a site must lie within this distance of its island's centre, km.
 MAX_FROM_CENTRE_KM = 60.0
-_ID_RE = re.compile(r"^[a-z]+-[a-z]+\d+$")
+_ID_RE = re.compile(r"^[a-z][a-z_]*-[a-z]+\d+$")
 
 Access = Literal["road", "airport", "port"]
 
@@ -65,7 +65,8 @@ class CandidateSite(BaseModel):
     Attributes
     ----------
     id : str
-        ``<island>-<area><n>``, e.g. ``ishigaki-n1``.
+        ``<island>-<area><n>``, e.g. ``ishigaki-n1``; generated positions
+        (:mod:`nansei.geo.positions`) use ``<island id>-g<n>``, e.g. ``amami_oshima-g1``.
     island : str
         Gazetteer island id.
     lat, lon : float
