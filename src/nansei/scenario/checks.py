@@ -91,6 +91,18 @@ def _sites(
                         f"site '{sid}' is on island '{by_id[sid].island}', not in play",
                     )
                 )
+    generated_ids: set[str] = set()
+    if sel.generated is not None:
+        try:
+            generated_ids = {s.id for s in resolve.generated_sites(sc)}
+        except resolve.GeneratedSitesError as exc:
+            probs.append(
+                problem(
+                    ("geography", "sites", "generated"),
+                    f"cannot generate positions: {exc}",
+                    allowed="a lower min_per_island, or null",
+                )
+            )
     for j, site in enumerate(sel.custom):
         base = ("geography", "sites", "custom", j)
         if builtin_ids is not None and site.id in builtin_ids:
@@ -98,6 +110,15 @@ def _sites(
                 problem(
                     (*base, "id"),
                     f"custom site id '{site.id}' clashes with a built-in site",
+                    value=site.id,
+                )
+            )
+        if site.id in generated_ids:
+            probs.append(
+                problem(
+                    (*base, "id"),
+                    f"custom site id '{site.id}' clashes with a generated position "
+                    "(geography.sites.generated uses '<island>-g<n>')",
                     value=site.id,
                 )
             )
@@ -129,7 +150,10 @@ def _sites(
                     value=(site.lat, site.lon),
                 )
             )
-    ids = [s.id for s in resolve.resolved_sites(sc)]
+    try:
+        ids = [s.id for s in resolve.resolved_sites(sc)]
+    except resolve.GeneratedSitesError:  # reported above
+        ids = [s.id for s in resolve.resolved_sites(sc, generated=False)]
     if len(ids) > MAX_SITES:
         probs.append(
             problem(("geography", "sites"), f"too many sites: {len(ids)} (limit {MAX_SITES})")

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ._base import Ident, Model, fail
+from ._base import Ident, Model, Probability, fail
 
-__all__ = ["Geography", "Site", "SiteSelection"]
+__all__ = ["GeneratedSites", "Geography", "Site", "SiteSelection"]
 
 
 class Site(Model):
@@ -55,13 +55,71 @@ class Site(Model):
     )
 
 
+class GeneratedSites(Model):
+    """Generated notional launcher positions inside each island's land polygon.
+
+    Generic points spread evenly (an unscrambled Halton sequence filtered by the packaged
+    GSHHG land polygon, each at least 0.5 km inland and spaced apart), on every island in
+    play; see :func:`nansei.geo.positions.generate_positions`. They are never real
+    installations, and every figure here is an assumption (confidence C). Ids are
+    ``<island id>-g<n>``, e.g. ``ishigaki-g3``. Access and residents within the hazard
+    radius are derived exactly as for the built-in sites.
+    """
+
+    per_km2: float = Field(
+        0.1,
+        gt=0.0,
+        le=5.0,
+        description="Assumption (C): generated positions per km² of island land area "
+        "(gazetteer area), before the per-island bounds; unit 1/km². The count on an "
+        "island is round(per_km2 × area) clipped to [min_per_island, max_per_island].",
+    )
+    min_per_island: int = Field(
+        4,
+        ge=1,
+        le=120,
+        description="Assumption (C): least number of generated positions on each island "
+        "in play, so that small islands still get a few; count.",
+    )
+    max_per_island: int = Field(
+        60,
+        ge=1,
+        le=120,
+        description="Assumption (C): greatest number of generated positions on each island "
+        "in play; count (>= min_per_island).",
+    )
+    concealment: Literal["island_mean"] | Probability = Field(
+        "island_mean",
+        description="Assumption (C): concealment in [0, 1] of every generated position, or "
+        "'island_mean' for the mean concealment of the island's built-in sites (0.5 on an "
+        "island without built-in sites).",
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> GeneratedSites:
+        if self.min_per_island > self.max_per_island:
+            fail(
+                ("min_per_island",),
+                f"min_per_island ({self.min_per_island}) must be <= max_per_island "
+                f"({self.max_per_island})",
+                value=self.min_per_island,
+                allowed=f"1..{self.max_per_island}",
+            )
+        return self
+
+
 class SiteSelection(Model):
-    """Which candidate sites exist: built-in ones plus custom ones."""
+    """Which candidate sites exist: built-in ones, generated ones and custom ones."""
 
     builtin: Literal["all", "none"] | list[Ident] = Field(
         "all",
         description="Built-in candidate sites to use: 'all', 'none', or a list of site ids. "
         "With 'all', built-in sites on islands not in geography.islands are dropped.",
+    )
+    generated: GeneratedSites | None = Field(
+        None,
+        description="Generated notional positions on every island in play (assumption, "
+        "C), or null for none. They follow the built-in sites and precede the custom ones.",
     )
     custom: list[Site] = Field(
         default_factory=list,

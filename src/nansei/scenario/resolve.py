@@ -23,6 +23,7 @@ __all__ = [
     "builtin_zones",
     "coastlines",
     "gazetteer",
+    "generated_sites",
     "islands_in_play",
     "resolved_gateways",
     "resolved_sites",
@@ -32,6 +33,10 @@ __all__ = [
 
 class GeoDataError(RuntimeError):
     """A geographic data module exists but failed to load."""
+
+
+class GeneratedSitesError(ValueError):
+    """``geography.sites.generated`` cannot be honoured (positions do not fit, no data)."""
 
 
 def _load(module: str, func: str) -> Any:
@@ -58,7 +63,8 @@ def coastlines() -> Any:
 
 
 _ACCESS = {"road", "airport", "port"}
-#: Hazard radius (km) for which each built-in site's resident count was computed.
+#: Hazard radius (km) for which each packaged site's resident count was computed
+#: (built-in sites and generated positions).
 _BUILTIN_RADIUS_KM: dict[str, float] = {}
 
 
@@ -71,30 +77,83 @@ def _rescaled(site: Site, radius_km: float) -> Site:
     return site.model_copy(update={"residents_in_hazard_radius": scaled})
 
 
+def _as_site(s: Any) -> Site:
+    """A packaged :class:`~nansei.geo.sites.CandidateSite` as a scenario :class:`Site`."""
+    access = getattr(s, "access", "road")
+    residents = getattr(s, "residents_in_hazard_radius", None)
+    _BUILTIN_RADIUS_KM[s.id] = float(getattr(s, "hazard_radius_km", 0.0) or 0.0)
+    return Site(
+        id=s.id,
+        island=s.island,
+        lat=float(s.lat),
+        lon=float(s.lon),
+        concealment=float(getattr(s, "concealment", 0.5)),
+        access=access if access in _ACCESS else "road",
+        residents_in_hazard_radius=None if residents is None else round(residents),
+        decoy=False,
+    )
+
+
 @cache
 def builtin_sites() -> tuple[Site, ...] | None:
     """Return the built-in candidate sites as :class:`Site`, or None if unavailable."""
     raw = _load("nansei.geo.sites", "load_sites")
     if raw is None:
         return None
-    out = []
-    for s in raw:
-        access = getattr(s, "access", "road")
-        residents = getattr(s, "residents_in_hazard_radius", None)
-        _BUILTIN_RADIUS_KM[s.id] = float(getattr(s, "hazard_radius_km", 0.0) or 0.0)
-        out.append(
-            Site(
-                id=s.id,
-                island=s.island,
-                lat=float(s.lat),
-                lon=float(s.lon),
-                concealment=float(getattr(s, "concealment", 0.5)),
-                access=access if access in _ACCESS else "road",
-                residents_in_hazard_radius=None if residents is None else round(residents),
-                decoy=False,
-            )
+    return tuple(_as_site(s) for s in raw)
+
+
+@cache
+def _generated_on(island: str, count: int, concealment: float | None) -> tuple[Site, ...]:
+    """Generated positions of one island as :class:`Site` (cached: pure and deterministic)."""
+    try:
+        from nansei.geo.positions import generate_positions
+    except ImportError as exc:
+        raise GeneratedSitesError(f"nansei.geo.positions is unavailable: {exc}") from exc
+    try:
+        pos = generate_positions(island, count, concealment=concealment)
+    except (KeyError, ValueError) as exc:
+        raise GeneratedSitesError(str(exc)) from exc
+    return tuple(_as_site(s) for s in pos.sites)
+
+
+def generated_sites(sc: Scenario) -> list[Site]:
+    """Return the generated positions on the islands in play (``geography.sites.generated``).
+
+    Empty when the field is null (the default). The count on an island is
+    :func:`nansei.geo.positions.position_count` of its gazetteer area.
+
+    Raises
+    ------
+    GeneratedSitesError
+        If positions cannot be generated (no gazetteer or coastlines, or they do not fit).
+    """
+    gen = sc.geography.sites.generated
+    if gen is None:
+        return []
+    gaz = gazetteer()
+    if gaz is None:
+        raise GeneratedSitesError("the gazetteer is unavailable")
+    try:
+        from nansei.geo.positions import position_count
+    except ImportError as exc:
+        raise GeneratedSitesError(f"nansei.geo.positions is unavailable: {exc}") from exc
+
+    conceal = None if gen.concealment == "island_mean" else float(gen.concealment)
+    out: list[Site] = []
+    for isl in islands_in_play(sc):
+        try:
+            area = float(gaz.island(isl).area_km2.value)
+        except KeyError:  # unknown island: reported by the checks
+            continue
+        n = position_count(
+            area,
+            per_km2=gen.per_km2,
+            min_per_island=gen.min_per_island,
+            max_per_island=gen.max_per_island,
         )
-    return tuple(out)
+        out.extend(_generated_on(isl, n, conceal))
+    return out
 
 
 @cache
@@ -121,11 +180,18 @@ def islands_in_play(sc: Scenario) -> list[str]:
     return [] if gaz is None else [i.id for i in gaz.islands]
 
 
-def resolved_sites(sc: Scenario) -> list[Site]:
-    """Return every site in play: selected built-in sites, then custom sites.
+def resolved_sites(sc: Scenario, *, generated: bool = True) -> list[Site]:
+    """Return every site in play: selected built-in sites, generated positions, custom sites.
 
-    With ``builtin: all``, built-in sites on islands not in play are dropped.
-    Built-in resident counts are rescaled to ``geography.hazard_radius_km`` (∝ r²).
+    With ``builtin: all``, built-in sites on islands not in play are dropped. Generated
+    positions (``generated``, default none) lie on the islands in play only; ``generated=False``
+    leaves them out. Built-in and generated resident counts are rescaled to
+    ``geography.hazard_radius_km`` (∝ r²).
+
+    Raises
+    ------
+    GeneratedSitesError
+        If ``generated`` is set and the positions cannot be generated.
     """
     sel = sc.geography.sites
     out: list[Site] = []
@@ -136,6 +202,8 @@ def resolved_sites(sc: Scenario) -> list[Site]:
             out.extend(s for s in known.values() if s.island in play)
         else:
             out.extend(known[i] for i in sel.builtin if i in known)
+    if generated:
+        out.extend(generated_sites(sc))
     radius = sc.geography.hazard_radius_km
     out = [_rescaled(s, radius) for s in out]
     out.extend(sel.custom)
