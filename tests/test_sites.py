@@ -19,7 +19,7 @@ from nansei.geo.sites import (
 )
 
 #: Sites must be at least this far inland of the GSHHG coast, km.
-INLAND_KM = 0.3
+INLAND_KM = 0.5
 
 
 @pytest.fixture(scope="module")
