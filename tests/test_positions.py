@@ -272,3 +272,25 @@ def test_custom_id_clashing_with_generated_is_an_error():
     )
     p = _problem(text, "geography.sites.custom[0].id")
     assert "generated" in p.message
+
+
+def test_compiled_like_builtin_sites():
+    """The compiler sees generated positions as ordinary sites (no kernel run needed)."""
+    from nansei.engine.compile import compile_scenario
+
+    sc = parse_scenario_text(
+        "schema_version: 1\nname: gen\n"
+        "blue:\n  launchers: [{id: a, count: 2, start_sites: [miyako-g1, tarama-g3]}]\n"
+        "geography:\n  islands: [miyako, tarama]\n  sites: {generated: {}}\n"
+    )
+    c = compile_scenario(sc)
+    ids = list(c.site_ids)
+    assert ids[:6] == [s.id for s in load_sites() if s.island in ("miyako", "tarama")]
+    assert ids[6:] == [f"miyako-g{j}" for j in range(1, 17)] + [f"tarama-g{j}" for j in range(1, 5)]
+    assert [ids[i] for i in c.arrays["l_site0"]] == ["miyako-g1", "tarama-g3"]
+    road = c.arrays["road_km"]
+    isl = c.arrays["site_island"]
+    same = isl[:, None] == isl[None, :]
+    assert (road[same] < 40.0).all() and (road[~same] == float("inf")).all()
+    res = c.arrays["site_f"][:, 1]
+    assert res[ids.index("miyako-g5")] == res[ids.index("miyako-c1")]
