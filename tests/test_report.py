@@ -90,8 +90,9 @@ def test_static_map_has_island_pixels_where_islands_are(run):
         assert len(pts) >= 20, isl
         land = _colour_share(img, ax, pts, LAND)
         sea = _colour_share(img, ax, pts, SEA)
-        # site, airport and port markers cover part of a small island (Ishigaki ~45% land)
-        assert land > 0.35 and sea < 0.05, f"{isl}: land {land:.0%}, sea {sea:.0%}"
+        # site, decoy, airport and port markers cover part of a small island (Ishigaki, with
+        # three launchers, a decoy, an airport and two ports on ~3 px: ~24% land); no sea
+        assert land > 0.2 and sea < 0.05, f"{isl}: land {land:.0%}, sea {sea:.0%}"
     open_sea = [(x, y) for x in np.arange(127.0, 130.0, 0.1) for y in np.arange(23.6, 24.6, 0.1)]
     assert not any(coast.on_land(y, x) for x, y in open_sea)
     assert _colour_share(img, ax, open_sea, SEA) > 0.95

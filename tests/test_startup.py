@@ -36,9 +36,18 @@ def test_package_and_cli_import_nothing_heavy():
 
 def test_builtin_scenario_does_not_load_coastlines():
     # Only custom sites are checked against the coastlines (tests/test_scenario_errors.py
-    # covers a custom site in the sea).
-    mods = _modules_after("from nansei.scenario import load_scenario; load_scenario('kyodo-2021')")
+    # covers a custom site in the sea), and generated positions are placed inside them
+    # (kyodo-2021 uses them; this built-in does not).
+    mods = _modules_after(
+        "from nansei.scenario import load_scenario; load_scenario('sakishima-evacuation-2025')"
+    )
     assert "nansei.geo.coastlines" not in mods and "shapely" not in mods
+
+
+def test_generated_positions_load_the_coastlines():
+    """The other side of the rule above: a scenario with generated positions needs them."""
+    mods = _modules_after("from nansei.scenario import load_scenario; load_scenario('kyodo-2021')")
+    assert "nansei.geo.coastlines" in mods
 
 
 def test_simulate_does_not_import_scipy_stats():

@@ -31,9 +31,21 @@ from nansei.engine.legal import compile_legal
 from nansei.engine.state import MODEL_FIELDS, Evac, Model
 from nansei.geo.distance import geodesic_km
 
-#: Duration of a salvo (h): one minute, the ``firing`` state (an assumption; not yet
-#: a scenario field).
-SALVO_DURATION_H = 1.0 / 60.0
+#: Planar positions (``Model.site_xy``): km per degree of latitude (mean Earth radius
+#: 6,371.0088 km) and the latitude (degrees) whose parallel keeps its length.
+KM_PER_DEG = 6371.0088 * math.pi / 180.0
+PLANAR_LAT0 = 26.0
+
+
+def planar_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Equirectangular positions (km) about ``PLANAR_LAT0``, shape ``(n, 2)`` (x east, y north).
+
+    Distances between nearby points (one island) are within about 3 % of the geodesic over
+    latitudes 24-29 degrees; strikes compare a launcher and an aim point in the same frame.
+    """
+    x = KM_PER_DEG * math.cos(math.radians(PLANAR_LAT0)) * np.asarray(lon, dtype=float)
+    y = KM_PER_DEG * np.asarray(lat, dtype=float)
+    return np.column_stack([x, y]).reshape(-1, 2)
 
 
 @dataclass(frozen=True)
@@ -181,10 +193,11 @@ def _launchers(sc, sites: list[Site], mun_index: dict, mun_pod: np.ndarray):
             row[Y.L_SETUP : Y.L_SETUP + 3] = _dist(g.setup_h)
             row[Y.L_TEARDOWN : Y.L_TEARDOWN + 3] = _dist(g.teardown_h)
             row[Y.L_RELOAD : Y.L_RELOAD + 3] = _dist(g.reload_h)
-            row[Y.L_FIRING_H] = SALVO_DURATION_H
+            row[Y.L_FIRING_H] = sc.blue.fires.salvo_duration_h
             row[Y.L_FUEL_CAP] = g.fuel_capacity_l
             row[Y.L_FUEL_IDLE] = g.fuel_idle_l_per_h
             row[Y.L_FUEL_KM] = g.fuel_move_l_per_km
+            row[Y.L_FUEL_ACTIVE] = g.fuel_active_l_per_h
             lp_rows.append(row)
             r = np.zeros(n_mun, np.int64)
             rl = np.zeros(n_mun, np.int64)
@@ -205,8 +218,17 @@ def _launchers(sc, sites: list[Site], mun_index: dict, mun_pod: np.ndarray):
 
 
 def _auto_site(sites: list[Site], usable: list[int], taken: set[int]) -> int:
-    """Spread launchers round-robin over islands: the island with fewest taken first."""
+    """Spread launchers over islands in proportion to their usable sites.
+
+    The next launcher goes to the island with the most usable sites per launcher
+    already placed (``n_sites / (placed + 1)``, ties to the earlier site), so an
+    island with one or two sites gets a launcher only once the larger islands
+    hold several, and every launcher keeps somewhere to move to.
+    """
     per_island: dict[str, int] = {}
+    n_sites: dict[str, int] = {}
+    for i in usable:
+        n_sites[sites[i].island] = n_sites.get(sites[i].island, 0) + 1
     for i in taken:
         per_island[sites[i].island] = per_island.get(sites[i].island, 0) + 1
     free = [i for i in usable if i not in taken]
@@ -216,7 +238,12 @@ def _auto_site(sites: list[Site], usable: list[int], taken: set[int]) -> int:
         raise problem_error(
             "blue.launchers", len(taken) + 1, "more launchers than usable candidate sites"
         )
-    return min(free, key=lambda i: (per_island.get(sites[i].island, 0), i))
+
+    def room(i: int) -> float:
+        isl = sites[i].island
+        return n_sites[isl] / (per_island.get(isl, 0) + 1.0)
+
+    return min(free, key=lambda i: (-room(i), i))
 
 
 def _decoys(sc, sites: list[Site], l_site0: np.ndarray) -> list[int]:
@@ -270,6 +297,7 @@ def compile_scenario(sc) -> Compiled:
     conceal = [s.concealment for s in sites]
     if sc.red.isr.concealment_effect == "none":
         conceal = [0.0] * n_s
+    site_xy = planar_km(lat, lon)
     site_f = np.zeros((n_s, 3), dtype=np.float64)
     site_f[:, 0] = conceal
     site_f[:, 1] = [s.residents for s in sites]
@@ -337,7 +365,20 @@ def compile_scenario(sc) -> Compiled:
     for k, name in enumerate(Y.STATE_NAMES[:5]):
         fp[Y.F_RATE_HIDDEN + k] = getattr(rates, name)
     fp[Y.F_P_DETECT_LAUNCH] = red.isr.p_detect_launch
-    ip[Y.I_DELAY_KIND], fp[Y.F_DELAY_A], fp[Y.F_DELAY_B] = _dist(red.kill_chain.delay_h)
+    kc, isr = red.kill_chain, red.isr
+    ip[Y.I_DELAY_KIND], fp[Y.F_DELAY_A], fp[Y.F_DELAY_B] = _dist(kc.delay_h)
+    launch = kc.launch_delay_h if kc.launch_delay_h is not None else kc.delay_h
+    track = kc.track_delay_h if kc.track_delay_h is not None else kc.delay_h
+    ip[Y.I_LAUNCH_DELAY_KIND], fp[Y.F_LAUNCH_DELAY_A], fp[Y.F_LAUNCH_DELAY_B] = _dist(launch)
+    ip[Y.I_TRACK_DELAY_KIND], fp[Y.F_TRACK_DELAY_A], fp[Y.F_TRACK_DELAY_B] = _dist(track)
+    fp[Y.F_TRACK_LOSS] = isr.track_loss_rate_per_h
+    fp[Y.F_AIM_SD_KM] = isr.location_error_km
+    fp[Y.F_HAZARD_GROWTH] = isr.dwell_hazard.growth_per_h
+    fp[Y.F_HAZARD_MAX] = isr.dwell_hazard.max_factor
+    fp[Y.F_LETHAL_KM] = red.lethal_radius_km
+    fp[Y.F_P_FALSE_CLAIM] = red.p_false_claim
+    fp[Y.F_SITE_MEMORY_H] = rel.site_memory_h
+    fp[Y.F_REATTACK_H] = math.inf if red.reattack_after_h is None else red.reattack_after_h
     ip[Y.I_DOCTRINE] = Y.DOCTRINES.index(red.doctrine)
     ip[Y.I_TIE_RULE] = Y.TIE_RULES.index(red.tie_rule)
     ip[Y.I_MISSILES_PER_STRIKE] = red.missiles_per_strike
@@ -371,6 +412,7 @@ def compile_scenario(sc) -> Compiled:
         "mun_f": mun_f,
         "site_f": site_f,
         "site_island": site_island,
+        "site_xy": site_xy,
         "road_km": road_km,
         "in_range": in_range,
         "isl_gw": isl_gw,

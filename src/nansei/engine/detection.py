@@ -1,17 +1,25 @@
-"""Red's ISR and the launch of strikes: detections, the doctrine, Red's missiles.
+"""Red's ISR and the launch of strikes: detections, tracks, aim points, Red's missiles.
 
-* A launcher in state ``st`` at a site with concealment ``c`` is detected at
-  rate ``fp[F_RATE_HIDDEN + st] * (1 - c)`` (moving: without ``c``); each
-  salvo's launch is detected with ``p_detect_launch``. Memorylessness lets the
-  kernel redraw a launcher's next detection whenever its state changes
-  (:func:`refresh_detection`); detection times live in ``Launchers.det_t``, not
-  in the heap.
-* A detection cues a strike on the launcher's site or, while it moves, its
-  destination. Doctrine ``per_site_first_detection`` (``I_DOCTRINE`` 0): one
-  strike per stay; ``per_detection`` (1): every detection.
+* A launcher in state ``st`` at a position with concealment ``c`` is detected
+  at rate ``fp[F_RATE_HIDDEN + st] * (1 - c) * g(tau)`` (moving: without ``c``
+  and ``g``), where ``tau`` is the time since it arrived at the position and
+  ``g(tau) = min(1 + growth * tau, max_factor)`` the pattern-of-life growth
+  (``growth`` 0: a constant rate). Each salvo's launch is detected with
+  ``p_detect_launch``. A launcher's next detection is redrawn whenever its
+  state changes (:func:`refresh_detection`), exactly: memoryless for a constant
+  rate, by inverting the cumulative hazard from ``tau`` for a growing one.
+  Detection times live in ``Launchers.det_t``, not in the heap.
+* A detection at a position gives Red an aim point: the position. A detection
+  on the road starts a *track*, lost at ``F_TRACK_LOSS`` per hour: a track held
+  until the launcher stops cues a strike on the position where it stopped; a
+  lost track cues one on the road point where it was last seen (none when it
+  was lost during a lift or an idealised move; :func:`on_track`). Doctrine
+  ``per_site_first_detection`` (``I_DOCTRINE`` 0): one strike per stay;
+  ``per_detection`` (1): every detection.
 * A strike is launched if Red's inventory and daily capacity (a new day at
-  t = 24 k h) allow; it lands after the kill-chain delay
-  (:mod:`nansei.engine.strikes`).
+  t = 24 k h) allow; it lands after the kill chain of its cue (ISR detection,
+  launch detection, track; :func:`kill_chain`) and kills what is near its aim
+  point then (:mod:`nansei.engine.strikes`).
 """
 
 from __future__ import annotations
@@ -22,13 +30,29 @@ from nansei.engine import layout as Y
 from nansei.engine.books import push
 from nansei.engine.dists import draw, exp_time
 from nansei.engine.jit import kernel
+from nansei.engine.positions import road_point
 from nansei.engine.rng import random
-from nansei.engine.state import C_DAY, C_DAY_USED, C_INV, ENG_NONE, SITE, ST, STAY, STRUCK
+from nansei.engine.state import (
+    C_DAY,
+    C_DAY_USED,
+    C_INV,
+    C_NAIM,
+    ENG_NONE,
+    MOVE_KIND,
+    ORIGIN,
+    SITE,
+    ST,
+    STAY,
+    STRUCK,
+    T_ARRIVE,
+    T_STAY,
+    T_STRUCK,
+)
 
 
 @kernel
 def detection_rate(m, s, la):
-    """Red's detection rate of launcher ``la`` in its current state (1/h)."""
+    """Red's detection rate of launcher ``la`` in its current state, before growth (1/h)."""
     li = s.L.i
     st = li[la, ST]
     if st == Y.DESTROYED:
@@ -40,14 +64,42 @@ def detection_rate(m, s, la):
 
 
 @kernel
+def hazard_cum(g, cap, tau):
+    """Integral of ``min(1 + g u, cap)`` over ``u`` in ``[0, tau]`` (h); ``g > 0``."""
+    tc = (cap - 1.0) / g
+    if tau <= tc:
+        return tau + 0.5 * g * tau * tau
+    return tc + 0.5 * g * tc * tc + cap * (tau - tc)
+
+
+@kernel
+def hazard_inverse(g, cap, target):
+    """The ``tau`` (h) at which :func:`hazard_cum` reaches ``target``."""
+    tc = (cap - 1.0) / g
+    fc = tc + 0.5 * g * tc * tc
+    if target <= fc:
+        return (np.sqrt(1.0 + 2.0 * g * target) - 1.0) / g
+    return tc + (target - fc) / cap
+
+
+@kernel
 def refresh_detection(rng, m, s, la, t):
     """Redraw launcher ``la``'s next detection time after a state change.
 
     Detection times are kept in ``det_t`` rather than in the heap, so a state
-    change never leaves a stale event behind (memorylessness makes the redraw
-    exact).
+    change never leaves a stale event behind. A constant rate is memoryless;
+    a growing one is drawn from the cumulative hazard past the current time at
+    the position (exact, by inversion).
     """
-    dt = exp_time(rng, detection_rate(m, s, la))
+    rate = detection_rate(m, s, la)
+    g = m.fp[Y.F_HAZARD_GROWTH]
+    if g > 0.0 and rate > 0.0 and s.L.i[la, ST] != Y.MOVING:
+        cap = m.fp[Y.F_HAZARD_MAX]
+        tau0 = max(t - s.L.f[la, T_STAY], 0.0)
+        target = hazard_cum(g, cap, tau0) + exp_time(rng, 1.0) / rate
+        dt = hazard_inverse(g, cap, target) - tau0
+    else:
+        dt = exp_time(rng, rate)
     s.L.det_t[la] = t + dt if t + dt <= m.fp[Y.F_HORIZON_H] else np.inf
 
 
@@ -88,8 +140,24 @@ def red_spend(s, step, n):
 
 
 @kernel
-def strike_site(rng, m, s, t, site, step):
-    """Launch a strike on ``site`` if Red can; return True if launched."""
+def kill_chain(rng, m, cue):
+    """Detection-to-impact delay (h) of a strike cued by ``cue`` (``layout.CUE_*``)."""
+    ip, fp = m.ip, m.fp
+    if cue == Y.CUE_LAUNCH:
+        return draw(rng, ip[Y.I_LAUNCH_DELAY_KIND], fp[Y.F_LAUNCH_DELAY_A], fp[Y.F_LAUNCH_DELAY_B])
+    if cue == Y.CUE_TRACK:
+        return draw(rng, ip[Y.I_TRACK_DELAY_KIND], fp[Y.F_TRACK_DELAY_A], fp[Y.F_TRACK_DELAY_B])
+    return draw(rng, ip[Y.I_DELAY_KIND], fp[Y.F_DELAY_A], fp[Y.F_DELAY_B])
+
+
+@kernel
+def strike_at(rng, m, s, t, x, y, site, position, cue, step):
+    """Launch a strike on the aim point ``(x, y)`` (km) if Red can; True if launched.
+
+    ``site`` is the position aimed at (``position`` 1) or, for a road point
+    (``position`` 0), the site the launcher left: it places the strike on an
+    island for the logs and the casualty proxy.
+    """
     fp, ip, out = m.fp, m.ip, s.b.out
     if t < fp[Y.F_STRIKES_START_H]:
         return False
@@ -99,29 +167,80 @@ def strike_site(rng, m, s, t, site, step):
         return False
     red_spend(s, step, n)
     out[Y.O_STRIKES] += 1
-    delay = draw(rng, ip[Y.I_DELAY_KIND], fp[Y.F_DELAY_A], fp[Y.F_DELAY_B])
-    push(s, t + delay, Y.EV_STRIKE, site, 0)
+    delay = kill_chain(rng, m, cue)
+    aim, cnt = s.w.aim, s.b.cnt
+    k = cnt[C_NAIM] % aim.shape[0]  # a ring as long as the heap: a slot outlives its strike
+    cnt[C_NAIM] += 1
+    aim[k, 0] = x
+    aim[k, 1] = y
+    aim[k, 2] = site
+    aim[k, 3] = position
+    push(s, t + delay, Y.EV_STRIKE, k, cue)
     return True
 
 
 @kernel
-def on_detection(rng, m, s, t, la, step):
-    """Red reacts to a detection of launcher ``la`` (at its site or destination)."""
-    li = s.L.i
+def strike_site(rng, m, s, t, site, cue, step):
+    """Launch a strike on position ``site`` if Red can; True if launched."""
+    xy = m.site_xy
+    return strike_at(rng, m, s, t, xy[site, 0], xy[site, 1], site, 1.0, cue, step)
+
+
+@kernel
+def _strike_stay(rng, m, s, t, la, cue, step):
+    """Strike launcher ``la``'s position: under the first-detection doctrine once per
+    stay, or again once ``F_REATTACK_H`` has passed since the last strike (Red saw
+    it survive)."""
+    li, lt = s.L.i, s.L.f
     stay = li[la, STAY]
-    if li[la, ST] == Y.MOVING:
-        stay += 1
     if m.ip[Y.I_DOCTRINE] == 0 and li[la, STRUCK] == stay:
-        return
-    if strike_site(rng, m, s, t, li[la, SITE], step):
+        if t - lt[la, T_STRUCK] < m.fp[Y.F_REATTACK_H]:
+            return
+    if strike_site(rng, m, s, t, li[la, SITE], cue, step):
         li[la, STRUCK] = stay
+        lt[la, T_STRUCK] = t
+
+
+@kernel
+def on_detection(rng, m, s, t, la, cue, step):
+    """Red reacts to a detection of launcher ``la``: strike its position, or track it."""
+    if s.L.i[la, ST] != Y.MOVING:
+        _strike_stay(rng, m, s, t, la, cue, step)
+    elif t >= m.fp[Y.F_STRIKES_START_H]:
+        # a road track: held until the launcher stops, or lost on the way
+        t_arr = s.L.f[la, T_ARRIVE]
+        t_loss = t + exp_time(rng, m.fp[Y.F_TRACK_LOSS])
+        if t_loss >= t_arr:
+            push(s, t_arr, Y.EV_TRACK, la, 1)
+        else:
+            push(s, t_loss, Y.EV_TRACK, la, 0)
+
+
+@kernel
+def on_track(rng, m, s, t, e, tag, step):
+    """``EV_TRACK``: a track of launcher ``e`` ends, held (``tag`` 1) or lost (0)."""
+    li, out = s.L.i, s.b.out
+    if li[e, ST] == Y.DESTROYED:
+        return ENG_NONE
+    if tag == 1:
+        out[Y.O_TRACKS_HELD] += 1
+        if li[e, ST] != Y.MOVING:
+            _strike_stay(rng, m, s, t, e, Y.CUE_TRACK, step)
+        return ENG_NONE
+    out[Y.O_TRACKS_LOST] += 1
+    if s.L.i[e, MOVE_KIND] != Y.MV_ROAD:
+        return ENG_NONE  # lost in a lift or an idealised move: no point to aim at
+    x, y = road_point(m, s, t, e)
+    if strike_at(rng, m, s, t, x, y, li[e, ORIGIN], 0.0, Y.CUE_TRACK, step):
+        out[Y.O_STRIKES_ROAD] += 1
+    return ENG_NONE
 
 
 @kernel
 def on_detect(rng, m, s, t, e, tag, step):
     """``EV_DETECT``: Red detects launcher ``e`` (drawn from ``det_t``)."""
     s.b.out[Y.O_DETECTIONS] += 1
-    on_detection(rng, m, s, t, e, step)
+    on_detection(rng, m, s, t, e, Y.CUE_ISR, step)
     refresh_detection(rng, m, s, e, t)
     return ENG_NONE
 
@@ -144,7 +263,7 @@ def on_decoy_detect(rng, m, s, t, e, tag, step):
     s.b.out[Y.O_DECOY_DETECTIONS] += 1
     identified = random(rng) < m.fp[Y.F_DECOY_P_IDENTIFY]
     if not identified and (m.ip[Y.I_DOCTRINE] == 1 or dec[e, 1] == 0):
-        if strike_site(rng, m, s, t, m.decoy_site[e], step):
+        if strike_site(rng, m, s, t, m.decoy_site[e], Y.CUE_ISR, step):
             dec[e, 1] = 1
     decoy_next(rng, m, s, t, e)
     return ENG_NONE

@@ -1,7 +1,10 @@
 """Launcher fuel in the kernel (sustainment enabled only).
 
-A launcher burns ``lp[la, L_FUEL_IDLE]`` litres an hour whenever it is not
-moving and ``lp[la, L_FUEL_KM]`` a km driven, charged when the move starts.
+Burn follows activity. A launcher burns ``lp[la, L_FUEL_IDLE]`` litres an
+hour whenever it is not moving (auxiliary power while hidden), on top of that
+``lp[la, L_FUEL_ACTIVE]`` an hour while it sets up, fires, reloads or tears
+down (engine running; charged when the activity starts, for its drawn
+duration), and ``lp[la, L_FUEL_KM]`` a km driven, charged when the move starts.
 Idle burn is accounted lazily, up to ``fuel_t`` (set to the arrival time while
 moving). Fuel comes from the island's issuing node (travel on the island
 neglected, as for pods) and is SDF supply of fuel: it needs
@@ -18,7 +21,7 @@ from nansei.engine import layout as Y
 from nansei.engine.books import push, stock_row
 from nansei.engine.gating import blocked, combat_zone_blocks
 from nansei.engine.jit import kernel
-from nansei.engine.layout import U_REFUEL_BELOW, U_WINDOW
+from nansei.engine.layout import U_ENABLED, U_REFUEL_BELOW, U_WINDOW
 from nansei.engine.legal import A_COMBAT_ZONE, A_SUPPLY_FUEL, REASON_COMBAT_ZONE
 
 
@@ -55,6 +58,21 @@ def fuel_sync(m, s, t, la):
     fuel_t[la] = t
     if fuel[la] <= 0.0 and dry[la] == np.inf:
         dry[la] = t_dry
+
+
+@kernel
+def fuel_active(m, s, t, la, hours):
+    """Charge ``hours`` of engine-running activity starting at ``t`` (sustainment only)."""
+    if m.su_f[U_ENABLED] != 1.0 or hours <= 0.0:
+        return
+    fuel_sync(m, s, t, la)
+    fuel, dry = s.fu.fuel, s.fu.dry
+    rate = m.lp[la, Y.L_FUEL_ACTIVE]
+    burn = min(rate * hours, fuel[la])
+    fuel[la] -= burn
+    s.b.out[Y.O_FUEL_BURNED] += burn
+    if fuel[la] <= 0.0 and dry[la] == np.inf and rate > 0.0:
+        dry[la] = t + burn / rate
 
 
 @kernel(inline=False)

@@ -21,7 +21,7 @@ import numpy as np
 
 from nansei.engine import layout as Y
 from nansei.engine.books import close_step, push, trace_row
-from nansei.engine.detection import decoy_next, earliest, on_decoy_detect, on_detect
+from nansei.engine.detection import decoy_next, earliest, on_decoy_detect, on_detect, on_track
 from nansei.engine.dists import exp_time
 from nansei.engine.engagement import engage
 from nansei.engine.evacuation import run_evacuation
@@ -49,6 +49,8 @@ from nansei.engine.state import (
     C_NTRACE,
     C_OVERFLOW,
     ENG_NONE,
+    MOVE_KIND,
+    ORIGIN,
     SITE,
     ST,
     STRUCK,
@@ -91,6 +93,8 @@ def _start(rng, m, s):
         li[la, SITE] = m.l_site0[la]
         li[la, ST] = Y.MOVING
         li[la, STRUCK] = -1
+        li[la, ORIGIN] = m.l_site0[la]
+        li[la, MOVE_KIND] = Y.MV_FIXED  # deploying: out of reach until it arrives at t = 0
         lt[la, T_LEAVE] = np.inf
         w.site_occ[m.l_site0[la]] = la
         push(s, 0.0, Y.EV_ARRIVE, la, 0)
@@ -197,7 +201,11 @@ def _replicate(rng, m, s):
         if code == Y.EV_HORIZON:
             break
         if trace_on:
-            trace_row(b, t, code, e, li[e, SITE] if code <= Y.EV_DETECT else -1, tag)
+            if code == Y.EV_STRIKE:  # the site aimed at (a road point: the site left)
+                site = int(s.w.aim[e, 2])
+                trace_row(b, t, code, site, site, s.w.aim[e, 3])
+            else:
+                trace_row(b, t, code, e, li[e, SITE] if code <= Y.EV_DETECT else -1, tag)
         k = min(step, n_steps - 1)
         # one small handler per event kind, in its subsystem's module
         if code == Y.EV_ARRIVE:
@@ -236,6 +244,8 @@ def _replicate(rng, m, s):
             who = on_review(rng, m, s, t, e, tag, k)
         elif code == Y.EV_CONVOY:
             who = on_convoy(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_TRACK:
+            who = on_track(rng, m, s, t, e, tag, k)
         else:
             who = ENG_NONE
         engage(rng, m, s, t, who)  # the one engagement site

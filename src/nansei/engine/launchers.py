@@ -19,7 +19,7 @@ from nansei.engine import layout as Y
 from nansei.engine.books import log_row, push
 from nansei.engine.detection import on_detection, refresh_detection
 from nansei.engine.dists import draw
-from nansei.engine.fuel import fuel_ok, refuel
+from nansei.engine.fuel import fuel_active, fuel_ok, refuel
 from nansei.engine.jit import kernel
 from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import T_BLUE_SALVO
@@ -78,6 +78,7 @@ def start_reload(rng, m, s, t, la):
         return False
     L.i[la, ST] = Y.RELOADING
     L.f[la, T_RELOAD] = t + ldraw(rng, m, la, Y.L_RELOAD)
+    fuel_active(m, s, t, la, L.f[la, T_RELOAD] - t)
     push(s, L.f[la, T_RELOAD], Y.EV_RELOAD_DONE, la, L.i[la, STAY])
     return True
 
@@ -138,9 +139,11 @@ def on_arrive(rng, m, s, t, e, tag, step):
     li[e, PEND] = 0
     lt[e, T_STAY] = t
     lt[e, T_LEAVE] = np.inf
+    setup = ldraw(rng, m, e, Y.L_SETUP)
     if m.su_f[U_ENABLED] == 1.0:
         refuel(m, s, t, e, li[e, SITE], False)
-    push(s, t + ldraw(rng, m, e, Y.L_SETUP), Y.EV_SETUP_DONE, e, li[e, STAY])
+    fuel_active(m, s, t, e, setup)
+    push(s, t + setup, Y.EV_SETUP_DONE, e, li[e, STAY])
     refresh_detection(rng, m, s, e, t)
     return ENG_NONE
 
@@ -177,6 +180,7 @@ def _salvo(rng, m, s, t, e, k, mu, step):
     li[e, NSALVO] += 1
     li[e, ST] = Y.FIRING
     s.L.f[e, T_SALVO] = t
+    s.w.site_hot[li[e, SITE]] = t  # Blue knows the launch may have been seen
 
 
 @kernel
@@ -196,12 +200,13 @@ def on_fire(rng, m, s, t, e, tag, step):
             s.fu.strand[e] = STRAND_FIRE
         return ENG_NONE
     _salvo(rng, m, s, t, e, k, mu, step)
+    fuel_active(m, s, t, e, m.lp[e, Y.L_FIRING_H])
     if su_on or s.lg.trig_t[T_BLUE_SALVO] == np.inf:
         after_salvo(m, s, t, e)
     if random(rng) < m.fp[Y.F_P_DETECT_LAUNCH]:
         s.b.out[Y.O_DETECTIONS] += 1
         s.b.out[Y.O_LAUNCH_DETECTIONS] += 1
-        on_detection(rng, m, s, t, e, step)
+        on_detection(rng, m, s, t, e, Y.CUE_LAUNCH, step)
     push(s, t + m.lp[e, Y.L_FIRING_H], Y.EV_FIRE_DONE, e, li[e, STAY])
     refresh_detection(rng, m, s, e, t)
     return ENG_NONE
@@ -268,6 +273,7 @@ def on_depart(rng, m, s, t, e, tag, step):
         return ENG_NONE
     li[e, ST] = Y.SETTING_UP
     li[e, SCOOT] = 1
+    fuel_active(m, s, t, e, lt[e, T_LEAVE] - t)
     push(s, lt[e, T_LEAVE], Y.EV_LEAVE, e, li[e, STAY])
     refresh_detection(rng, m, s, e, t)
     return ENG_NONE

@@ -45,7 +45,19 @@ F_SEA_SPEED_KMH = 26
 F_SEA_TURNAROUND_H = 27
 F_LIFT_LOAD_H = 28
 F_DECOY_P_IDENTIFY = 29
-N_FP = 30
+F_LAUNCH_DELAY_A = 30  # kill chain cued by a launch detection (kind I_LAUNCH_DELAY_KIND)
+F_LAUNCH_DELAY_B = 31
+F_TRACK_DELAY_A = 32  # kill chain cued by a track (kind I_TRACK_DELAY_KIND)
+F_TRACK_DELAY_B = 33
+F_TRACK_LOSS = 34  # rate Red loses a road track (1/h)
+F_LETHAL_KM = 35  # lethal radius of a missile's impact (km)
+F_AIM_SD_KM = 36  # location error: sd of each impact about the aim point, per axis (km)
+F_HAZARD_GROWTH = 37  # detection-rate growth per hour at a position (1/h)
+F_HAZARD_MAX = 38  # cap of the growth factor
+F_P_FALSE_CLAIM = 39  # Red claims a kill for a leaking strike that killed nothing
+F_SITE_MEMORY_H = 40  # Blue avoids positions it fired from or saw struck this recently (h)
+F_REATTACK_H = 41  # first-detection doctrine: strike a stay again this long after (inf never)
+N_FP = 42
 
 # --- per-launcher parameters (lp, shape (L, N_LP)) ----------------------------
 # Set-up, tear-down and reload times are distributions stored as (kind, a, b)
@@ -58,7 +70,8 @@ L_FIRING_H = 10
 L_FUEL_CAP = 11  # tank capacity (l)
 L_FUEL_IDLE = 12  # fuel burned per hour when not moving (l/h)
 L_FUEL_KM = 13  # fuel burned per km driven (l/km)
-N_LP = 14
+L_FUEL_ACTIVE = 14  # fuel burned per hour setting up, firing, reloading, tearing down (l/h)
+N_LP = 15
 
 # --- integer parameters (ip) -----------------------------------------------
 I_DWELL_KIND = 0
@@ -81,7 +94,9 @@ I_TRACE = 16
 I_MAX_TARGETS = 17
 I_DECOY_DESTROYABLE = 18
 I_LOG_CIVIL = 19  # 1: log stays, strikes and closures for the evacuation sub-model
-N_IP = 20
+I_LAUNCH_DELAY_KIND = 20
+I_TRACK_DELAY_KIND = 21
+N_IP = 22
 
 SITE_CHOICES = ("random", "nearest_free", "least_recently_used", "farthest")
 DOCTRINES = ("per_site_first_detection", "per_detection")
@@ -116,6 +131,7 @@ EV_STOCK_RETURNED = 23
 EV_TRANSIT_LOST = 24
 EV_STOCK_END = 25  # trace only: stock of a node and item at the horizon
 EV_HORIZON = 26
+EV_TRACK = 27  # a road track ends: the launcher stopped (tag 1) or the track was lost (0)
 #: Stock trace rows: entity = node + NODE_ITEM_BASE x item.
 NODE_ITEM_BASE = 1000
 EVENT_NAMES = (
@@ -146,7 +162,15 @@ EVENT_NAMES = (
     "transit_lost",
     "stock_end",
     "horizon",
+    "track",
 )
+# --- strike cues (the kill chain that applies) and move kinds ---------------
+CUE_ISR = 0
+CUE_LAUNCH = 1
+CUE_TRACK = 2
+MV_ROAD = 0  # on the island by road: a position on the road at every instant
+MV_LIFT = 1  # to another island by air or sea lift: out of reach of position strikes
+MV_FIXED = 2  # an idealised move of fixed duration: out of reach of position strikes
 
 # --- outputs (one record per replication) ----------------------------------
 OUTPUTS: tuple[tuple[str, str], ...] = (
@@ -170,6 +194,10 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("red_missiles_on_gateways", "leaking missiles on airports and ports (count)"),
     ("strikes_wasted", "site strikes that found no launcher (count)"),
     ("strikes_on_decoys", "site strikes that found a decoy and no launcher (count)"),
+    ("strikes_on_road", "strikes aimed at the last seen point of a lost road track (count)"),
+    ("tracks_held", "road tracks Red held until the launcher stopped (count)"),
+    ("tracks_lost", "road tracks Red lost before the launcher stopped (count)"),
+    ("red_claimed_kills", "launchers Red believes it destroyed: kills and false claims (count)"),
     ("strikes_denied", "strikes not launched: no inventory or daily capacity (count)"),
     ("decoys_destroyed", "decoys destroyed (count)"),
     ("relocations", "site-to-site moves started (count)"),
@@ -262,6 +290,10 @@ O_ON_GATEWAYS = OUT_INDEX["red_missiles_on_gateways"]
 O_STRIKES_WASTED = OUT_INDEX["strikes_wasted"]
 O_STRIKES_DECOY = OUT_INDEX["strikes_on_decoys"]
 O_STRIKES_DENIED = OUT_INDEX["strikes_denied"]
+O_STRIKES_ROAD = OUT_INDEX["strikes_on_road"]
+O_TRACKS_HELD = OUT_INDEX["tracks_held"]
+O_TRACKS_LOST = OUT_INDEX["tracks_lost"]
+O_CLAIMED = OUT_INDEX["red_claimed_kills"]
 O_DECOYS_DESTROYED = OUT_INDEX["decoys_destroyed"]
 O_RELOCATIONS = OUT_INDEX["relocations"]
 O_INTER_ISLAND = OUT_INDEX["inter_island_moves"]

@@ -1,14 +1,20 @@
 """Relocation: where a launcher goes when it leaves a site, and how it gets there.
 
-Site choice among free sites on an island (a site holds at most one launcher,
-and a site excluded by the evacuation's gateway rule is not free):
-``random``, ``nearest_free`` (road distance), ``least_recently_used``,
-``farthest`` (``I_SITE_CHOICE`` 0-3). With probability ``inter_island_move_prob``
-a move goes to another island by air or sea lift (open gateways at both ends,
-a runway long enough for air lift, a free platform); otherwise on the island by
-road (``I_MOVE_MODE`` 0) or in a fixed time (1). A move the law bars
-(``us_temporary_bases``) or with no free site stays and draws a new dwell; a
-move without the fuel for it waits for fuel.
+Site choice among free sites (a site holds at most one launcher; a site
+excluded by the evacuation's gateway rule is not free, nor, under site memory,
+one Blue fired from or saw struck within ``site_memory_h``): ``random``,
+``nearest_free`` (road distance; straight line between islands),
+``least_recently_used``, ``farthest`` (``I_SITE_CHOICE`` 0-3).
+
+* Road moves (``I_MOVE_MODE`` 0): with probability ``inter_island_move_prob``
+  a move goes to another island by air or sea lift (open gateways at both ends,
+  a runway long enough for air lift, a free platform); otherwise to a free site
+  on the island by road, and, when the island has none, to another island by
+  lift.
+* Fixed moves (1, idealised): to any free site in play, in ``fixed_move_h``.
+
+A move the law bars (``us_temporary_bases``) or with nowhere to go stays and
+draws a new dwell; a move without the fuel for it waits for fuel.
 """
 
 from __future__ import annotations
@@ -26,33 +32,51 @@ from nansei.engine.legal import A_TEMP_BASES, block_reason
 from nansei.engine.rng import random
 from nansei.engine.state import (
     ENG_NONE,
+    MOVE_KIND,
     NSALVO,
+    ORIGIN,
     SCOOT,
     SITE,
     ST,
     STAY,
     STRAND_MOVE,
+    T_ARRIVE,
     T_LEAVE,
 )
 
 
 @kernel
 def _free(m, s, site, cur, island, t):
-    """Site ``site`` is on ``island``, unoccupied, not ``cur`` and not excluded at ``t``."""
+    """Site ``site`` is on ``island`` (any island in play if -1), unoccupied, not
+    ``cur``, not excluded at ``t`` and not remembered as compromised."""
+    isl = m.site_island[site]
     return (
-        m.site_island[site] == island
+        (isl == island or (island < 0 and isl >= 0))
         and s.w.site_occ[site] < 0
         and site != cur
         and t >= m.site_f[site, 2]
+        and t - s.w.site_hot[site] >= m.fp[Y.F_SITE_MEMORY_H]
     )
 
 
 @kernel
+def _km(m, a, b):
+    """Road km between sites ``a`` and ``b``, or the straight line between islands."""
+    d = m.road_km[a, b]
+    if d < np.inf:
+        return d
+    dx = m.site_xy[a, 0] - m.site_xy[b, 0]
+    dy = m.site_xy[a, 1] - m.site_xy[b, 1]
+    return np.sqrt(dx * dx + dy * dy)
+
+
+@kernel
 def choose_site(rng, m, s, t, la, island):
-    """Pick the next site on ``island`` for launcher ``la``; -1 if none is free."""
+    """Pick the next site on ``island`` (-1: anywhere in play) for launcher ``la``;
+    -1 if none is free."""
     cur = s.L.i[la, SITE]
     rule = m.ip[Y.I_SITE_CHOICE]
-    site_island, road_km, site_last = m.site_island, m.road_km, s.w.site_last
+    site_island, site_last = m.site_island, s.w.site_last
     best = -1
     n_free = 0
     best_val = 0.0
@@ -62,7 +86,7 @@ def choose_site(rng, m, s, t, la, island):
         n_free += 1
         if rule == 0:
             continue
-        d = road_km[cur, site] if site_island[cur] == island else 0.0
+        d = _km(m, cur, site) if site_island[cur] == island or island < 0 else 0.0
         if rule == 1:
             val = -d
         elif rule == 2:
@@ -155,6 +179,13 @@ def _inter_island(rng, m, s, t, e, cur, isl):
 
 
 @kernel
+def _can_lift(m):
+    """Blue has lift assets and more than one island is in play."""
+    has = m.ip[Y.I_AIR_LIFT_COUNT] > 0 or m.ip[Y.I_SEA_LIFT_COUNT] > 0
+    return has and m.isl_gw.shape[0] > 1
+
+
+@kernel
 def _stay(rng, m, s, t, e, no_fuel):
     """No move: stay hidden and draw a new dwell, or wait for fuel."""
     li = s.L.i
@@ -171,12 +202,16 @@ def _stay(rng, m, s, t, e, no_fuel):
 
 
 @kernel
-def _go(rng, m, s, t, e, dest, t_arr, km, step):
-    """Leave the current site for ``dest``, arriving at ``t_arr`` after ``km`` driven."""
+def _go(rng, m, s, t, e, dest, t_arr, km, kind, step):
+    """Leave the current site for ``dest`` (a ``layout.MV_*`` move), arriving at
+    ``t_arr`` after ``km`` driven."""
     li, out = s.L.i, s.b.out
     end_stay(m, s, t, e)
     out[Y.O_RELOCATIONS] += 1
     s.b.series[step, Y.S_RELOCATIONS] += 1
+    li[e, ORIGIN] = li[e, SITE]
+    li[e, MOVE_KIND] = kind
+    s.L.f[e, T_ARRIVE] = t_arr
     li[e, ST] = Y.MOVING
     li[e, SITE] = dest
     s.w.site_occ[dest] = e
@@ -197,7 +232,9 @@ def on_leave(rng, m, s, t, e, tag, step):
     dest = -1
     t_arr = 0.0
     km = 0.0
+    kind = Y.MV_LIFT
     no_fuel = False
+    fixed = m.ip[Y.I_MOVE_MODE] == 1
     barred = t < s.lg.auth_t[A_TEMP_BASES]
     if barred:
         # no new temporary base yet: stay at the current site, draw a new dwell
@@ -205,22 +242,27 @@ def on_leave(rng, m, s, t, e, tag, step):
         if s.b.trace.shape[0] > 0:
             why = block_reason(m.lg_perm, m.lg_f, s.lg.recog_t, A_TEMP_BASES, t)
             trace_row(s.b, t, Y.EV_BLOCKED, A_TEMP_BASES, cur, why)
-    elif fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
+    elif not fixed and fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
         dest, t_arr, km = _inter_island(rng, m, s, t, e, cur, isl)
     if dest < 0 and not barred:
-        dest = choose_site(rng, m, s, t, e, isl)
+        dest = choose_site(rng, m, s, t, e, -1 if fixed else isl)
         if dest >= 0:
-            if m.ip[Y.I_MOVE_MODE] == 1:
+            if fixed:
+                kind = Y.MV_FIXED
                 t_arr = t + fp[Y.F_FIXED_MOVE_H]
                 km = fp[Y.F_FIXED_MOVE_H] * lp[e, Y.L_SPEED_KMH]
             else:
+                kind = Y.MV_ROAD
                 t_arr = t + m.road_km[cur, dest] / lp[e, Y.L_SPEED_KMH]
                 km = m.road_km[cur, dest]
             if m.su_f[U_ENABLED] == 1.0 and not fuel_ok(m, s, t, e, cur, km * lp[e, Y.L_FUEL_KM]):
                 dest = -1
                 no_fuel = True
+        elif not fixed and _can_lift(m):
+            # nowhere free on the island: another island by lift
+            dest, t_arr, km = _inter_island(rng, m, s, t, e, cur, isl)
     if dest < 0:
         _stay(rng, m, s, t, e, no_fuel)
         return e
-    _go(rng, m, s, t, e, dest, t_arr, km, step)
+    _go(rng, m, s, t, e, dest, t_arr, km, kind, step)
     return ENG_NONE

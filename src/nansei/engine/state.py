@@ -40,6 +40,7 @@ MODEL_FIELDS = (
     "mun_f",  # (M, 2) float64 p_hit of a salvo, rounds per pod
     "site_f",  # (S, 3) float64 concealment, residents in the hazard radius, excluded until (h)
     "site_island",  # (S,) int64
+    "site_xy",  # (S, 2) float64 planar position (km; layout.PLANAR_* projection)
     "road_km",  # (S, S) float64 road distance on an island
     "in_range",  # (S, Z, M) uint8 zone z within range of munition m from site s
     "isl_gw",  # (I, 2) int64 island's airport and port gateway, -1 none
@@ -78,6 +79,7 @@ World = namedtuple(
     (
         "site_occ",  # (S,) int64 launcher at the site (or heading to it), -1 none
         "site_last",  # (S,) float64 time the site was last left
+        "site_hot",  # (S,) float64 last time Blue fired from the site or saw it struck
         "issue_site",  # (S,) int64 SDF node issuing at the site, -1 none
         "tg",  # (max_targets, 3) int64 zone, alive, salvos received
         "zone_alive",  # (Z,) int64 live targets per zone
@@ -87,6 +89,8 @@ World = namedtuple(
         "gw_since",  # (G,) float64 closed since (h)
         "gw_row",  # (G,) int64 row of the open closure in the gateway log
         "lift_free",  # (2, n_lift) float64 time each air / sea lift platform is free
+        "aim",  # (cap, 4) float64 pending strikes: x, y (km), reference site, position (1)
+        "hit",  # (L,) int64 scratch: launchers a strike killed
     ),
 )
 #: The record, series, trace, counters and the coupling logs of a replication.
@@ -143,13 +147,17 @@ NSALVO = 4  # salvos this stay
 PEND = 5  # a FIRE event is pending
 SCOOT = 6  # departing: no more fires this stay
 STRUCK = 7  # stay id already struck (first-detection doctrine)
-N_LI = 8
+ORIGIN = 8  # site left by the current (or last) move
+MOVE_KIND = 9  # layout.MV_* of the current (or last) move
+N_LI = 10
 # launcher float columns (Launchers.f)
 T_STAY = 0  # time the current stay began (arrival)
 T_LEAVE = 1  # scheduled leave time (inf if none)
 T_RELOAD = 2  # reload end time
 T_SALVO = 3  # time of the last salvo
-N_LF = 4
+T_ARRIVE = 4  # arrival time of the current (or last) move
+T_STRUCK = 5  # time Red last launched a strike at the current stay
+N_LF = 6
 # counters (Books.cnt)
 C_INV = 0  # Red inventory left
 C_DAY_USED = 1  # Red missiles used today
@@ -161,7 +169,8 @@ C_DAY = 6  # index of the day Red's daily capacity refers to
 C_NGWLOG = 7  # rows in the gateway-closure log
 C_NSTRLOG = 8  # rows in the strike log
 C_NSTAYLOG = 9  # rows in the stay log
-N_C = 10
+C_NAIM = 10  # strikes aimed so far (ring index into World.aim)
+N_C = 11
 
 # what an event handler returns: which launchers then look for a target
 ENG_NONE = -1  # none
@@ -212,6 +221,7 @@ def new_state(m, out, series):
     w = World(
         np.zeros(n_s, dtype=np.int64),
         np.zeros(n_s),
+        np.zeros(n_s),
         np.full(n_s, -1, dtype=np.int64),
         np.zeros((max(ip[Y.I_MAX_TARGETS], 1), 3), dtype=np.int64),
         np.zeros(n_z, dtype=np.int64),
@@ -221,6 +231,8 @@ def new_state(m, out, series):
         np.zeros(n_g),
         np.full(n_g, -1, dtype=np.int64),
         np.zeros((2, n_lift)),
+        np.zeros((cap, 4)),
+        np.zeros(n_l, dtype=np.int64),
     )
     b = Books(
         np.zeros(N_C, dtype=np.int64),
@@ -285,6 +297,7 @@ def reset_state(m, s):
             L.reload[i, k] = m.reload0[i, k]
     w.site_occ[:] = -1
     w.site_last[:] = -np.inf
+    w.site_hot[:] = -np.inf
     w.tg[:, :] = 0
     w.zone_alive[:] = 0
     w.dec[:, :] = 0

@@ -1,13 +1,16 @@
 """Red strikes landing: on launcher and decoy sites, and on airports and ports.
 
-* A strike on a site lands after the kill-chain delay
-  (:func:`nansei.engine.detection.strike_site`). Each missile is intercepted
-  with ``blue.air_defence.p_intercept``; each leaking one kills a launcher
-  present with ``p_kill``. **Tie rule**: a strike landing at the instant the
-  launcher leaves misses under ``launcher_escapes`` (``I_TIE_RULE`` 0) and hits
-  under ``launcher_caught`` (1); the comparison uses the leave time fixed when
-  the departure was scheduled. A strike that finds no launcher is wasted
-  (on a decoy, it may destroy it).
+* A strike lands on its aim point (a position or a road point) after the kill
+  chain of its cue (:func:`nansei.engine.detection.strike_at`). Each missile is
+  intercepted with ``blue.air_defence.p_intercept``; each leaking one lands at
+  the aim point plus a location error and kills, with ``p_kill``, each launcher
+  (and decoy) within the lethal radius of its impact, whoever it is
+  (:mod:`nansei.engine.positions`). **Tie rule**: a strike landing at the
+  instant a launcher leaves misses it under ``launcher_escapes``
+  (``I_TIE_RULE`` 0) and finds it under ``launcher_caught`` (1). A strike that
+  finds no launcher within the radius of its aim point is wasted.
+* Red claims a kill for every launcher killed and, with ``p_false_claim``, for
+  a leaking strike that killed nothing (a decoy, an empty position or road).
 * Gateway strikes: a Poisson stream on a uniformly chosen airport or port; a
   leak closes it for a drawn repair time (a new hit extends the closure).
 """
@@ -26,8 +29,9 @@ from nansei.engine.jit import kernel
 from nansei.engine.launchers import destroy
 from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import A_USE_OF_FORCE, G_AD_SDF, T_RED_STRIKE
-from nansei.engine.rng import random
-from nansei.engine.state import C_NGWLOG, C_NSTRLOG, ENG_NONE, SITE, ST, T_LEAVE
+from nansei.engine.positions import within
+from nansei.engine.rng import random, standard_normal
+from nansei.engine.state import C_NGWLOG, C_NSTRLOG, ENG_NONE
 from nansei.engine.supply import stockout_lost, struck
 from nansei.engine.trips import review
 
@@ -48,63 +52,104 @@ def _p_intercept(m, s, t, n, site):
 
 
 @kernel
-def _launcher_present(m, s, t, site):
-    """The launcher the strike on ``site`` finds at ``t`` (tie rule applied), or -1."""
-    li, lt = s.L.i, s.L.f
-    la = s.w.site_occ[site]
-    present = la >= 0 and li[la, ST] != Y.MOVING and li[la, SITE] == site
-    if present and m.ip[Y.I_TIE_RULE] == 0 and t >= lt[la, T_LEAVE]:
-        present = False
-    if not present and m.ip[Y.I_TIE_RULE] == 1:
-        # launcher caught at the exact instant it left this site
-        for j in range(li.shape[0]):
-            if li[j, ST] == Y.MOVING and lt[j, T_LEAVE] == t and s.w.site_last[site] == t:
-                return j
-    return la if present else -1
+def _kills(rng, m, s, t, x, y, p_int):
+    """Fly a strike's missiles at ``(x, y)``: ``(leaking missiles, launchers killed)``.
+
+    Each missile is intercepted with ``p_int``; a leaking one lands at the aim
+    point plus a location error (normal, ``F_AIM_SD_KM`` per axis) and kills
+    each launcher within ``F_LETHAL_KM`` of its impact with ``p_kill``
+    (:func:`nansei.engine.positions.within`). Killed launchers are marked in
+    ``World.hit``; decoys within the radius are destroyed likewise.
+    """
+    fp, out, hit, dec = m.fp, s.b.out, s.w.hit, s.w.dec
+    radius, sd, p_kill = fp[Y.F_LETHAL_KM], fp[Y.F_AIM_SD_KM], fp[Y.F_P_KILL]
+    xy = m.site_xy
+    destroyable = m.ip[Y.I_DECOY_DESTROYABLE] == 1
+    hit[:] = 0
+    leak = 0
+    n_hit = 0
+    for _ in range(m.ip[Y.I_MISSILES_PER_STRIKE]):
+        if random(rng) < p_int:
+            out[Y.O_INTERCEPTED] += 1
+            continue
+        leak += 1
+        ix, iy = x, y
+        if sd > 0.0:
+            ix += sd * standard_normal(rng)
+            iy += sd * standard_normal(rng)
+        for la in range(hit.shape[0]):
+            if hit[la] == 0 and within(m, s, t, la, ix, iy, radius):
+                if random(rng) < p_kill:
+                    hit[la] = 1
+                    n_hit += 1
+        for d in range(dec.shape[0]):
+            if dec[d, 0] == 1 and destroyable:
+                dx, dy = xy[m.decoy_site[d], 0] - ix, xy[m.decoy_site[d], 1] - iy
+                if dx * dx + dy * dy <= radius * radius and random(rng) < p_kill:
+                    dec[d, 0] = 0
+                    out[Y.O_DECOYS_DESTROYED] += 1
+    return leak, n_hit
+
+
+@kernel
+def _found(m, s, t, x, y):
+    """True if a launcher stands within the lethal radius of the aim point at ``t``."""
+    for la in range(s.L.i.shape[0]):
+        if within(m, s, t, la, x, y, m.fp[Y.F_LETHAL_KM]):
+            return True
+    return False
+
+
+@kernel
+def _decoy_at(m, s, x, y):
+    """True if an intact decoy stands within the lethal radius of ``(x, y)``."""
+    r = m.fp[Y.F_LETHAL_KM]
+    for d in range(s.w.dec.shape[0]):
+        dx = m.site_xy[m.decoy_site[d], 0] - x
+        dy = m.site_xy[m.decoy_site[d], 1] - y
+        if s.w.dec[d, 0] == 1 and dx * dx + dy * dy <= r * r:
+            return True
+    return False
 
 
 @kernel
 def on_strike(rng, m, s, t, e, tag, step):
-    """``EV_STRIKE``: a strike lands on site ``e``."""
-    site = e
-    out = s.b.out
+    """``EV_STRIKE``: the strike aimed at ``World.aim[e]`` lands."""
+    out, w = s.b.out, s.w
+    x, y = w.aim[e, 0], w.aim[e, 1]
+    site = int(w.aim[e, 2])
+    position = w.aim[e, 3] == 1.0
     s.b.series[step, Y.S_STRIKES] += 1
-    la = _launcher_present(m, s, t, site)
+    found = _found(m, s, t, x, y)
+    decoy = not found and _decoy_at(m, s, x, y)
     if _struck_by_law(m, s):
         struck(m, s, t, m.su_site_isl[site], False)
     p_int = _p_intercept(m, s, t, m.ip[Y.I_MISSILES_PER_STRIKE], site)
-    leak = 0
-    kill = False
-    for _ in range(m.ip[Y.I_MISSILES_PER_STRIKE]):
-        if random(rng) < p_int:
-            out[Y.O_INTERCEPTED] += 1
-        else:
-            leak += 1
-            if random(rng) < m.fp[Y.F_P_KILL]:
-                kill = True
+    leak, n_hit = _kills(rng, m, s, t, x, y, p_int)
     if leak > 0:
         out[Y.O_CASUALTY] += m.site_f[site, 1]
-    hit = 1.0 if leak > 0 else 0.0
-    log_row(s.b.strike_log, s.b.cnt, C_NSTRLOG, t, site, m.site_island[site], hit)
-    if la >= 0:
+        if position:
+            w.site_hot[site] = t  # Blue sees the position struck
+    log_row(s.b.strike_log, s.b.cnt, C_NSTRLOG, t, site, m.site_island[site], min(leak, 1))
+    if found:
         out[Y.O_ON_TARGET] += leak
-        if kill:
-            destroy(m, s, t, la)
-            s.L.det_t[la] = np.inf
-            if m.su_f[U_ENABLED] == 1.0:
-                stockout_lost(s, t, la)
-                fuel_lost(m, s, t, la)
-        return ENG_NONE
-    out[Y.O_WASTED] += leak
-    out[Y.O_STRIKES_WASTED] += 1
-    dec = s.w.dec
-    for d in range(m.decoy_site.shape[0]):
-        if m.decoy_site[d] == site and dec[d, 0] == 1:
+    else:
+        out[Y.O_WASTED] += leak
+        out[Y.O_STRIKES_WASTED] += 1
+        if decoy:
             out[Y.O_STRIKES_DECOY] += 1
-            if kill and m.ip[Y.I_DECOY_DESTROYABLE] == 1:
-                dec[d, 0] = 0
-                out[Y.O_DECOYS_DESTROYED] += 1
-            break
+    if n_hit > 0:
+        out[Y.O_CLAIMED] += n_hit
+        for la in range(w.hit.shape[0]):
+            if w.hit[la] == 1:
+                destroy(m, s, t, la)
+                s.L.det_t[la] = np.inf
+                if m.su_f[U_ENABLED] == 1.0:
+                    stockout_lost(s, t, la)
+                    fuel_lost(m, s, t, la)
+    elif leak > 0 and m.fp[Y.F_P_FALSE_CLAIM] > 0.0:
+        if random(rng) < m.fp[Y.F_P_FALSE_CLAIM]:
+            out[Y.O_CLAIMED] += 1
     return ENG_NONE
 
 

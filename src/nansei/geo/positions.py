@@ -45,6 +45,7 @@ True
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -62,6 +63,9 @@ from nansei.geo.sites import (
     load_sites,
     residents_within,
 )
+
+#: Ids of generated positions: ``<island id>-g<n>``.
+GENERATED_ID = re.compile(r"^[a-z0-9_]+-g[0-9]+$")
 
 __all__ = [
     "DEFAULT_CONCEALMENT",

@@ -176,9 +176,17 @@ def scenario_layers(sc, compiled, used_sites: list[str] | None = None) -> MapLay
     from nansei.scenario.resolve import islands_in_play, resolved_zones
 
     gaz = load_gazetteer()
+    from nansei.geo.positions import GENERATED_ID
+
     decoys = {compiled.site_ids[i] for i in compiled.arrays["decoy_site"]}
     sites = [
-        {"id": sid, "lat": float(lat), "lon": float(lon), "decoy": sid in decoys}
+        {
+            "id": sid,
+            "lat": float(lat),
+            "lon": float(lon),
+            "decoy": sid in decoys,
+            "generated": GENERATED_ID.match(sid) is not None,
+        }
         for sid, (lon, lat) in zip(compiled.site_ids, compiled.site_lonlat, strict=True)
     ]
     if used_sites is None:

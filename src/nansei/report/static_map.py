@@ -94,6 +94,19 @@ def _ranges(ax, layers: MapLayers) -> list:
 def _points(ax, layers: MapLayers) -> None:
     used = set(layers.used_sites)
     cand = [s for s in layers.sites if not s["decoy"] and s["id"] not in used]
+    gen = [s for s in cand if s["generated"]]
+    cand = [s for s in cand if not s["generated"]]
+    if gen:  # hundreds of generated positions: faint dots that leave the islands visible
+        ax.scatter(
+            [s["lon"] for s in gen],
+            [s["lat"] for s in gen],
+            s=0.5,
+            c="#555555",
+            alpha=0.6,
+            linewidths=0,
+            zorder=4,
+            label="generated position",
+        )
     ax.scatter(
         [s["lon"] for s in cand],
         [s["lat"] for s in cand],

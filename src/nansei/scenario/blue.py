@@ -55,7 +55,18 @@ class LauncherGroup(Model):
         300.0, gt=0.0, le=10_000.0, description="Fuel tank capacity per launcher, litres (C)."
     )
     fuel_idle_l_per_h: float = Field(
-        3.0, ge=0.0, le=200.0, description="Fuel burned per hour when not moving, litres (C)."
+        0.5,
+        ge=0.0,
+        le=200.0,
+        description="Fuel burned per hour at a site, around the clock (auxiliary power while "
+        "hidden), litres (C).",
+    )
+    fuel_active_l_per_h: float = Field(
+        10.0,
+        ge=0.0,
+        le=500.0,
+        description="Fuel burned per hour, on top of fuel_idle_l_per_h, while setting up, "
+        "firing, reloading or tearing down (engine running), litres (C).",
     )
     fuel_move_l_per_km: float = Field(
         0.5, ge=0.0, le=20.0, description="Fuel burned per km driven, litres (C)."
@@ -103,13 +114,14 @@ class Relocation(Model):
     site_choice: SiteChoice = Field(
         "random",
         description="Next site: 'random' free site, 'nearest_free', 'least_recently_used' "
-        "or 'farthest' free site on the same island (or the destination island).",
+        "or 'farthest' free site on the same island (or the destination island; any island "
+        "in play for fixed moves).",
     )
     move_time: Literal["road", "fixed"] = Field(
         "road",
-        description="'road': geodesic distance x road_detour_factor / road_speed_kmh (lift "
-        "between islands); 'fixed': every move takes fixed_move_h and may go to any site in "
-        "play, without lift (idealised cases).",
+        description="'road': geodesic distance x road_detour_factor / road_speed_kmh on the "
+        "island (lift between islands); 'fixed': every move takes fixed_move_h and may go to "
+        "any free site in play, without lift, out of reach of strikes (idealised cases).",
     )
     fixed_move_h: float | None = Field(
         None, ge=0.0, le=240.0, description="Move time, hours; required when move_time='fixed'."
@@ -119,7 +131,15 @@ class Relocation(Model):
     )
     inter_island_move_prob: Probability = Field(
         0.0,
-        description="Probability that a relocation goes to another island by air or sea lift.",
+        description="Probability that a relocation goes to another island by air or sea lift. "
+        "A road move that finds no free site on its island also goes by lift, if any.",
+    )
+    site_memory_h: float = Field(
+        0.0,
+        ge=0.0,
+        le=8760.0,
+        description="Blue does not move to a site it fired from, or saw struck, within this "
+        "many hours (0 = no memory; assumption C).",
     )
 
     @model_validator(mode="after")
@@ -154,6 +174,12 @@ class Fires(Model):
 
     salvo_interval_h: float = Field(
         0.25, gt=0.0, le=48.0, description="Time between salvos of one launcher, hours (Δ)."
+    )
+    salvo_duration_h: float = Field(
+        1.0 / 60.0,
+        ge=0.0,
+        le=1.0,
+        description="Time a salvo takes (the 'firing' state), hours (1 min; assumption C).",
     )
     rounds_per_salvo: int = Field(2, ge=1, le=100, description="Rounds fired per salvo.")
     munition_preference: list[Ident] = Field(

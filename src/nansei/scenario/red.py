@@ -1,13 +1,21 @@
 """Red: ISR detection, the kill chain, strike doctrine and strikes on gateways.
 
-A launcher in state ``s`` at a site with concealment ``c`` is detected as a
-Poisson process of rate ``isr.detection_rate_per_h.<s> * (1 - c)`` (with
-``concealment_effect: multiplicative``; ``none`` ignores concealment). Each
-salvo is detected with probability ``isr.p_detect_launch``. A detection
-starts a kill chain of duration ``kill_chain.delay_h``; the strike then hits
-the detected *site*, whoever is there. Each of ``missiles_per_strike``
-missiles is intercepted with ``blue.air_defence.p_intercept`` and otherwise
-kills the launcher with ``p_kill``.
+A launcher in state ``s`` at a site with concealment ``c`` is detected at
+rate ``isr.detection_rate_per_h.<s> * (1 - c) * g(tau)`` (with
+``concealment_effect: multiplicative``; ``none`` ignores concealment), where
+``g(tau) = min(1 + isr.dwell_hazard.growth_per_h * tau, max_factor)`` grows
+with the time ``tau`` since it arrived (pattern of life; 1 by default). Each
+salvo is detected with probability ``isr.p_detect_launch``.
+
+A detection at a site gives Red an aim point, the site. A detection on the
+road gives a track, lost at ``isr.track_loss_rate_per_h``: a held track aims
+the strike at the site where the launcher stops, a lost one at the road point
+where it was last seen. The strike lands after the kill chain of its cue
+(``kill_chain``). Each of ``missiles_per_strike`` missiles is intercepted with
+``blue.air_defence.p_intercept``; otherwise it lands within
+``isr.location_error_km`` of the aim point and kills, with ``p_kill``, every
+launcher within ``lethal_radius_km`` of its impact. A strike on an empty
+position is wasted, whoever stood there before.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from pydantic import Field
 from ._base import Model, Probability
 from .distributions import Distribution, Lognormal, fixed
 
-__all__ = ["ISR", "GatewayStrikes", "KillChain", "Red", "StateRates"]
+__all__ = ["ISR", "DwellHazard", "GatewayStrikes", "KillChain", "Red", "StateRates"]
 
 
 class StateRates(Model):
@@ -32,6 +40,27 @@ class StateRates(Model):
         0.1, ge=0.0, le=1000.0, description="Between salvos (launch flashes: p_detect_launch)."
     )
     reloading: float = Field(0.1, ge=0.0, le=1000.0, description="Reloading a pod, per hour.")
+
+
+class DwellHazard(Model):
+    """Detection rate that grows with the time a launcher has spent at its site.
+
+    The rate of every state at a site is multiplied by
+    ``min(1 + growth_per_h * tau, max_factor)``, ``tau`` the hours since it
+    arrived (pattern of life: Red notices a position used for long). The rate
+    on the road does not grow. ``growth_per_h: 0`` keeps a constant rate.
+    """
+
+    growth_per_h: float = Field(
+        0.0,
+        ge=0.0,
+        le=100.0,
+        description="Growth of the rate multiplier per hour at a site, 1/h (0 = constant; "
+        "assumption C).",
+    )
+    max_factor: float = Field(
+        10.0, ge=1.0, le=1000.0, description="Cap of the rate multiplier (assumption C)."
+    )
 
 
 class ISR(Model):
@@ -48,14 +77,43 @@ class ISR(Model):
     p_detect_launch: Probability = Field(
         0.5, description="Probability that a salvo is detected (counter-battery cue)."
     )
+    track_loss_rate_per_h: float = Field(
+        0.0,
+        ge=0.0,
+        le=1000.0,
+        description="Rate at which Red loses the track of a launcher detected on the road, "
+        "per hour (mean track life 1/rate). A track held until the launcher stops cues a "
+        "strike on where it stopped; a lost one on the last seen road point. 0 = tracks are "
+        "never lost (assumption C).",
+    )
+    location_error_km: float = Field(
+        0.0,
+        ge=0.0,
+        le=50.0,
+        description="Standard deviation, per axis, of each missile's impact point about the "
+        "aim point, km (circular normal location error; 0 = on the aim point; assumption C).",
+    )
+    dwell_hazard: DwellHazard = Field(
+        default_factory=DwellHazard,
+        description="Growth of the detection rate with time at a site (pattern of life).",
+    )
 
 
 class KillChain(Model):
-    """Delay from detection to the strike's arrival."""
+    """Delay from detection to the strike's arrival, by the cue that started it."""
 
     delay_h: Distribution = Field(
         default_factory=lambda: Lognormal(kind="lognormal", median=1.0, sigma=0.5),
-        description="Detection-to-impact delay, hours (notional).",
+        description="Detection-to-impact delay after an ISR detection at a site, hours (notional).",
+    )
+    launch_delay_h: Distribution | None = Field(
+        None,
+        description="Delay after a launch detection (counter-battery), hours; None = delay_h.",
+    )
+    track_delay_h: Distribution | None = Field(
+        None,
+        description="Delay after a road track ends (from the stop or the loss), hours; "
+        "None = delay_h.",
     )
 
 
@@ -81,9 +139,17 @@ class Red(Model):
     kill_chain: KillChain = Field(default_factory=KillChain, description="Kill chain.")
     doctrine: Literal["per_site_first_detection", "per_detection"] = Field(
         "per_site_first_detection",
-        description="'per_site_first_detection': one strike per site, on its first "
-        "detection (later detections of a struck or pending site are ignored); "
+        description="'per_site_first_detection': one strike per stay of a launcher at a "
+        "site, on its first detection (later detections of that stay are ignored); "
         "'per_detection': every detection triggers a strike.",
+    )
+    reattack_after_h: float | None = Field(
+        None,
+        ge=0.0,
+        le=8760.0,
+        description="Under 'per_site_first_detection', a detection of a launcher at least this "
+        "many hours after Red's last strike on its stay cues a new strike (battle damage "
+        "assessment saw it survive); None = one strike per stay (assumption C).",
     )
     tie_rule: Literal["launcher_escapes", "launcher_caught"] = Field(
         "launcher_escapes",
@@ -91,7 +157,23 @@ class Red(Model):
         "'launcher_escapes' processes the departure first, 'launcher_caught' the strike.",
     )
     missiles_per_strike: int = Field(2, ge=1, le=1000, description="Missiles per strike.")
-    p_kill: Probability = Field(0.7, description="Kill probability of each arriving missile.")
+    p_kill: Probability = Field(
+        0.7,
+        description="Kill probability of each arriving missile against each launcher "
+        "within lethal_radius_km of its impact.",
+    )
+    lethal_radius_km: float = Field(
+        0.1,
+        gt=0.0,
+        le=50.0,
+        description="Radius around a missile's impact within which it can kill a launcher or "
+        "decoy, km (a unitary warhead against a vehicle; assumption C).",
+    )
+    p_false_claim: Probability = Field(
+        0.0,
+        description="Probability that Red believes a leaking strike that killed nothing (a "
+        "decoy, an empty site, a road point) destroyed a launcher (assumption C).",
+    )
     inventory: int = Field(
         1000, ge=0, le=10_000_000, description="Red missiles available (0 = no strikes)."
     )

@@ -16,7 +16,13 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from nansei.verification import attrition_checks, civil_checks, fuel_checks, sustain_checks
+from nansei.verification import (
+    attrition_checks,
+    civil_checks,
+    fuel_checks,
+    killchain_checks,
+    sustain_checks,
+)
 from nansei.verification.base import Check, Estimator, scenario_document
 
 __all__ = ["REGISTRY", "Check", "Estimator", "register", "run_checks", "scenario_document"]
@@ -33,7 +39,7 @@ def register(check: Check) -> Check:
 
 
 # The registration order is the order `nansei verify` reports.
-for _module in (attrition_checks, civil_checks, fuel_checks, sustain_checks):
+for _module in (attrition_checks, killchain_checks, civil_checks, fuel_checks, sustain_checks):
     for _check in _module.CHECKS:
         register(_check)
 

@@ -1,0 +1,117 @@
+"""kyodo-2021 before and after the kill-chain mechanisms, one mechanism at a time.
+
+Runs ``kyodo-2021`` with the new mechanisms switched off (the parameters it had
+before issue 14), then switches them on one by one, with the same seed
+(common random numbers), and prints one row per stage: launchers lost, salvos
+fired, Red missiles wasted, claimed against true kills. The same stages run in
+the low-ISR regime issue 14 measured the kill-chain inversion in, with a 1 h
+and a 4 h kill chain. ``docs/model.md`` quotes the output.
+
+Usage::
+
+    python scripts/kyodo_before_after.py [--reps 400] [--seed 2021]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import yaml
+
+from nansei.engine.simulate import simulate
+from nansei.scenario import builtin_path, load_scenario
+
+#: The new fields at the values that reproduce the old rules (and the old fuel defaults).
+BEFORE = {
+    "geography.sites.generated": None,
+    "blue.relocation.site_memory_h": 0.0,
+    "red.isr.track_loss_rate_per_h": 0.0,
+    "red.isr.location_error_km": 0.0,
+    "red.isr.dwell_hazard": {"growth_per_h": 0.0, "max_factor": 10.0},
+    "red.lethal_radius_km": 0.1,
+    "red.reattack_after_h": None,
+    "red.p_false_claim": 0.0,
+    "fuel": (3.0, 0.0),
+}
+#: Each stage switches one group back to kyodo-2021's values (cumulative).
+STAGES = [
+    ("engine rules only (old parameters)", []),
+    ("+ fuel burn by activity", ["fuel"]),
+    ("+ generated positions", ["geography.sites.generated"]),
+    ("+ site memory 48 h", ["blue.relocation.site_memory_h"]),
+    ("+ tracks lost at 1/h", ["red.isr.track_loss_rate_per_h"]),
+    ("+ aim error 30 m, lethal radius 50 m", ["red.isr.location_error_km", "red.lethal_radius_km"]),
+    ("+ pattern of life (10 %/h, x3)", ["red.isr.dwell_hazard"]),
+    ("+ re-attack after 6 h", ["red.reattack_after_h"]),
+    ("+ false claims 0.5 (= kyodo-2021)", ["red.p_false_claim"]),
+]
+LOW_ISR = {
+    "red.isr.detection_rate_per_h": {
+        "hidden": 0.001,
+        "moving": 0.01,
+        "setting_up": 0.005,
+        "firing": 0.005,
+        "reloading": 0.005,
+    },
+    "red.isr.p_detect_launch": 0.3,
+    "red.p_kill": 0.6,
+    "blue.relocation.scoot_after_salvos": 1,
+}
+COLS = ("launchers_lost", "salvos_fired", "red_missiles_wasted", "red_claimed_kills")
+
+
+def _document(reverted: dict, extra: dict) -> dict:
+    doc = yaml.safe_load(builtin_path("kyodo-2021").read_text(encoding="utf-8"))
+    for path, value in {**reverted, **extra}.items():
+        if path == "fuel":
+            for g in doc["blue"]["launchers"]:
+                g["fuel_idle_l_per_h"], g["fuel_active_l_per_h"] = value
+            continue
+        node = doc
+        keys = path.split(".")
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        node[keys[-1]] = value
+    return doc
+
+
+def _row(doc: dict, reps: int, seed: int):
+    return simulate(load_scenario(doc), replications=reps, seed=seed).records
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=2021)
+    args = ap.parse_args()
+    print(f"kyodo-2021, {args.reps} replications, seed {args.seed} (means; ± 1 SE of lost)")
+    print("| stage | lost | salvos | Red missiles wasted | claimed kills |")
+    print("|---|---:|---:|---:|---:|")
+    reverted = dict(BEFORE)
+    for label, keys in STAGES:
+        for k in keys:
+            reverted.pop(k)
+        r = _row(_document(reverted, {}), args.reps, args.seed)
+        lost = r["launchers_lost"]
+        se = lost.std(ddof=1) / math.sqrt(len(lost))
+        vals = " | ".join(f"{r[c].mean():.2f}" for c in COLS[1:])
+        print(f"| {label} | {lost.mean():.2f} ± {se:.2f} | {vals} |")
+    print()
+    print("Low-ISR regime (issue 14): launchers lost with a 1 h and a 4 h kill chain (paired)")
+    print("| rules | lost, 1 h | lost, 4 h | 4 h - 1 h (SE) |")
+    print("|---|---:|---:|---:|")
+    for label, rev in (("old parameters", dict(BEFORE)), ("kyodo-2021 now", {})):
+        lost = []
+        for median in (1.0, 4.0):
+            kc = {"red.kill_chain.delay_h": {"kind": "lognormal", "median": median, "sigma": 0.5}}
+            doc = _document(rev, {**LOW_ISR, **kc})
+            lost.append(_row(doc, args.reps, args.seed)["launchers_lost"])
+        d = lost[1] - lost[0]
+        se = d.std(ddof=1) / math.sqrt(len(d))
+        a, b = lost[0].mean(), lost[1].mean()
+        print(f"| {label} | {a:.2f} | {b:.2f} | {d.mean():+.2f} ({se:.2f}) |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""Checks of the kill-chain mechanisms against exact results.
+
+Listed in ``CHECKS`` and registered in :data:`nansei.verification.checks.REGISTRY`:
+a strike's location error against its lethal radius, road tracks lost at a
+rate, a detection rate that grows with time at a site, Red's false claims,
+counter-battery fire with salvos under a minute apart, and site memory. The
+exact values come from :mod:`nansei.verification.killchain_forms` and
+:mod:`nansei.verification.closed_form`; ``docs/verification.md`` derives them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from nansei.verification import closed_form as cf
+from nansei.verification import killchain_forms as kf
+from nansei.verification.attrition_checks import LAM, MOVE, TAU, H, P, _survival
+from nansei.verification.base import Check, _doc, _identity
+
+CHECKS: list[Check] = []
+
+RADIUS, SD = 0.1, 0.1
+CHECKS.append(
+    Check(
+        name="aim-error-lethal-radius",
+        description=(
+            f"Survival to H={H:g} h when each missile lands with a circular normal error "
+            f"σ={SD:g} km about the aim point and kills within R={RADIUS:g} km: the kill "
+            f"probability per strike is p (1 - exp(-R²/2σ²)); fixed D=1 h, first detection"
+        ),
+        scenario=_doc(
+            "ideal-fixed-delay",
+            **{
+                "red.isr.detection_rate_per_h.hidden": LAM,
+                "red.isr.location_error_km": SD,
+                "red.lethal_radius_km": RADIUS,
+            },
+        ),
+        expected=lambda: cf.survival_probability(
+            LAM,
+            P * kf.hit_probability(RADIUS, SD),
+            TAU,
+            MOVE,
+            H,
+            cf.FixedDelay(1.0),
+            "per_site_first_detection",
+        ),
+        estimate=_survival,
+    )
+)
+
+LAM_MOVE, MU = 0.5, 2.0
+CHECKS.append(
+    Check(
+        name="track-held-to-stop",
+        description=(
+            f"Survival to H={H:g} h when only road tracks cue strikes: detection λ={LAM_MOVE}/h "
+            f"on {MOVE:g} h moves, tracks lost at μ={MU:g}/h; a track held to the stop is "
+            f"struck there (held with 1 - exp(-λ(1 - e^(-μm))/μ)); fixed D=1 h"
+        ),
+        scenario=_doc(
+            "ideal-fixed-delay",
+            **{
+                "red.isr.detection_rate_per_h": {
+                    "hidden": 0.0,
+                    "moving": LAM_MOVE,
+                    "setting_up": 0.0,
+                    "firing": 0.0,
+                    "reloading": 0.0,
+                },
+                "red.isr.track_loss_rate_per_h": MU,
+            },
+        ),
+        expected=lambda: kf.survival_track_cued(LAM_MOVE, MU, P, TAU, MOVE, H, 1.0),
+        estimate=_survival,
+    )
+)
+
+GROWTH, CAP = 0.5, 2.0
+CHECKS.append(
+    Check(
+        name="growing-detection-hazard",
+        description=(
+            f"Survival to H={H:g} h when the detection rate at a site grows as "
+            f"λ min(1 + {GROWTH:g} τ, {CAP:g}) with the time τ since arrival (λ={LAM}/h); "
+            "fixed D=1 h, first detection"
+        ),
+        scenario=_doc(
+            "ideal-fixed-delay",
+            **{
+                "red.isr.detection_rate_per_h.hidden": LAM,
+                "red.isr.dwell_hazard": {"growth_per_h": GROWTH, "max_factor": CAP},
+            },
+        ),
+        expected=lambda: kf.survival_growing_hazard(LAM, GROWTH, CAP, P, TAU, MOVE, H, 1.0),
+        estimate=_survival,
+    )
+)
+
+P_CLAIM = 0.3
+
+
+def _claim_ratio(r: pd.DataFrame) -> tuple[float, float]:
+    """False claims per leaking strike that killed nothing (ratio of means, delta-method SE)."""
+    x = (r["red_claimed_kills"] - r["launchers_lost"]).to_numpy(dtype=float)
+    y = (r["red_missiles_on_target"] + r["red_missiles_wasted"] - r["launchers_lost"]).to_numpy(
+        dtype=float
+    )
+    ratio = x.sum() / y.sum()
+    d = x - ratio * y
+    se = math.sqrt(float(np.sum(d * d)) / (len(x) * (len(x) - 1))) / y.mean()
+    return float(ratio), se
+
+
+CHECKS.append(
+    Check(
+        name="false-claims",
+        description=(
+            f"Red claims a kill for each leaking strike that killed nothing with p={P_CLAIM}: "
+            "(claimed - lost) / (leaking strikes - lost), one missile per strike"
+        ),
+        scenario=_doc(
+            "ideal-fixed-delay",
+            **{
+                "red.doctrine": "per_detection",
+                "red.isr.detection_rate_per_h.hidden": LAM,
+                "red.p_false_claim": P_CLAIM,
+            },
+        ),
+        expected=lambda: P_CLAIM,
+        estimate=_claim_ratio,
+    )
+)
+
+# counter-battery with salvos under a minute apart (blue.fires.salvo_duration_h)
+K_FAST, SPACING_FAST, LINGER_FAST, DUR_FAST, Q, H_CB = 3, 0.5 / 60, 0.5 / 60, 0.1 / 60, 0.6, 2.0
+CHECKS.append(
+    Check(
+        name="counter-battery-sub-minute-salvos",
+        description=(
+            f"Survival to H={H_CB:g} h, strikes cued by launch detection only: k={K_FAST} salvos "
+            "0.5 min apart, each 0.1 min long, leave 0.5 min after the last, q=0.6, p=0.8, "
+            "exponential kill chain (mean 0.5 h), first detection"
+        ),
+        scenario=_doc(
+            "ideal-counter-battery",
+            **{
+                "run.horizon_h": H_CB,
+                "blue.fires.salvo_interval_h": SPACING_FAST,
+                "blue.fires.salvo_duration_h": DUR_FAST,
+                "blue.relocation.scoot_delay_h": LINGER_FAST,
+            },
+        ),
+        expected=lambda: cf.survival_probability(
+            0.0,
+            P,
+            (K_FAST - 1) * SPACING_FAST + LINGER_FAST,
+            MOVE,
+            H_CB,
+            cf.ExponentialDelay(2.0),
+            "per_site_first_detection",
+            salvo_times=[j * SPACING_FAST for j in range(K_FAST)],
+            q=Q,
+        ),
+        estimate=_survival,
+    )
+)
+
+CHECKS.append(
+    Check(
+        name="site-memory-no-return",
+        description=(
+            "Site memory: a launcher with two sites that fires at every stay and remembers "
+            "fired-from sites for the whole horizon moves exactly once (relocations - 1 = 0)"
+        ),
+        scenario=_doc(
+            "ideal-counter-battery",
+            **{
+                "run.horizon_h": 24.0,
+                "geography.islands": ["okinawa"],
+                "geography.sites": {"builtin": ["okinawa-n2", "okinawa-n3"]},
+                "red.isr.p_detect_launch": 0.0,
+                "blue.relocation.site_memory_h": 1000.0,
+            },
+        ),
+        expected=lambda: 0.0,
+        estimate=_identity(lambda r: r["relocations"] - 1),
+        replications=200,
+        exact_match=True,
+    )
+)

@@ -1,0 +1,98 @@
+"""Exact results for the kill-chain mechanisms: aim error, tracks, growing hazard, claims.
+
+Each function is the closed form that a check in
+:mod:`nansei.verification.killchain_checks` compares the engine with; the
+derivations are in ``docs/verification.md`` ("Kill-chain mechanisms").
+"""
+
+from __future__ import annotations
+
+import math
+
+from nansei.verification.closed_form import stay_starts
+
+
+def hit_probability(radius_km: float, sd_km: float) -> float:
+    """Probability that an impact lands within ``radius_km`` of a point target.
+
+    The impact is the aim point plus a circular normal error of ``sd_km`` per
+    axis, so its distance is Rayleigh: ``1 - exp(-R^2 / (2 sd^2))`` (1 if
+    ``sd_km`` is 0).
+    """
+    if sd_km <= 0.0:
+        return 1.0
+    return -math.expm1(-(radius_km**2) / (2.0 * sd_km**2))
+
+
+def track_held_probability(lam_move: float, loss_rate: float, move_h: float) -> float:
+    """Probability that Red holds at least one track of a move until it ends.
+
+    Detections on the road are Poisson at ``lam_move``; one made ``u`` hours
+    before the stop is still held then with ``exp(-loss_rate u)``. Held
+    detections are a thinned Poisson process, so the probability of none is
+    ``exp(-lam_move (1 - exp(-mu m)) / mu)`` (``lam_move m`` when ``mu`` is 0).
+    """
+    if loss_rate <= 0.0:
+        mean = lam_move * move_h
+    else:
+        mean = lam_move * -math.expm1(-loss_rate * move_h) / loss_rate
+    return -math.expm1(-mean)
+
+
+def survival_track_cued(
+    lam_move: float,
+    loss_rate: float,
+    p: float,
+    dwell: float,
+    move: float,
+    horizon: float,
+    delay: float,
+) -> float:
+    """Survival to ``horizon`` when only tracks cue strikes (first-detection doctrine).
+
+    The launcher stays ``dwell`` and moves ``move`` hours in turn, starting at a
+    site at t = 0. A track held until the stop at ``t_i = i (dwell + move)``
+    cues a strike that lands at ``t_i + delay`` (``delay < dwell``, before the
+    horizon) and kills with ``p``; lost tracks cue strikes on the road, which
+    an idealised move keeps out of reach.
+    """
+    if delay >= dwell:
+        return 1.0
+    k = p * track_held_probability(lam_move, loss_rate, move)
+    cycle = dwell + move
+    n = sum(1 for i in range(1, int(horizon / cycle) + 2) if i * cycle + delay < horizon)
+    return (1.0 - k) ** n
+
+
+def growing_hazard_cum(growth: float, cap: float, tau: float) -> float:
+    """``F(tau)``: the integral of ``min(1 + growth u, cap)`` over ``[0, tau]`` (h)."""
+    if growth <= 0.0:
+        return tau
+    tc = (cap - 1.0) / growth
+    if tau <= tc:
+        return tau + 0.5 * growth * tau * tau
+    return tc + 0.5 * growth * tc * tc + cap * (tau - tc)
+
+
+def survival_growing_hazard(
+    lam: float,
+    growth: float,
+    cap: float,
+    p: float,
+    dwell: float,
+    move: float,
+    horizon: float,
+    delay: float,
+) -> float:
+    """Survival to ``horizon`` under a growing detection rate and a fixed kill chain.
+
+    First-detection doctrine: stay ``i`` (arrival ``t_i``) is fatal with
+    ``p (1 - exp(-lam F(e_i)))``, ``e_i = max(0, min(dwell, H - t_i) - delay)``:
+    the first detection must come early enough for the strike to land before
+    the launcher leaves and before the horizon.
+    """
+    alive = 1.0
+    for t in stay_starts(horizon, dwell, move):
+        e = max(0.0, min(dwell, horizon - t) - delay)
+        alive *= 1.0 - p * -math.expm1(-lam * growing_hazard_cum(growth, cap, e))
+    return alive
