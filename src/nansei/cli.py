@@ -607,9 +607,14 @@ def compact(
 ) -> None:
     """Merge the batch parts of every complete design point into one Parquet file."""
     from nansei.experiment.runner import compact_store
+    from nansei.store import StoreError
 
     store = _open_store(directory)
-    n, files = compact_store(store)
+    try:
+        n, files = compact_store(store)
+    except StoreError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
     console.print(f"compacted {n} design points; {files} part files now")
 
 

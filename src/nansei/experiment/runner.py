@@ -381,11 +381,25 @@ def store_status(store: ResultStore, content_hash: bool = False) -> dict[str, An
 
 
 def compact_store(store: ResultStore) -> tuple[int, int]:
-    """Compact every complete design point; return ``(compacted, part files now)``."""
+    """Compact every complete design point; return ``(compacted, part files now)``.
+
+    Holds the store lock exclusively, so it refuses to start while a sweep runs
+    (and a sweep refuses to start while it runs).
+
+    Raises
+    ------
+    StoreError
+        ``StoreBusy`` if a sweep holds the lock, ``DamagedPartError`` if a part
+        is damaged (nothing is compacted then).
+    """
     exp, points = _stored_experiment(store)
     expected: dict[int, set[BatchKey]] = {}
     for key in batch_keys(exp, points):
         expected.setdefault(key.dp, set()).add(key)
-    store.recover()
-    n = store.compact(expected)
-    return n, len(store.files())
+    store.lock(exclusive=True)
+    try:
+        store.recover()
+        n = store.compact(expected)
+        return n, len(store.files())
+    finally:
+        store.close()

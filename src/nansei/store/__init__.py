@@ -5,6 +5,19 @@
 """
 
 from .parts import BatchKey
-from .store import ResultStore, StoreError, is_store, table_hash
+from .store import (
+    ResultStore,
+    StoreBusy,
+    StoreError,
+    is_store,
+    table_hash,
+)
 
-__all__ = ["BatchKey", "ResultStore", "StoreError", "is_store", "table_hash"]
+__all__ = [
+    "BatchKey",
+    "ResultStore",
+    "StoreBusy",
+    "StoreError",
+    "is_store",
+    "table_hash",
+]

@@ -9,6 +9,11 @@ Layout of a store directory::
 
 Queries run in an in-memory DuckDB over an explicit list of the parts, so no
 DuckDB file is ever held open and readers never block a running sweep.
+
+Sweeps and compaction share the lock file ``.nansei-store.lock``: any number of
+sweeps (shards) hold it shared, ``compact`` holds it exclusively, and whoever
+comes second is refused with a message (:class:`StoreBusy`). The lock is an
+``flock`` and is released by the kernel when its process dies.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -33,18 +40,24 @@ from .parts import (
     parse_part,
     part_name,
     remove_stale_temporaries,
+    temp_path,
 )
 
-__all__ = ["ResultStore", "StoreError", "is_store"]
+__all__ = ["ResultStore", "StoreBusy", "StoreError", "is_store"]
 
 EXPERIMENT_FILE = "experiment.json"
 DESIGN_FILE = "design.parquet"
 META_FILE = "meta.sqlite"
+LOCK_FILE = ".nansei-store.lock"
 KEY_COLUMNS = ("design_point", "replication")
 
 
 class StoreError(Exception):
     """A directory is not a store, or holds a different experiment."""
+
+
+class StoreBusy(StoreError):
+    """A sweep and a compaction of the same store would overlap."""
 
 
 def is_store(path: Path) -> bool:
@@ -53,7 +66,7 @@ def is_store(path: Path) -> bool:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = temp_path(path)
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
@@ -68,6 +81,7 @@ class ResultStore:
         self.root = Path(root)
         self.results = self.root / "results"
         self._meta: MetaDB | None = None
+        self._lock_fd: int | None = None
 
     # -- creation ---------------------------------------------------------
 
@@ -88,10 +102,15 @@ class ResultStore:
         info : dict
             Metadata for SQLite (versions, seeds, design kind, ...).
 
+        The store is locked for a sweep (shared with other sweeps, refused while
+        ``compact`` runs) until :meth:`close`.
+
         Raises
         ------
         StoreError
             If ``root`` holds another experiment or other files.
+        StoreBusy
+            If the store is being compacted.
         """
         root = Path(root)
         store = cls(root)
@@ -112,12 +131,13 @@ class ResultStore:
                     f"{root} exists and is not an experiment store; use a new --out directory"
                 )
             root.mkdir(parents=True, exist_ok=True)
-            tmp = root / f".{DESIGN_FILE}.tmp-{os.getpid()}"
+            tmp = temp_path(root / DESIGN_FILE)
             design.to_parquet(tmp, index=False)
             os.replace(tmp, root / DESIGN_FILE)
             store.meta.set_info(info)
             _atomic_text(root / EXPERIMENT_FILE, json.dumps(experiment, indent=1) + "\n")
         store.results.mkdir(exist_ok=True)
+        store.lock(exclusive=False)
         store.recover()
         return store
 
@@ -147,10 +167,64 @@ class ResultStore:
         return self._meta
 
     def close(self) -> None:
-        """Close the metadata connection."""
+        """Close the metadata connection and release the lock."""
         if self._meta is not None:
             self._meta.close()
             self._meta = None
+        self.unlock()
+
+    # -- the sweep/compact lock ------------------------------------------------
+
+    def lock(self, *, exclusive: bool) -> None:
+        """Take the store lock: shared for a sweep, exclusive for ``compact`` (no waiting).
+
+        Raises
+        ------
+        StoreBusy
+            With a message naming who holds it.
+        """
+        import fcntl
+
+        if self._lock_fd is not None:
+            return
+        path = self.root / LOCK_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if exclusive:
+                raise StoreBusy(
+                    f"{self.root}: a sweep is writing to this store{self._running_runs()}; "
+                    "run compact after it has finished"
+                ) from None
+            holder = path.read_text(encoding="utf-8", errors="replace").strip()
+            raise StoreBusy(
+                f"{self.root} is being compacted ({holder or 'nansei compact'}); "
+                "run the sweep again when compact has finished"
+            ) from None
+        if exclusive:
+            note = f"nansei compact on host {socket.gethostname()}, pid {os.getpid()}, "
+            note += "since " + time.strftime("%Y-%m-%d %H:%M:%S")
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, note.encode(), 0)
+        self._lock_fd = fd
+
+    def unlock(self) -> None:
+        """Release the store lock (if held)."""
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _running_runs(self) -> str:
+        try:
+            runs = [r for r in self.meta.runs() if r["status"] == "running"]
+        except Exception:  # the metadata are only used for the message
+            return ""
+        if not runs:
+            return ""
+        r = runs[-1]
+        return f" (run {r['run_no']} on host {r['host']}, pid {r['pid']})"
 
     def experiment(self) -> dict[str, Any]:
         """The stored ``experiment.json``."""
@@ -267,7 +341,7 @@ class ResultStore:
             if dp in full or not keys or not keys <= parts.keys():
                 continue
             path = self.results / all_name(dp)
-            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            tmp = temp_path(path)
             writer = None
             try:
                 for key in sorted(keys):
