@@ -6,6 +6,8 @@
 
 from .parts import BatchKey
 from .store import (
+    Damage,
+    DamagedPartError,
     ResultStore,
     StoreBusy,
     StoreError,
@@ -15,6 +17,8 @@ from .store import (
 
 __all__ = [
     "BatchKey",
+    "Damage",
+    "DamagedPartError",
     "ResultStore",
     "StoreBusy",
     "StoreError",
