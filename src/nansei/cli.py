@@ -665,6 +665,13 @@ def serve(
     except ImportError as exc:  # pragma: no cover - web extras missing
         console.print(f"[red]the web workbench needs: pip install 'nansei[web]' ({exc})[/]")
         raise typer.Exit(code=2) from None
+    from nansei.web.server import resolve_token
+
+    try:
+        resolve_token(host, token)
+    except ValueError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
     run_server(store, host=host, port=port, token=token, max_running=max_running)
 
 
