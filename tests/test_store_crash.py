@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from nansei.experiment import batch_keys, load_experiment, sweep
 from nansei.store import ResultStore
-from nansei.store.parts import BatchKey, all_name, part_name
+from nansei.store.parts import BatchKey, all_name, part_name, this_host
 
 EXP = """\
 schema_version: 1
@@ -84,7 +84,10 @@ def test_stale_temporaries_ignored_and_parts_idempotent(tmp_path) -> None:
     store = ResultStore.open(out)
     h = store.content_hash()
     # a writer killed mid-write leaves a temporary: never read, removed on resume
-    (out / "results" / f".{part_name(BatchKey(0, 0, 100))}.tmp-12345").write_bytes(b"junk")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    tmp_name = f".{part_name(BatchKey(0, 0, 100))}.tmp-{this_host()}-{dead.pid}"
+    (out / "results" / tmp_name).write_bytes(b"junk")
     assert store.content_hash() == h
     # rerunning a stored batch (the crash window after rename) replaces it: no duplicate
     key = BatchKey(1, 100, 200)

@@ -54,7 +54,7 @@ def test_token_is_generated_for_non_loopback_binds():
     assert resolve_token("127.0.0.1", None) == (None, False)
     tok, generated = resolve_token("0.0.0.0", None)
     assert generated and len(tok) >= 24
-    assert resolve_token("0.0.0.0", "given") == ("given", False)
+    assert resolve_token("0.0.0.0", "given-token-16chr") == ("given-token-16chr", False)
 
 
 def test_non_loopback_bind_requires_the_printed_token(tmp_path):
@@ -78,12 +78,12 @@ def test_non_loopback_bind_requires_the_printed_token(tmp_path):
 
 
 def test_given_token_on_loopback(tmp_path):
-    srv = Server(tmp_path / "ws", "--token", "s3cret-token")
+    srv = Server(tmp_path / "ws", "--token", "s3cret-token-0123")
     try:
         with httpx.Client(base_url=srv.base, timeout=30) as c:
             assert c.post("/runs", data={"yaml": "x"}).status_code == 401
             assert c.get("/verify").status_code == 401
-            ok = c.get("/verify", headers={"Authorization": "Bearer s3cret-token"})
+            ok = c.get("/verify", headers={"Authorization": "Bearer s3cret-token-0123"})
             assert ok.status_code == 200
     finally:
         srv.stop()

@@ -498,6 +498,13 @@ def sweep(
             report = run_sweep(exp, target, spec, workers, progress)
     except ExperimentError as exc:
         _experiment_fail(exc)
+    for line in report.extra.get("quarantined", []):
+        err_console.print(
+            f"damaged part {line}; moved to quarantine/ and recomputed",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if as_json:
         payload = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(report).items()}
         typer.echo(json.dumps(payload, indent=2, default=_json_default))
@@ -537,6 +544,8 @@ def status(
     info = store_status(store, content_hash)
     if as_json:
         typer.echo(json.dumps(info, indent=2, default=_json_default))
+        if content_hash and info["content_hash"] is None:
+            raise typer.Exit(code=2)
         return
     console.print(
         f"[bold]{info['experiment']}[/] ({info['design_kind']}, {info['design_points']} points "
@@ -558,7 +567,23 @@ def status(
             f"{r['batches_done']}/{r['batches_planned']}",
         )
     console.print(t)
+    for d in info["damaged_parts"]:
+        err_console.print(
+            f"damaged part {d['part']}: {d['error']}; resume the sweep to quarantine and "
+            "recompute it",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if content_hash:
+        if info["content_hash"] is None:
+            err_console.print(
+                f"no records hash: {len(info['damaged_parts'])} damaged part(s) in {directory}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(code=2)
         console.print(f"records sha256: {info['content_hash']}")
 
 
@@ -607,9 +632,14 @@ def compact(
 ) -> None:
     """Merge the batch parts of every complete design point into one Parquet file."""
     from nansei.experiment.runner import compact_store
+    from nansei.store import StoreError
 
     store = _open_store(directory)
-    n, files = compact_store(store)
+    try:
+        n, files = compact_store(store)
+    except StoreError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
     console.print(f"compacted {n} design points; {files} part files now")
 
 
@@ -634,6 +664,13 @@ def serve(
         from nansei.web import serve as run_server
     except ImportError as exc:  # pragma: no cover - web extras missing
         console.print(f"[red]the web workbench needs: pip install 'nansei[web]' ({exc})[/]")
+        raise typer.Exit(code=2) from None
+    from nansei.web.server import resolve_token
+
+    try:
+        resolve_token(host, token)
+    except ValueError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     run_server(store, host=host, port=port, token=token, max_running=max_running)
 

@@ -79,7 +79,7 @@ def analyze_directory(
     ------
     AnalyzeError
     """
-    from nansei.store import ResultStore, is_store
+    from nansei.store import ResultStore, StoreError, is_store
 
     directory = Path(directory)
     if half_width is not None and not half_width > 0:
@@ -92,7 +92,10 @@ def analyze_directory(
             "(records.parquet)"
         )
     store = ResultStore.open(directory)
-    records = store.records()
+    try:
+        records = store.records()
+    except StoreError as exc:
+        raise AnalyzeError(str(exc)) from None
     if records.empty:
         raise AnalyzeError(f"{directory} holds no records yet; run or resume the sweep")
     design = store.design()

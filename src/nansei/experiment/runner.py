@@ -110,6 +110,9 @@ class SweepReport:
         Replications run now.
     wall_s, kernel_s : float
         Wall time of this call and summed kernel time of its batches (s).
+    extra : dict
+        ``quarantined``: damaged parts found, moved to ``quarantine/`` and rerun
+        (``results/NAME: reason`` each), when there were any.
     """
 
     out: Path
@@ -230,11 +233,18 @@ def sweep(
     if spec.shard:
         k, n = spec.shard
         keys = keys[k::n]
-    done, full = store.done()
-    todo = [key for key in keys if key not in done and key.dp not in full]
-    total = sum(key.stop - key.start for key in keys)
-    already = total - sum(key.stop - key.start for key in todo)
-    run_no = store.meta.begin_run(spec.describe(), workers, len(todo))
+    try:
+        # stored parts are checked, not trusted: damaged ones are moved aside and rerun
+        damaged = store.verify(keys if spec.shard else None)
+        store.quarantine(damaged)
+        done, full = store.done()
+        todo = [key for key in keys if key not in done and key.dp not in full]
+        total = sum(key.stop - key.start for key in keys)
+        already = total - sum(key.stop - key.start for key in todo)
+        run_no = store.meta.begin_run(spec.describe(), workers, len(todo))
+    except BaseException:
+        store.close()
+        raise
     t0 = time.perf_counter()
     n_run = reps = 0
     kernel_s = 0.0
@@ -266,6 +276,7 @@ def sweep(
         replications_run=reps,
         wall_s=time.perf_counter() - t0,
         kernel_s=kernel_s,
+        extra={"quarantined": [d.describe() for d in damaged]} if damaged else {},
     )
 
 
@@ -351,10 +362,17 @@ def _stored_experiment(store: ResultStore) -> tuple[Experiment, int]:
 
 
 def store_status(store: ResultStore, content_hash: bool = False) -> dict[str, Any]:
-    """Progress and runs of a store, as a JSON-able mapping."""
+    """Progress and runs of a store, as a JSON-able mapping.
+
+    Every part is checked (:meth:`ResultStore.verify`); damaged parts are listed
+    under ``damaged_parts`` and not counted as done, and ``content_hash`` is then
+    None (the records cannot be hashed honestly). Nothing is moved: resuming the
+    sweep quarantines and recomputes them.
+    """
     exp, points = _stored_experiment(store)
     keys = batch_keys(exp, points)
-    done, full = store.done()
+    damaged = store.verify()
+    done, full = store.done(damaged)
     got = [k for k in keys if k in done or k.dp in full]
     info: dict[str, Any] = {
         "experiment": exp.name,
@@ -366,8 +384,11 @@ def store_status(store: ResultStore, content_hash: bool = False) -> dict[str, An
         "batches_done": len(got),
         "replications_total": points * exp.replications,
         "replications_done": sum(k.stop - k.start for k in got),
-        "complete": len(got) == len(keys),
+        "complete": len(got) == len(keys) and not damaged,
         "part_files": len(store.files()),
+        "damaged_parts": [
+            {"part": d.describe().split(": ", 1)[0], "error": d.reason} for d in damaged
+        ],
         "runs": [
             {**r, "started": _iso(r["started"]), "ended": _iso(r["ended"])}
             for r in store.meta.runs()
@@ -375,17 +396,31 @@ def store_status(store: ResultStore, content_hash: bool = False) -> dict[str, An
         "metadata": store.meta.info(),
     }
     if content_hash:
-        info["content_hash"] = store.content_hash()
+        info["content_hash"] = None if damaged else store.content_hash()
     store.close()
     return info
 
 
 def compact_store(store: ResultStore) -> tuple[int, int]:
-    """Compact every complete design point; return ``(compacted, part files now)``."""
+    """Compact every complete design point; return ``(compacted, part files now)``.
+
+    Holds the store lock exclusively, so it refuses to start while a sweep runs
+    (and a sweep refuses to start while it runs).
+
+    Raises
+    ------
+    StoreError
+        ``StoreBusy`` if a sweep holds the lock, ``DamagedPartError`` if a part
+        is damaged (nothing is compacted then).
+    """
     exp, points = _stored_experiment(store)
     expected: dict[int, set[BatchKey]] = {}
     for key in batch_keys(exp, points):
         expected.setdefault(key.dp, set()).add(key)
-    store.recover()
-    n = store.compact(expected)
-    return n, len(store.files())
+    store.lock(exclusive=True)
+    try:
+        store.recover()
+        n = store.compact(expected)
+        return n, len(store.files())
+    finally:
+        store.close()

@@ -146,6 +146,7 @@ def builtin_experiments() -> list[str]:
 
 def _read(spec: Any) -> tuple[Any, dict | None, str, Path | None]:
     """Return ``(data, lines, source, base_dir)`` for a name, path, text or mapping."""
+    from nansei.scenario.files import InputTooLarge, read_input_bytes
     from nansei.scenario.yaml_lines import parse_yaml
 
     if isinstance(spec, Mapping):
@@ -155,7 +156,9 @@ def _read(spec: Any) -> tuple[Any, dict | None, str, Path | None]:
     ):
         path = Path(os.fspath(spec))
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_input_bytes(path).decode("utf-8-sig")
+        except InputTooLarge as exc:
+            raise experiment_error("<document>", None, str(exc)) from None
         except FileNotFoundError:
             raise experiment_error(
                 "<document>",

@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from .errors import Problem, ScenarioError, problems_from_validation
+from .files import InputTooLarge, read_input_bytes
 from .model import Scenario
 from .yaml_lines import Lines, parse_yaml
 
@@ -120,7 +121,9 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 def _read_file(path: Path) -> Scenario:
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_input_bytes(path)
+    except InputTooLarge as exc:
+        raise _err(str(exc), source=source) from None
     except FileNotFoundError:
         raise _err(
             f"file not found: {source}",

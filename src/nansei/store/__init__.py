@@ -5,6 +5,23 @@
 """
 
 from .parts import BatchKey
-from .store import ResultStore, StoreError, is_store, table_hash
+from .store import (
+    Damage,
+    DamagedPartError,
+    ResultStore,
+    StoreBusy,
+    StoreError,
+    is_store,
+    table_hash,
+)
 
-__all__ = ["BatchKey", "ResultStore", "StoreError", "is_store", "table_hash"]
+__all__ = [
+    "BatchKey",
+    "Damage",
+    "DamagedPartError",
+    "ResultStore",
+    "StoreBusy",
+    "StoreError",
+    "is_store",
+    "table_hash",
+]

@@ -96,10 +96,21 @@ class MetaDB:
             )
 
     def runs(self) -> list[dict[str, Any]]:
-        """Every run, oldest first."""
+        """Every run, oldest first.
+
+        A run recorded as ``running`` whose process is gone (same host, no such
+        process: it was killed) is reported as ``interrupted``.
+        """
+        from .parts import pid_alive
+
         cur = self._con.execute("SELECT * FROM runs ORDER BY run_no")
         names = [c[0] for c in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        host = socket.gethostname()
+        for r in rows:
+            if r["status"] == "running" and r["host"] == host and not pid_alive(r["pid"] or 0):
+                r["status"] = "interrupted"
+        return rows
 
     def kernel_seconds(self) -> float:
         """Sum of the recorded batch wall times (s)."""

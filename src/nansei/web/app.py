@@ -30,6 +30,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
 
+from nansei.store import DamagedPartError, StoreError
+
 from .jobs import ACTIVE, TERMINAL, RunManager
 from .security import RequestGuard, is_loopback
 from .workspace import NAME_RE, PathRefused, Workspace
@@ -282,6 +284,10 @@ def create_app(settings: Settings) -> FastAPI:
             "error.html.j2", 422, status=422, message="Invalid request: " + "; ".join(items)
         )
 
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError):
+        return page("error.html.j2", 409, status=409, message=str(exc))
+
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception):
         log.exception("internal error on %s", request.url.path)
@@ -517,7 +523,13 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/runs/{run_id}/results", response_class=HTMLResponse)
     def results(run_id: str):
         info = manager.progress(run_id)
-        records = manager.records(run_id)
+        try:
+            records = manager.records(run_id)
+        except DamagedPartError as exc:
+            html = env.get_template("_results.html.j2").render(
+                run=info, n=0, damaged=[d.describe() for d in exc.damage]
+            )
+            return HTMLResponse(html)
         ctx: dict[str, Any] = {"run": info, "n": len(records), "by_point": None}
         if len(records):
             ctx["summary"] = _key_results(records).to_dict(orient="records")

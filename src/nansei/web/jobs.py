@@ -53,7 +53,7 @@ class RunManager:
         self._progress: dict[str, tuple[int, int]] = {}
         self._cancel: set[str] = set()
         self._threads: list[threading.Thread] = []
-        self._records: OrderedDict[tuple[str, int], pd.DataFrame] = OrderedDict()
+        self._records: OrderedDict[tuple[str, tuple], pd.DataFrame] = OrderedDict()
         self._stopping = False
         self._recover()
 
@@ -115,9 +115,16 @@ class RunManager:
         return rid
 
     def resume(self, run_id: str) -> bool:
-        """Queue an interrupted, cancelled or failed run again; False if it is not resumable."""
+        """Queue a run again; False if it is not resumable.
+
+        Interrupted, cancelled and failed runs are resumable, and so is a finished
+        run with a damaged stored part (the sweep quarantines and recomputes it).
+        """
         info = self.ws.info(run_id)
-        if info.get("status") not in ("interrupted", "cancelled", "failed"):
+        status = info.get("status")
+        if status not in ("interrupted", "cancelled", "failed") and not (
+            status == "finished" and self.damaged(run_id)
+        ):
             return False
         self.ws.update_info(run_id, status="queued", message="resumed")
         self._queue.put(run_id)
@@ -182,8 +189,24 @@ class RunManager:
             else None,
         }
 
+    def damaged(self, run_id: str) -> list[str]:
+        """The run's damaged stored parts (``results/NAME: reason`` each)."""
+        from nansei.store import ResultStore
+        from nansei.store.store import is_store
+
+        root = self.ws.run_dir(run_id) / "store"
+        if not is_store(root):
+            return []
+        return [d.describe() for d in ResultStore.open(root).verify()]
+
     def records(self, run_id: str) -> pd.DataFrame:
-        """The stored records of a run (cached per number of part files)."""
+        """The stored records of a run (cached per part files' names, sizes and times).
+
+        Raises
+        ------
+        nansei.store.DamagedPartError
+            If a stored part fails its checks.
+        """
         from nansei.store import ResultStore
         from nansei.store.store import is_store
 
@@ -191,8 +214,9 @@ class RunManager:
         if not is_store(root):
             return pd.DataFrame()
         store = ResultStore.open(root)
-        n = len(store.files())
-        key = (run_id, n)
+        files = store.files()
+        n = len(files)
+        key = (run_id, _signature(files))
         with self._lock:
             hit = self._records.get(key)
             if hit is not None:
@@ -263,3 +287,15 @@ class RunManager:
         self.ws.update_info(
             rid, status=status, message=message, ended=time.time(), done=done, total=total
         )
+
+
+def _signature(files: list[Path]) -> tuple:
+    """Names, sizes and modification times of ``files``: any change to a part changes it."""
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            continue
+        out.append((f.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)

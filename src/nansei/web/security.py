@@ -3,38 +3,88 @@
 - With a token, every request must carry it: ``Authorization: Bearer TOKEN``,
   the ``nansei_token`` cookie, or ``?token=TOKEN`` (which also sets the cookie,
   so a browser opened on the printed URL keeps working). Otherwise: 401.
-- Bound to a loopback address, the ``Host`` header must name a loopback host
-  (a DNS-rebinding guard); a state-changing request whose ``Origin`` is another
-  site is refused (403).
+- Bound to a loopback address, the ``Host`` header must be exactly a loopback
+  name with an optional port: ``localhost``, an IPv4 address in 127.0.0.0/8 or
+  ``[::1]`` (a DNS-rebinding guard: ``127.0.0.1.evil.example`` is refused, 403).
+- A state-changing request (anything but GET, HEAD, OPTIONS) is refused (403)
+  if its ``Origin`` is ``null`` (a sandboxed frame, a ``file:`` page) or any
+  origin other than the server's own (``http://`` + the ``Host`` header), or if
+  it has no ``Origin`` and the browser marks it cross-site (``Sec-Fetch-Site``)
+  or its ``Referer`` is another site. Clients that are not browsers (curl, httpx)
+  send none of these and are not affected.
 - Bodies larger than ``max_body`` bytes get 413; bodies of unknown length 411.
+- A token shorter than :data:`MIN_TOKEN_CHARS` characters is refused at start-up.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import re
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["COOKIE", "LOOPBACK", "RequestGuard", "is_loopback"]
+__all__ = ["COOKIE", "LOOPBACK", "MIN_TOKEN_CHARS", "RequestGuard", "is_loopback"]
 
 COOKIE = "nansei_token"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: Shortest accepted ``--token``.
+MIN_TOKEN_CHARS = 16
 _SAFE = ("GET", "HEAD", "OPTIONS")
+_HOST = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.\-]+))(?::\d{1,5})?$")
 
 ASGIApp = Callable[..., Awaitable[None]]
 
 
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback address or ``localhost``."""
-    h = host.strip("[]").lower()
-    return h in LOOPBACK or h.startswith("127.")
+    """Whether ``host`` is exactly ``localhost`` or a loopback IP address (no port)."""
+    h = host.strip()
+    if h.startswith("[") and h.endswith("]"):
+        h = h[1:-1]
+    if h.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
 
 
-def _host_only(value: str) -> str:
-    if value.startswith("["):
-        return value[1:].split("]", 1)[0]
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+def loopback_host_header(value: str) -> bool:
+    """Whether a ``Host`` header names a loopback host: ``NAME[:PORT]`` or ``[V6][:PORT]``."""
+    m = _HOST.match(value.strip())
+    if not m:
+        return False
+    if m.group("v6") is not None:
+        return is_loopback(m.group("v6")) and ":" in m.group("v6")
+    name = m.group("name")
+    return is_loopback(name) and ":" not in name
+
+
+def _same_site(url: str, host: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == host
+
+
+def cross_site(headers: dict[str, str]) -> str | None:
+    """Why a state-changing request looks cross-site, or None if it does not.
+
+    The request's own site is ``http(s)://`` + its ``Host`` header (host and port).
+    """
+    host = headers.get("host", "").strip().lower()
+    origin = headers.get("origin")
+    if origin is not None:
+        if origin.strip().lower() == "null":
+            return "Origin: null, a sandboxed or local page"
+        if not _same_site(origin, host):
+            return "Origin is another site"
+        return None
+    if headers.get("sec-fetch-site", "").strip().lower() == "cross-site":
+        return "Sec-Fetch-Site: cross-site"
+    referer = headers.get("referer")
+    if referer and not _same_site(referer, host):
+        return "Referer is another site"
+    return None
 
 
 class RequestGuard:
@@ -64,7 +114,7 @@ class RequestGuard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         method = scope["method"]
         host = headers.get("host", "")
-        if self.loopback_only and not is_loopback(_host_only(host)):
+        if self.loopback_only and not loopback_host_header(host):
             await _plain(send, 403, "Forbidden: unexpected Host header")
             return
         set_cookie = False
@@ -80,9 +130,9 @@ class RequestGuard:
                 )
                 return
         if method not in _SAFE:
-            origin = headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != host:
-                await _plain(send, 403, "Forbidden: cross-site request")
+            why = cross_site(headers)
+            if why:
+                await _plain(send, 403, f"Forbidden: cross-site request ({why})")
                 return
             length = headers.get("content-length")
             if length is None and "chunked" in headers.get("transfer-encoding", ""):

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from .app import Settings, create_app
-from .security import is_loopback
+from .security import MIN_TOKEN_CHARS, is_loopback
 
 __all__ = ["resolve_token", "serve"]
 
@@ -16,8 +16,21 @@ def resolve_token(host: str, token: str | None) -> tuple[str | None, bool]:
 
     Loopback binds need none unless one is given; any other bind requires
     one, so a fresh random token is made when none is given.
+
+    Raises
+    ------
+    ValueError
+        If a given token is shorter than :data:`~.security.MIN_TOKEN_CHARS`
+        characters (the message names ``--token``).
     """
-    if token:
+    if token is not None:
+        if len(token) < MIN_TOKEN_CHARS:
+            raise ValueError(
+                f"--token: too short ({len(token)} characters); use at least "
+                f"{MIN_TOKEN_CHARS}, or omit --token to have one generated"
+            )
+        if token.strip() != token or any(c.isspace() or not c.isprintable() for c in token):
+            raise ValueError("--token: must not contain spaces or control characters")
         return token, False
     if is_loopback(host):
         return None, False
