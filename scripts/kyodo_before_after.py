@@ -99,13 +99,16 @@ def main() -> None:
         print(f"| {label} | {lost.mean():.2f} ± {se:.2f} | {vals} |")
     print()
     print("Low-ISR regime (issue 14): launchers lost with a 1 h and a 4 h kill chain (paired)")
-    print("| rules | lost, 1 h | lost, 4 h | 4 h - 1 h (SE) |")
+    print("| stage | lost, 1 h | lost, 4 h | 4 h - 1 h (SE) |")
     print("|---|---:|---:|---:|")
-    for label, rev in (("old parameters", dict(BEFORE)), ("kyodo-2021 now", {})):
+    reverted = dict(BEFORE)
+    for label, keys in STAGES:
+        for k in keys:
+            reverted.pop(k)
         lost = []
         for median in (1.0, 4.0):
             kc = {"red.kill_chain.delay_h": {"kind": "lognormal", "median": median, "sigma": 0.5}}
-            doc = _document(rev, {**LOW_ISR, **kc})
+            doc = _document(reverted, {**LOW_ISR, **kc})
             lost.append(_row(doc, args.reps, args.seed)["launchers_lost"])
         d = lost[1] - lost[0]
         se = d.std(ddof=1) / math.sqrt(len(d))
