@@ -58,6 +58,15 @@ LOW_ISR = {
     "red.p_kill": 0.6,
     "blue.relocation.scoot_after_salvos": 1,
 }
+#: Firing from the site a launcher waits at, against hides and firing points.
+FIRE_FROM = [
+    ("fire from the site (kyodo-2021)", {}),
+    ("firing points, hides as concealed as sites", {"blue.relocation.fire_from": "firing_point"}),
+    (
+        "firing points, hides with concealment 0.9",
+        {"blue.relocation.fire_from": "firing_point", "blue.relocation.hide_concealment": 0.9},
+    ),
+]
 COLS = ("launchers_lost", "salvos_fired", "red_missiles_wasted", "red_claimed_kills")
 
 
@@ -114,6 +123,20 @@ def main() -> None:
         se = d.std(ddof=1) / math.sqrt(len(d))
         a, b = lost[0].mean(), lost[1].mean()
         print(f"| {label} | {a:.2f} | {b:.2f} | {d.mean():+.2f} ({se:.2f}) |")
+    print()
+    print("Low-ISR regime: firing from hides (site) against firing points (paired)")
+    print("| variant | lost | salvos | firing-point sorties | lost - site (SE) |")
+    print("|---|---:|---:|---:|---:|")
+    base = None
+    for label, over in FIRE_FROM:
+        r = _row(_document({}, {**LOW_ISR, **over}), args.reps, args.seed)
+        lost = r["launchers_lost"].to_numpy(dtype=float)
+        base = lost if base is None else base
+        d = lost - base
+        se = d.std(ddof=1) / math.sqrt(len(d)) if label != FIRE_FROM[0][0] else 0.0
+        cells = f"{lost.mean():.2f} | {r['salvos_fired'].mean():.1f}"
+        sorties = r["firing_point_sorties"].mean()
+        print(f"| {label} | {cells} | {sorties:.1f} | {d.mean():+.2f} ({se:.2f}) |")
 
 
 if __name__ == "__main__":

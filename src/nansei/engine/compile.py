@@ -379,6 +379,13 @@ def compile_scenario(sc) -> Compiled:
     fp[Y.F_P_FALSE_CLAIM] = red.p_false_claim
     fp[Y.F_SITE_MEMORY_H] = rel.site_memory_h
     fp[Y.F_REATTACK_H] = math.inf if red.reattack_after_h is None else red.reattack_after_h
+    ip[Y.I_FIRE_FROM] = 1 if rel.fire_from == "firing_point" else 0
+    fp[Y.F_FP_KM] = rel.firing_point_km
+    fp[Y.F_FP_MAX_H] = rel.firing_point_max_h
+    multiplicative = red.isr.concealment_effect == "multiplicative"
+    fp[Y.F_FP_CONCEAL] = rel.firing_point_concealment if multiplicative else 0.0
+    hide = rel.hide_concealment
+    fp[Y.F_HIDE_CONCEAL] = (-1.0 if hide is None else hide) if multiplicative else 0.0
     ip[Y.I_DOCTRINE] = Y.DOCTRINES.index(red.doctrine)
     ip[Y.I_TIE_RULE] = Y.TIE_RULES.index(red.tie_rule)
     ip[Y.I_MISSILES_PER_STRIKE] = red.missiles_per_strike

@@ -33,6 +33,7 @@ from nansei.engine.jit import kernel
 from nansei.engine.positions import road_point
 from nansei.engine.rng import random
 from nansei.engine.state import (
+    AT_FP,
     C_DAY,
     C_DAY_USED,
     C_INV,
@@ -59,7 +60,12 @@ def detection_rate(m, s, la):
         return 0.0
     rate = m.fp[Y.F_RATE_HIDDEN + st]
     if st != Y.MOVING:
-        rate *= 1.0 - m.site_f[li[la, SITE], 0]
+        c = m.site_f[li[la, SITE], 0]
+        if li[la, AT_FP] == 1:
+            c = m.fp[Y.F_FP_CONCEAL]
+        elif m.ip[Y.I_FIRE_FROM] == 1 and m.fp[Y.F_HIDE_CONCEAL] >= 0.0:
+            c = m.fp[Y.F_HIDE_CONCEAL]
+        rate *= 1.0 - c
     return rate
 
 

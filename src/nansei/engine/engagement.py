@@ -15,7 +15,19 @@ from nansei.engine.fuel import refuel
 from nansei.engine.jit import kernel
 from nansei.engine.launchers import issue_and_reload, schedule_depart, start_reload
 from nansei.engine.legal import A_US_FIRES, block_reason
-from nansei.engine.state import ENG_ALL, ENG_NONE, PEND, SCOOT, SITE, ST, STAY, STRAND_MOVE
+from nansei.engine.relocation import choose_firing_point
+from nansei.engine.state import (
+    AT_FP,
+    ENG_ALL,
+    ENG_NONE,
+    NEXT,
+    PEND,
+    SCOOT,
+    SITE,
+    ST,
+    STAY,
+    STRAND_MOVE,
+)
 from nansei.engine.targets import find_target
 
 _BLOCKED = 1  # a salvo is not yet permitted (us_fires_from_japan)
@@ -26,17 +38,33 @@ _DRAW_POD = 2  # no rounds or pods held, but the SDF node serving the site holds
 def _try_engage(rng, m, s, t, la):
     """Schedule a salvo, or a reload, for an idle hidden launcher with a target.
 
+    In firing-point mode a launcher at a hide sets out for a firing point
+    instead of firing, and one at a firing point without a target leaves.
     Returns 0, or a rare case for :func:`_engage_slow` (``_BLOCKED``: counted
     here, logged there when tracing; ``_DRAW_POD``).
     """
     li = s.L.i
-    k, mu = find_target(m, s, la)
+    fp_mode = m.ip[Y.I_FIRE_FROM] == 1
+    site = -1
+    if fp_mode and li[la, AT_FP] == 0:
+        site, mu = choose_firing_point(m, s, t, la)
+        k = 0 if site >= 0 else -1
+    else:
+        k, mu = find_target(m, s, la)
     if k >= 0:
         if t < s.lg.auth_t[A_US_FIRES]:
             s.b.out[Y.O_BLOCKED_FIRST + A_US_FIRES] += 1
             return _BLOCKED if s.b.trace.shape[0] > 0 else 0
+        if site >= 0:
+            li[la, NEXT] = site  # drive to the firing point (on_leave)
+            li[la, SCOOT] = 1
+            schedule_depart(rng, m, s, la, t)
+            return 0
         li[la, PEND] = 1
         push(s, t, Y.EV_FIRE, la, li[la, STAY])
+    elif fp_mode and li[la, AT_FP] == 1:
+        li[la, SCOOT] = 1  # nothing to fire at from here: back to a hide (reload there)
+        schedule_depart(rng, m, s, la, t)
     elif mu >= 0:
         if start_reload(rng, m, s, t, la):
             return 0

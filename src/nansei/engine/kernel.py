@@ -50,6 +50,7 @@ from nansei.engine.state import (
     C_OVERFLOW,
     ENG_NONE,
     MOVE_KIND,
+    NEXT,
     ORIGIN,
     SITE,
     ST,
@@ -94,6 +95,7 @@ def _start(rng, m, s):
         li[la, ST] = Y.MOVING
         li[la, STRUCK] = -1
         li[la, ORIGIN] = m.l_site0[la]
+        li[la, NEXT] = -1
         li[la, MOVE_KIND] = Y.MV_FIXED  # deploying: out of reach until it arrives at t = 0
         lt[la, T_LEAVE] = np.inf
         w.site_occ[m.l_site0[la]] = la

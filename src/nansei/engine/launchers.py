@@ -25,6 +25,7 @@ from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import T_BLUE_SALVO
 from nansei.engine.rng import random
 from nansei.engine.state import (
+    AT_FP,
     C_NSTAYLOG,
     DEP,
     ENG_NONE,
@@ -155,7 +156,11 @@ def on_setup_done(rng, m, s, t, e, tag, step):
     if li[e, ST] != Y.SETTING_UP or tag != li[e, STAY]:
         return ENG_NONE
     li[e, ST] = Y.HIDDEN
-    schedule_depart(rng, m, s, e, t + draw_dwell(rng, m))
+    if li[e, AT_FP] == 1:
+        # at a firing point: fire, or leave after the longest wait
+        schedule_depart(rng, m, s, e, t + m.fp[Y.F_FP_MAX_H])
+    else:
+        schedule_depart(rng, m, s, e, t + draw_dwell(rng, m))
     refresh_detection(rng, m, s, e, t)
     return e
 
@@ -199,6 +204,10 @@ def on_fire(rng, m, s, t, e, tag, step):
         if s.fu.strand[e] != STRAND_MOVE:
             s.fu.strand[e] = STRAND_FIRE
         return ENG_NONE
+    if li[e, AT_FP] == 1 and li[e, NSALVO] == 0:
+        # the first salvo at a firing point cancels the wait-for-a-target departure
+        li[e, DEP] += 1
+        s.L.f[e, T_LEAVE] = np.inf
     _salvo(rng, m, s, t, e, k, mu, step)
     fuel_active(m, s, t, e, m.lp[e, Y.L_FIRING_H])
     if su_on or s.lg.trig_t[T_BLUE_SALVO] == np.inf:
@@ -229,6 +238,11 @@ def on_fire_done(rng, m, s, t, e, tag, step):
     left = 0
     for k in range(rounds.shape[1]):
         left += rounds[e, k]
+    if left <= 0 and li[e, AT_FP] == 1:
+        # empty at a firing point: back to a hide to reload
+        li[e, SCOOT] = 1
+        schedule_depart(rng, m, s, e, max(t, lt[e, T_SALVO] + m.fp[Y.F_SCOOT_DELAY_H]))
+        return ENG_NONE
     if left <= 0:
         if not start_reload(rng, m, s, t, e):
             issue_and_reload(rng, m, s, t, e)

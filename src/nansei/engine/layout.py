@@ -57,7 +57,11 @@ F_HAZARD_MAX = 38  # cap of the growth factor
 F_P_FALSE_CLAIM = 39  # Red claims a kill for a leaking strike that killed nothing
 F_SITE_MEMORY_H = 40  # Blue avoids positions it fired from or saw struck this recently (h)
 F_REATTACK_H = 41  # first-detection doctrine: strike a stay again this long after (inf never)
-N_FP = 42
+F_FP_KM = 42  # firing points: within this distance of the hide (km)
+F_FP_MAX_H = 43  # longest wait at a firing point for a salvo (h)
+F_FP_CONCEAL = 44  # concealment of a launcher at a firing point
+F_HIDE_CONCEAL = 45  # firing-point mode: concealment at a hide (-1: the site's own)
+N_FP = 46
 
 # --- per-launcher parameters (lp, shape (L, N_LP)) ----------------------------
 # Set-up, tear-down and reload times are distributions stored as (kind, a, b)
@@ -96,7 +100,8 @@ I_DECOY_DESTROYABLE = 18
 I_LOG_CIVIL = 19  # 1: log stays, strikes and closures for the evacuation sub-model
 I_LAUNCH_DELAY_KIND = 20
 I_TRACK_DELAY_KIND = 21
-N_IP = 22
+I_FIRE_FROM = 22  # 0 from the site it waits at, 1 from a firing point
+N_IP = 23
 
 SITE_CHOICES = ("random", "nearest_free", "least_recently_used", "farthest")
 DOCTRINES = ("per_site_first_detection", "per_detection")
@@ -201,6 +206,7 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("strikes_denied", "strikes not launched: no inventory or daily capacity (count)"),
     ("decoys_destroyed", "decoys destroyed (count)"),
     ("relocations", "site-to-site moves started (count)"),
+    ("firing_point_sorties", "moves from a hide to a firing point (count)"),
     ("inter_island_moves", "moves to another island by air or sea lift (count)"),
     ("inter_island_blocked", "inter-island moves refused: no open gateway (count)"),
     ("gateway_strikes", "strikes on airports and ports (count)"),
@@ -296,6 +302,7 @@ O_TRACKS_LOST = OUT_INDEX["tracks_lost"]
 O_CLAIMED = OUT_INDEX["red_claimed_kills"]
 O_DECOYS_DESTROYED = OUT_INDEX["decoys_destroyed"]
 O_RELOCATIONS = OUT_INDEX["relocations"]
+O_FP_SORTIES = OUT_INDEX["firing_point_sorties"]
 O_INTER_ISLAND = OUT_INDEX["inter_island_moves"]
 O_INTER_BLOCKED = OUT_INDEX["inter_island_blocked"]
 O_GW_STRIKES = OUT_INDEX["gateway_strikes"]

@@ -12,6 +12,10 @@ one Blue fired from or saw struck within ``site_memory_h``): ``random``,
   on the island by road, and, when the island has none, to another island by
   lift.
 * Fixed moves (1, idealised): to any free site in play, in ``fixed_move_h``.
+* Firing points (``I_FIRE_FROM`` 1): a launcher waits at a hide; for a fire
+  mission it drives to the nearest free site within ``F_FP_KM`` from which a
+  loaded munition reaches a target (:func:`choose_firing_point`), fires there,
+  and then moves to a hide other than the one it came from.
 
 A move the law bars (``us_temporary_bases``) or with nowhere to go stays and
 draws a new dwell; a move without the fuel for it waits for fuel.
@@ -31,8 +35,10 @@ from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import A_TEMP_BASES, block_reason
 from nansei.engine.rng import random
 from nansei.engine.state import (
+    AT_FP,
     ENG_NONE,
     MOVE_KIND,
+    NEXT,
     NSALVO,
     ORIGIN,
     SCOOT,
@@ -43,17 +49,19 @@ from nansei.engine.state import (
     T_ARRIVE,
     T_LEAVE,
 )
+from nansei.engine.targets import find_target_at
 
 
 @kernel
-def _free(m, s, site, cur, island, t):
+def _free(m, s, site, cur, island, t, avoid):
     """Site ``site`` is on ``island`` (any island in play if -1), unoccupied, not
-    ``cur``, not excluded at ``t`` and not remembered as compromised."""
+    ``cur`` or ``avoid``, not excluded at ``t`` and not remembered as compromised."""
     isl = m.site_island[site]
     return (
         (isl == island or (island < 0 and isl >= 0))
         and s.w.site_occ[site] < 0
         and site != cur
+        and site != avoid
         and t >= m.site_f[site, 2]
         and t - s.w.site_hot[site] >= m.fp[Y.F_SITE_MEMORY_H]
     )
@@ -71,9 +79,9 @@ def _km(m, a, b):
 
 
 @kernel
-def choose_site(rng, m, s, t, la, island):
-    """Pick the next site on ``island`` (-1: anywhere in play) for launcher ``la``;
-    -1 if none is free."""
+def choose_site(rng, m, s, t, la, island, avoid):
+    """Pick the next site on ``island`` (-1: anywhere in play) for launcher ``la``,
+    other than ``avoid``; -1 if none is free."""
     cur = s.L.i[la, SITE]
     rule = m.ip[Y.I_SITE_CHOICE]
     site_island, site_last = m.site_island, s.w.site_last
@@ -81,7 +89,7 @@ def choose_site(rng, m, s, t, la, island):
     n_free = 0
     best_val = 0.0
     for site in range(site_island.shape[0]):
-        if not _free(m, s, site, cur, island, t):
+        if not _free(m, s, site, cur, island, t, avoid):
             continue
         n_free += 1
         if rule == 0:
@@ -99,12 +107,44 @@ def choose_site(rng, m, s, t, la, island):
     if rule == 0 and n_free > 0:
         pick = int(random(rng) * n_free)
         for site in range(site_island.shape[0]):
-            if not _free(m, s, site, cur, island, t):
+            if not _free(m, s, site, cur, island, t, avoid):
                 continue
             if pick == 0:
                 return site
             pick -= 1
     return best
+
+
+@kernel
+def choose_firing_point(m, s, t, la):
+    """Firing-point mode: the nearest free site within ``F_FP_KM`` of launcher ``la``'s
+    hide (its island; anywhere in play for fixed moves) from which a loaded munition
+    reaches a live target.
+
+    Returns
+    -------
+    tuple of int
+        ``(site, mu)``: the firing point, or -1 with ``mu >= 0`` when a target is
+        reachable from a candidate but no rounds are loaded for it (``-1, -1``: none).
+    """
+    cur = s.L.i[la, SITE]
+    island = -1 if m.ip[Y.I_MOVE_MODE] == 1 else m.site_island[cur]
+    best = -1
+    best_d = np.inf
+    empty = -1
+    for site in range(m.site_island.shape[0]):
+        if not _free(m, s, site, cur, island, t, -1):
+            continue
+        d = _km(m, cur, site)
+        if d > m.fp[Y.F_FP_KM] or d >= best_d:
+            continue
+        k, mu = find_target_at(m, s, la, site)
+        if k >= 0:
+            best = site
+            best_d = d
+        elif mu >= 0:
+            empty = mu
+    return best, empty
 
 
 @kernel
@@ -160,7 +200,7 @@ def _inter_island(rng, m, s, t, e, cur, isl):
     b = int(random(rng) * (n_isl - 1))
     if b >= isl:
         b += 1
-    cand = choose_site(rng, m, s, t, e, b)
+    cand = choose_site(rng, m, s, t, e, b, -1)
     if cand >= 0 and m.su_f[U_ENABLED] == 1.0:
         km = inter_km(m, cur, cand)
         if not fuel_ok(m, s, t, e, cur, km * lp[e, Y.L_FUEL_KM]):
@@ -202,13 +242,16 @@ def _stay(rng, m, s, t, e, no_fuel):
 
 
 @kernel
-def _go(rng, m, s, t, e, dest, t_arr, km, kind, step):
-    """Leave the current site for ``dest`` (a ``layout.MV_*`` move), arriving at
-    ``t_arr`` after ``km`` driven."""
+def _go(rng, m, s, t, e, dest, t_arr, km, kind, to_fp, step):
+    """Leave the current site for ``dest`` (a ``layout.MV_*`` move; a firing point if
+    ``to_fp``), arriving at ``t_arr`` after ``km`` driven."""
     li, out = s.L.i, s.b.out
     end_stay(m, s, t, e)
     out[Y.O_RELOCATIONS] += 1
     s.b.series[step, Y.S_RELOCATIONS] += 1
+    li[e, AT_FP] = 1 if to_fp else 0
+    if to_fp:
+        out[Y.O_FP_SORTIES] += 1
     li[e, ORIGIN] = li[e, SITE]
     li[e, MOVE_KIND] = kind
     s.L.f[e, T_ARRIVE] = t_arr
@@ -235,6 +278,10 @@ def on_leave(rng, m, s, t, e, tag, step):
     kind = Y.MV_LIFT
     no_fuel = False
     fixed = m.ip[Y.I_MOVE_MODE] == 1
+    sortie = li[e, NEXT]  # a firing point chosen for this move, or -1
+    li[e, NEXT] = -1
+    # leaving a firing point: to a hide other than the one the launcher came from
+    avoid = li[e, ORIGIN] if li[e, AT_FP] == 1 else -1
     barred = t < s.lg.auth_t[A_TEMP_BASES]
     if barred:
         # no new temporary base yet: stay at the current site, draw a new dwell
@@ -242,10 +289,19 @@ def on_leave(rng, m, s, t, e, tag, step):
         if s.b.trace.shape[0] > 0:
             why = block_reason(m.lg_perm, m.lg_f, s.lg.recog_t, A_TEMP_BASES, t)
             trace_row(s.b, t, Y.EV_BLOCKED, A_TEMP_BASES, cur, why)
-    elif not fixed and fp[Y.F_INTER_ISLAND_P] > 0.0 and random(rng) < fp[Y.F_INTER_ISLAND_P]:
+    elif (
+        sortie < 0
+        and not fixed
+        and fp[Y.F_INTER_ISLAND_P] > 0.0
+        and random(rng) < fp[Y.F_INTER_ISLAND_P]
+    ):
         dest, t_arr, km = _inter_island(rng, m, s, t, e, cur, isl)
     if dest < 0 and not barred:
-        dest = choose_site(rng, m, s, t, e, -1 if fixed else isl)
+        if sortie >= 0:
+            ok = _free(m, s, sortie, cur, -1 if fixed else isl, t, -1)
+            dest = sortie if ok else -1
+        else:
+            dest = choose_site(rng, m, s, t, e, -1 if fixed else isl, avoid)
         if dest >= 0:
             if fixed:
                 kind = Y.MV_FIXED
@@ -258,11 +314,11 @@ def on_leave(rng, m, s, t, e, tag, step):
             if m.su_f[U_ENABLED] == 1.0 and not fuel_ok(m, s, t, e, cur, km * lp[e, Y.L_FUEL_KM]):
                 dest = -1
                 no_fuel = True
-        elif not fixed and _can_lift(m):
+        elif not fixed and sortie < 0 and _can_lift(m):
             # nowhere free on the island: another island by lift
             dest, t_arr, km = _inter_island(rng, m, s, t, e, cur, isl)
     if dest < 0:
         _stay(rng, m, s, t, e, no_fuel)
         return e
-    _go(rng, m, s, t, e, dest, t_arr, km, kind, step)
+    _go(rng, m, s, t, e, dest, t_arr, km, kind, dest == sortie, step)
     return ENG_NONE

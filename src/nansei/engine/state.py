@@ -149,7 +149,9 @@ SCOOT = 6  # departing: no more fires this stay
 STRUCK = 7  # stay id already struck (first-detection doctrine)
 ORIGIN = 8  # site left by the current (or last) move
 MOVE_KIND = 9  # layout.MV_* of the current (or last) move
-N_LI = 10
+AT_FP = 10  # 1 at (or heading to) a firing point
+NEXT = 11  # firing point chosen for the next move, -1 none
+N_LI = 12
 # launcher float columns (Launchers.f)
 T_STAY = 0  # time the current stay began (arrival)
 T_LEAVE = 1  # scheduled leave time (inf if none)

@@ -18,14 +18,20 @@ from nansei.engine.state import C_NTGT, C_OVERFLOW, C_TLO, ENG_ALL, ENG_NONE, SI
 
 @kernel
 def find_target(m, s, la):
-    """Return ``(target, munition)`` for launcher ``la``, or ``(-1, mu)`` / ``(-1, -1)``.
+    """Return ``(target, munition)`` for launcher ``la`` at its site (:func:`find_target_at`)."""
+    return find_target_at(m, s, la, s.L.i[la, SITE])
+
+
+@kernel
+def find_target_at(m, s, la, site):
+    """Return ``(target, munition)`` for launcher ``la`` firing from ``site``, or
+    ``(-1, mu)`` / ``(-1, -1)``.
 
     The earliest live target in a zone that a loaded munition reaches (in
     munition order). ``(-1, mu)`` with ``mu >= 0`` means a target is in range
     but no rounds are loaded for any suitable munition.
     """
     in_range, rounds, tg, zone_alive, cnt = m.in_range, s.L.rounds, s.w.tg, s.w.zone_alive, s.b.cnt
-    site = s.L.i[la, SITE]
     max_salvos = m.ip[Y.I_MAX_SALVOS_PER_TARGET]
     empty = -1
     for z in range(in_range.shape[1]):

@@ -134,6 +134,37 @@ class Relocation(Model):
         description="Probability that a relocation goes to another island by air or sea lift. "
         "A road move that finds no free site on its island also goes by lift, if any.",
     )
+    fire_from: Literal["site", "firing_point"] = Field(
+        "site",
+        description="'site': a launcher fires from the site where it waits; 'firing_point': "
+        "it waits concealed at a hide, drives to a firing point to fire (so a salvo reveals "
+        "the firing point, not the hide), and then moves to a different hide, where it "
+        "reloads.",
+    )
+    firing_point_km: float = Field(
+        5.0,
+        gt=0.0,
+        le=1000.0,
+        description="Firing points are free sites within this distance of the hide (road km "
+        "on the island; straight line for fixed moves), km (assumption C).",
+    )
+    firing_point_max_h: float = Field(
+        0.5,
+        gt=0.0,
+        le=48.0,
+        description="Longest wait at a firing point, from the end of set-up, before the "
+        "launcher leaves for a hide without firing, hours (assumption C).",
+    )
+    firing_point_concealment: Probability = Field(
+        0.0,
+        description="Concealment of a launcher at a firing point, in place of the site's, "
+        "[0, 1] (0 = open ground; assumption C).",
+    )
+    hide_concealment: Probability | None = Field(
+        None,
+        description="With fire_from 'firing_point': concealment of a launcher waiting at a "
+        "hide, in place of the site's, [0, 1] (None = the site's own; assumption C).",
+    )
     site_memory_h: float = Field(
         0.0,
         ge=0.0,

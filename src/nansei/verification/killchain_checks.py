@@ -3,7 +3,8 @@
 Listed in ``CHECKS`` and registered in :data:`nansei.verification.checks.REGISTRY`:
 a strike's location error against its lethal radius, road tracks lost at a
 rate, a detection rate that grows with time at a site, Red's false claims,
-counter-battery fire with salvos under a minute apart, and site memory. The
+counter-battery fire with salvos under a minute apart, site memory, and firing from
+firing points rather than hides. The
 exact values come from :mod:`nansei.verification.killchain_forms` and
 :mod:`nansei.verification.closed_form`; ``docs/verification.md`` derives them.
 """
@@ -17,7 +18,17 @@ import pandas as pd
 
 from nansei.verification import closed_form as cf
 from nansei.verification import killchain_forms as kf
-from nansei.verification.attrition_checks import LAM, MOVE, TAU, H, P, _survival
+from nansei.verification.attrition_checks import (
+    LAM,
+    LINGER,
+    MOVE,
+    SPACING,
+    TAU,
+    H,
+    K,
+    P,
+    _survival,
+)
 from nansei.verification.base import Check, _doc, _identity
 
 CHECKS: list[Check] = []
@@ -137,6 +148,7 @@ CHECKS.append(
 
 # counter-battery with salvos under a minute apart (blue.fires.salvo_duration_h)
 K_FAST, SPACING_FAST, LINGER_FAST, DUR_FAST, Q, H_CB = 3, 0.5 / 60, 0.5 / 60, 0.1 / 60, 0.6, 2.0
+
 CHECKS.append(
     Check(
         name="counter-battery-sub-minute-salvos",
@@ -190,5 +202,41 @@ CHECKS.append(
         estimate=_identity(lambda r: r["relocations"] - 1),
         replications=200,
         exact_match=True,
+    )
+)
+
+# a salvo reveals the firing point, not the hide
+H_FP = 6.0
+CHECKS.append(
+    Check(
+        name="counter-battery-firing-point",
+        description=(
+            f"Survival to H={H_FP:g} h when the launcher waits at hides and fires from firing "
+            f"points: k={K} salvos Δ={SPACING:g} h apart, leave L={LINGER:g} h after the last, "
+            f"q={Q}, p={P}, exponential kill chain (mean 0.5 h), first detection; hides are "
+            f"never revealed, so each firing-point visit is a counter-battery stay between "
+            f"two {MOVE:g} h moves"
+        ),
+        scenario=_doc(
+            "ideal-counter-battery",
+            **{
+                "run.horizon_h": H_FP,
+                "blue.relocation.fire_from": "firing_point",
+                "blue.relocation.firing_point_km": 1000.0,
+                "blue.relocation.site_memory_h": 100.0,
+            },
+        ),
+        expected=lambda: cf.survival_probability(
+            0.0,
+            P,
+            (K - 1) * SPACING + LINGER,
+            2 * MOVE,
+            H_FP - MOVE,
+            cf.ExponentialDelay(2.0),
+            "per_site_first_detection",
+            salvo_times=[j * SPACING for j in range(K)],
+            q=Q,
+        ),
+        estimate=_survival,
     )
 )
