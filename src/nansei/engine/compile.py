@@ -217,6 +217,23 @@ def _launchers(sc, sites: list[Site], mun_index: dict, mun_pod: np.ndarray):
     )
 
 
+#: Events per hour of horizon and per active entity the event cap allows (see ``event_cap``).
+EVENTS_PER_ENTITY_H = 200
+
+
+def event_cap(horizon_h: float, n_launchers: int, n_zones: int, n_decoys: int, n_sites: int) -> int:
+    """Most events one replication may process before it is stopped as a runaway.
+
+    A launcher's cycle (set-up, dwell, salvos, reload, tear-down, move) takes
+    minutes at least, so a real replication processes tens of events per launcher
+    and hour at most; ``EVENTS_PER_ENTITY_H`` per entity and hour, plus 200,000,
+    leaves a wide margin. A cycle of zero length (which validation rejects) would
+    otherwise spin for ever at one instant.
+    """
+    entities = n_launchers + n_zones + n_decoys + n_sites // 10 + 10
+    return int(min(200_000 + EVENTS_PER_ENTITY_H * max(horizon_h, 1.0) * entities, 2**62))
+
+
 def _auto_site(sites: list[Site], usable: list[int], taken: set[int]) -> int:
     """Spread launchers over islands in proportion to their usable sites.
 
@@ -408,6 +425,7 @@ def compile_scenario(sc) -> Compiled:
     ip[Y.I_SEA_LIFT_COUNT] = n_sea
     fp[Y.F_LIFT_LOAD_H] = 0.5
     ip[Y.I_MAX_TARGETS] = int(expected_targets + 10.0 * math.sqrt(expected_targets) + 16)
+    ip[Y.I_EVENT_CAP] = event_cap(sc.run.horizon_h, len(l_ids), n_z, len(decoy_site), n_s)
 
     arrays = {
         "fp": fp,

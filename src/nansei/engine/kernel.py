@@ -194,6 +194,9 @@ def _replicate(rng, m, s):
         else:
             t, code, e, tag = heap_pop(ev.t, ev.ints, ev.state)
         b.out[Y.O_EVENTS] += 1
+        if b.out[Y.O_EVENTS] > m.ip[Y.I_EVENT_CAP]:
+            cnt[C_OVERFLOW] = 2  # a cycle of (near) zero length: stop, never hang
+            break
         # series steps close lazily, before the first event at or after their end
         while step < n_steps and t >= (step + 1) * step_h:
             close_step(s, step)
@@ -313,6 +316,13 @@ def run_batch_kernel(
         seed_stream(st, entropy, design_point, start + j)
         s = with_books(s0, out[j], series[j] if keep else scratch, trace)
         n_trace = _replicate(st, m, s)
+        if out[j, Y.O_OVERFLOW] > 0:
+            # the run is invalid: stop the batch at once (the caller raises); the rows not
+            # simulated carry the flag and no numbers
+            for jj in range(j + 1, out.shape[0]):
+                out[jj, :] = np.nan
+                out[jj, Y.O_OVERFLOW] = out[j, Y.O_OVERFLOW]
+            break
         if civil:
             b, cnt = s.b, s.b.cnt
             run_evacuation(

@@ -101,7 +101,8 @@ I_LOG_CIVIL = 19  # 1: log stays, strikes and closures for the evacuation sub-mo
 I_LAUNCH_DELAY_KIND = 20
 I_TRACK_DELAY_KIND = 21
 I_FIRE_FROM = 22  # 0 from the site it waits at, 1 from a firing point
-N_IP = 23
+I_EVENT_CAP = 23  # a replication that processes more events stops (overflow 2)
+N_IP = 24
 
 SITE_CHOICES = ("random", "nearest_free", "least_recently_used", "farthest")
 DOCTRINES = ("per_site_first_detection", "per_detection")
@@ -215,7 +216,7 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("exposure_person_h", "residents within the hazard radius x hours a site was active"),
     ("casualty_proxy", "residents within the hazard radius of strikes that leaked (persons)"),
     ("events", "events processed (count)"),
-    ("overflow", "1 if an internal capacity was exceeded (results invalid)"),
+    ("overflow", "1 if an internal capacity, 2 if the event cap was exceeded (results invalid)"),
 )
 # legal authorities and SDF sustainment (nansei.engine.legal / sustain)
 _LEGAL_ACTIONS = (

@@ -203,11 +203,7 @@ def simulate(
                     progress(done, reps)
     wall = time.perf_counter() - t0
     out = np.concatenate([outs[a][0] for a, _ in batches])
-    if np.any(out[:, Y.O_OVERFLOW] > 0):
-        raise RuntimeError(
-            "an internal capacity of the kernel was exceeded; reduce target arrival rates "
-            "or report this scenario as a bug"
-        )
+    check_overflow(out, compiled, sc.name)
     rid = run_id(compiled, root, reps)
     records = records_frame(out, compiled, rid, sc.name, root, design_point)
     ser = None
@@ -231,6 +227,40 @@ def simulate(
         "params": compiled.params,
     }
     return Results(records=records, series=ser, trace=tr, meta=meta)
+
+
+def check_overflow(out: np.ndarray, compiled: Compiled, name: str, where: str = "") -> None:
+    """Raise a one-line error if a replication overflowed a capacity or the event cap.
+
+    Parameters
+    ----------
+    out : ndarray (n, N_OUT)
+        Records of a batch.
+    compiled : Compiled
+    name : str
+        Scenario name, for the message.
+    where : str
+        Prefix naming the design point, for experiments.
+    """
+    from nansei.scenario.errors import problem_error
+
+    flags = out[:, Y.O_OVERFLOW]
+    label = f"scenario '{name}': " if name else ""
+    if np.any(flags == 2):
+        cap = int(compiled.arrays["ip"][Y.I_EVENT_CAP])
+        raise problem_error(
+            "blue.relocation.dwell_h",
+            name,
+            f"{where}{label}a replication processed more than {cap:,} events "
+            "without reaching the horizon, a cycle of zero or near-zero length; check "
+            "blue.relocation.dwell_h, blue.launchers[*].setup_h and teardown_h, "
+            "blue.relocation.fixed_move_h and blue.fires.salvo_interval_h",
+        )
+    if np.any(flags > 0):
+        raise RuntimeError(
+            f"{where}an internal capacity of the kernel was exceeded; reduce target arrival "
+            "rates or report this scenario as a bug"
+        )
 
 
 def _mp_context():

@@ -172,15 +172,11 @@ def run_task(task: Task) -> tuple[BatchKey, pa.Table, float]:
     tuple
         ``(key, records table, kernel wall time in s)``.
     """
-    from nansei.engine.layout import O_OVERFLOW
-    from nansei.engine.simulate import run_batch
+    from nansei.engine.simulate import check_overflow, run_batch
 
     compiled, builder = _prepare(task)
     t0 = time.perf_counter()
     out, _ = run_batch(compiled, task.seed, task.stream, task.key.start, task.key.stop)
     wall = time.perf_counter() - t0
-    if np.any(out[:, O_OVERFLOW] > 0):
-        raise RuntimeError(
-            f"design point {task.key.dp}: an internal capacity of the kernel was exceeded"
-        )
+    check_overflow(out, compiled, "", f"design point {task.key.dp}: ")
     return task.key, builder.table(out, task.key.start), wall

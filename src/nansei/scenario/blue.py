@@ -18,7 +18,12 @@ from .distributions import Distribution, fixed
 from .lift import Lift
 from .munitions import DEFAULT_MUNITIONS, Munition
 
-__all__ = ["AirDefence", "Blue", "Decoys", "Fires", "LauncherGroup", "Relocation"]
+__all__ = ["MIN_CYCLE_H", "AirDefence", "Blue", "Decoys", "Fires", "LauncherGroup", "Relocation"]
+
+#: Shortest mean time from a launcher's arrival at a site to its next departure (h): one
+#: minute. A shorter cycle (``dwell_h: 0`` with ``teardown_h: 0``) would repeat at one
+#: instant for ever; validation refuses it, and the kernel's event cap stops what slips by.
+MIN_CYCLE_H = 1.0 / 60.0
 
 SiteChoice = Literal["random", "nearest_free", "least_recently_used", "farthest"]
 
@@ -295,6 +300,21 @@ class Blue(Model):
                         f"unknown munition '{k}'",
                         value=k,
                         allowed=mids,
+                    )
+                )
+        dwell = self.relocation.dwell_h.mean()
+        for i, g in enumerate(self.launchers):
+            cycle = dwell + g.teardown_h.mean()
+            if cycle < MIN_CYCLE_H:
+                probs.append(
+                    problem(
+                        ("relocation", "dwell_h"),
+                        f"a launcher of group '{g.id}' would leave a site {cycle:g} h after "
+                        f"arriving (dwell_h mean + launchers[{i}].teardown_h mean): a cycle "
+                        "this short never lets the simulation advance",
+                        value=dwell,
+                        allowed=f"dwell_h + teardown_h of at least {MIN_CYCLE_H * 60:g} min "
+                        "on average",
                     )
                 )
         if self.total_launchers() > 1000:
