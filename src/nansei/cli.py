@@ -71,14 +71,39 @@ def _quick_exit() -> None:
         _EXIT_HOOKED = True
 
 
-def _load(source: str):
-    """Load a scenario or exit with the validation message (exit code 2)."""
+def _load(source: str, overrides: list[str] | None = None):
+    """Load a scenario (with ``--set`` overrides) or exit with the validation message
+    (exit code 2)."""
     from nansei.scenario import ScenarioError, load_scenario
 
     try:
-        return load_scenario(source)
+        return load_scenario(source, overrides=overrides or None)
     except ScenarioError as exc:
         err_console.print(f"[bold red]Invalid scenario[/] {source}")
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+
+
+#: The ``--set PATH=VALUE`` option of run, validate and show.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a field, e.g. --set red.kill_chain.delay_h.median=4 "
+        "--set blue.launchers[0].count=6 (repeatable; the value is read as YAML).",
+    ),
+]
+
+
+def _overrides(sets: list[str] | None) -> dict:
+    """The ``--set`` options as ``{path: value}`` (exit 2 with the reason if malformed)."""
+    from nansei.scenario import ScenarioError
+    from nansei.scenario.overrides import normalize_overrides
+
+    try:
+        return normalize_overrides(sets or [])
+    except ScenarioError as exc:
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
@@ -101,25 +126,56 @@ def scenarios() -> None:
 @app.command()
 def validate(
     scenario: Annotated[str, typer.Argument(help="A YAML file or a built-in scenario name.")],
+    sets: SetOption = None,
 ) -> None:
     """Validate a scenario file; print the problems with field paths and lines."""
-    sc = _load(scenario)
-    console.print(f"[green]OK[/] {scenario}: scenario '{sc.name}' is valid.")
+    sc = _load(scenario, sets)
+    with_sets = f" with {len(sets)} override(s)" if sets else ""
+    console.print(f"[green]OK[/] {scenario}{with_sets}: scenario '{sc.name}' is valid.")
 
 
 @app.command()
 def show(
     scenario: Annotated[str, typer.Argument(help="A YAML file or a built-in scenario name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_yaml: Annotated[
+        bool,
+        typer.Option(
+            "--yaml", help="Print the scenario as YAML, to save, edit and run (nansei run FILE)."
+        ),
+    ] = False,
+    sets: SetOption = None,
 ) -> None:
     """Summarise a scenario: geography, forces, Red, legal set, civil, assumptions."""
     from nansei.scenario import summarize
 
-    summary = summarize(_load(scenario))
+    sc = _load(scenario, sets)
+    if as_yaml:
+        typer.echo(_scenario_yaml(scenario, sc, sets), nl=False)
+        return
+    summary = summarize(sc)
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
     _print_summary(summary)
+
+
+def _scenario_yaml(source: str, sc, sets: list[str] | None) -> str:
+    """The YAML of a scenario: a built-in's or a file's own text (comments and sources
+    kept), or, with overrides or YAML text, the validated scenario without its defaults."""
+    from nansei.scenario import builtin_names, builtin_path, scenario_to_yaml
+
+    if not sets:
+        if source in builtin_names():
+            return builtin_path(source).read_text(encoding="utf-8")
+        path = Path(source)
+        if "\n" not in source and path.is_file():
+            return path.read_text(encoding="utf-8-sig")
+    head = f"# {source}" if "\n" not in source else "# scenario"
+    if sets:
+        head += " with --set " + " --set ".join(sets)
+    head += "\n# (written by nansei show --yaml; fields at their defaults are left out)\n"
+    return head + scenario_to_yaml(sc, full=False)
 
 
 def _print_summary(summary: dict) -> None:
@@ -230,6 +286,7 @@ def _run(
     as_json: bool,
     series: bool,
     trace: bool,
+    sets: list[str] | None = None,
 ):
     if workers > 1:
         # Fork the workers now, while this process runs one thread (the progress bar starts
@@ -239,11 +296,13 @@ def _run(
 
         workerpool.prestart(workers)
     try:
-        sc = _load(scenario)
+        sc = _load(scenario, sets)
         res = _simulate(sc, reps, seed, workers, series, trace)
     finally:
         if workers > 1:
             workerpool.discard()  # not used if the scenario or the arguments were invalid
+    if sets:  # recorded with the run (the run id already differs: the scenario changed)
+        res.meta["overrides"] = _overrides(sets)
     summary = res.summary()
     if out is not None:
         from nansei.io.runs import write_run
@@ -354,9 +413,10 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     series: Annotated[bool, typer.Option("--series", help="Also keep daily series.")] = False,
     trace: Annotated[bool, typer.Option("--trace", help="Keep replication 0's events.")] = False,
+    sets: SetOption = None,
 ) -> None:
     """Simulate a scenario and print outcomes with 95% confidence intervals."""
-    _run(scenario, reps, seed, workers, out, as_json, series, trace)
+    _run(scenario, reps, seed, workers, out, as_json, series, trace, sets)
 
 
 @app.command()
