@@ -245,3 +245,59 @@ def test_show_yaml_with_set_round_trips(tmp_path) -> None:
     path = tmp_path / "edited.yaml"
     path.write_text(r.stdout)
     assert load_scenario(path) == load_scenario("kyodo-2021", overrides=sets)
+
+
+# ---------------------------------------------------------------------------
+# experiment files: `overrides:` changes the base before the factors
+
+EXP = """\
+schema_version: 1
+name: t-over
+scenario: ideal-fixed-delay
+overrides:
+  red.p_kill: 0
+  red.kill_chain.delay_h: {kind: fixed, value: 3}
+factors:
+  red.kill_chain.delay_h.value: [1, 2]
+design: {kind: full_factorial}
+replications: 20
+batch_size: 10
+seed: 1
+outputs: [launchers_lost]
+"""
+
+
+def test_experiment_overrides_apply_to_the_base_before_factors(tmp_path) -> None:
+    from nansei.experiment import load_experiment, run_experiment
+
+    exp = load_experiment(EXP)
+    base = exp.base_scenario()
+    assert base["red"]["p_kill"] == 0
+    assert base["red"]["kill_chain"]["delay_h"] == {"kind": "fixed", "value": 3.0}
+    assert exp.canonical()["overrides"] == {
+        "red.p_kill": 0,
+        "red.kill_chain.delay_h": {"kind": "fixed", "value": 3},
+    }
+    plain = load_experiment(EXP.replace("  red.p_kill: 0\n", ""))
+    assert plain.fingerprint() != exp.fingerprint()
+    without = EXP.split("overrides:")[0] + "factors:" + EXP.split("factors:")[1]
+    assert "overrides" not in load_experiment(without).canonical()  # old stores keep their hash
+    res = run_experiment(exp, out=tmp_path / "store")
+    assert res.records["launchers_lost"].sum() == 0  # p_kill 0 at every design point
+    assert sorted(res.records["factor.red.kill_chain.delay_h.value"].unique()) == [1, 2]
+
+
+def test_experiment_bad_override_names_path_line_and_allowed() -> None:
+    from nansei.experiment import ExperimentError, load_experiment
+
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(EXP.replace("red.p_kill: 0", "red.kill_chain.delay_h.medain: 4"))
+    p = info.value.problems[0]
+    assert p.path == "overrides.red.kill_chain.delay_h.medain"
+    assert p.line == 5 and p.value == "4"
+    assert p.allowed == "kind, value"  # the base's delay is fixed: {kind: fixed, value: 1}
+    with pytest.raises(ExperimentError) as info:
+        load_experiment(EXP.replace("red.p_kill: 0", "red.p_kill: 2"))
+    p = info.value.problems[0]
+    assert p.path == "overrides.red.p_kill" and p.line == 5
+    assert "less than or equal to 1" in p.message
