@@ -262,5 +262,8 @@ def summarize(sc: Scenario) -> dict[str, Any]:
         "timeline": [f"{x.situation} ({x.mode})" for x in leg.timeline],
         "sustainment": sc.sustainment.enabled,
         "civil": sc.civil.enabled,
-        "assumptions": [f"{a.id}: {a.text}" for a in sc.assumptions],
+        "assumptions": [
+            {"id": a.id, "text": a.text, "source": a.source, "confidence": a.confidence}
+            for a in sc.assumptions
+        ],
     }
