@@ -685,6 +685,9 @@ def sweep(
             f"already stored, of {report.batches_total}; {report.replications_run:,} "
             f"replications in {report.wall_s:.1f} s. Store: [bold]{report.out}[/]"
         )
+        design = report.extra.get("design")
+        if design and design.get("max_abs_correlation") is not None:
+            console.print(design["orthogonality"], markup=False, highlight=False)
     if report.status == "interrupted":
         err_console.print("[yellow]interrupted:[/] finished batches are kept; rerun to resume")
         raise typer.Exit(code=130)
