@@ -301,3 +301,23 @@ def test_experiment_bad_override_names_path_line_and_allowed() -> None:
     p = info.value.problems[0]
     assert p.path == "overrides.red.p_kill" and p.line == 5
     assert "less than or equal to 1" in p.message
+
+
+def test_cli_run_prints_the_overrides_as_typed() -> None:
+    r = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "ideal-fixed-delay",
+            "--reps",
+            "30",
+            "--set",
+            "red.kill_chain.delay_h={kind: fixed, value: 2}",
+            "--set",
+            "red.p_kill=0.5",
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert r.exit_code == 0, r.output
+    first = r.stdout.splitlines()[0]
+    assert first == "overrides: red.kill_chain.delay_h={kind: fixed, value: 2}, red.p_kill=0.5"

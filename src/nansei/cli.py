@@ -419,6 +419,17 @@ def _headline_rows(summary, sc) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _flow(value) -> str:
+    """A value as it would be typed after ``--set PATH=`` (YAML flow style)."""
+    import yaml
+
+    try:
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    except yaml.YAMLError:
+        return str(value)
+    return text.removesuffix("\n...").strip()
+
+
 def _ci(row) -> str:
     if row["ci_low"] != row["ci_low"]:
         return ""
@@ -436,7 +447,7 @@ def _print_results(res, summary, sc, show_all: bool = False, path: Path | None =
     overrides = m.get("overrides") or {}
     if overrides:
         console.print(
-            "overrides: " + ", ".join(f"{k}={v}" for k, v in overrides.items()),
+            "overrides: " + ", ".join(f"{k}={_flow(v)}" for k, v in overrides.items()),
             markup=False,
             highlight=False,
         )
