@@ -320,6 +320,15 @@ minimal scenario is short (see [the example](#example-scenario)).
   language server put `# yaml-language-server: $schema=nansei-scenario.schema.json`
   on the first line of the scenario file.
 - `nansei show FILE` prints a summary; `nansei scenarios` lists the built-ins.
+- `nansei show NAME --yaml > my-case.yaml` writes a built-in scenario's YAML,
+  with its comments and sources, to start your own from.
+- `nansei run NAME --set PATH=VALUE` (repeatable) changes a field for one run
+  without editing a file, e.g. `--set 'blue.launchers[0].count=6'` or
+  `--set red.kill_chain.delay_h.median=4`. `PATH` is the dotted path of this
+  reference, with `[i]` for the i-th item of a list (from 0); the value is read
+  as YAML (`=4`, `=true`, `={kind: fixed, value: 2}`) and validated like a file.
+  `nansei validate` and `nansei show` take `--set` too; in Python,
+  `load_scenario(..., overrides={...})` and `nansei.simulate(..., overrides={...})`.
 
 ## Conventions
 
@@ -418,8 +427,8 @@ def render_builtins() -> list[str]:
         "## Built-in scenarios",
         "",
         "Use a built-in by name wherever a file is accepted "
-        "(e.g. `nansei validate kyodo-2021`). The files live in "
-        "`src/nansei/scenario/builtin/`.",
+        "(e.g. `nansei validate kyodo-2021`); `nansei show NAME --yaml` prints "
+        "its file.",
         "",
     ]
     for name in builtin_names():

@@ -71,14 +71,39 @@ def _quick_exit() -> None:
         _EXIT_HOOKED = True
 
 
-def _load(source: str):
-    """Load a scenario or exit with the validation message (exit code 2)."""
+def _load(source: str, overrides: list[str] | None = None):
+    """Load a scenario (with ``--set`` overrides) or exit with the validation message
+    (exit code 2)."""
     from nansei.scenario import ScenarioError, load_scenario
 
     try:
-        return load_scenario(source)
+        return load_scenario(source, overrides=overrides or None)
     except ScenarioError as exc:
         err_console.print(f"[bold red]Invalid scenario[/] {source}")
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+
+
+#: The ``--set PATH=VALUE`` option of run, validate and show.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="PATH=VALUE",
+        help="Override a field, e.g. --set red.kill_chain.delay_h.median=4 "
+        "--set blue.launchers[0].count=6 (repeatable; the value is read as YAML).",
+    ),
+]
+
+
+def _overrides(sets: list[str] | None) -> dict:
+    """The ``--set`` options as ``{path: value}`` (exit 2 with the reason if malformed)."""
+    from nansei.scenario import ScenarioError
+    from nansei.scenario.overrides import normalize_overrides
+
+    try:
+        return normalize_overrides(sets or [])
+    except ScenarioError as exc:
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
 
@@ -101,25 +126,56 @@ def scenarios() -> None:
 @app.command()
 def validate(
     scenario: Annotated[str, typer.Argument(help="A YAML file or a built-in scenario name.")],
+    sets: SetOption = None,
 ) -> None:
     """Validate a scenario file; print the problems with field paths and lines."""
-    sc = _load(scenario)
-    console.print(f"[green]OK[/] {scenario}: scenario '{sc.name}' is valid.")
+    sc = _load(scenario, sets)
+    with_sets = f" with {len(sets)} override(s)" if sets else ""
+    console.print(f"[green]OK[/] {scenario}{with_sets}: scenario '{sc.name}' is valid.")
 
 
 @app.command()
 def show(
     scenario: Annotated[str, typer.Argument(help="A YAML file or a built-in scenario name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_yaml: Annotated[
+        bool,
+        typer.Option(
+            "--yaml", help="Print the scenario as YAML, to save, edit and run (nansei run FILE)."
+        ),
+    ] = False,
+    sets: SetOption = None,
 ) -> None:
     """Summarise a scenario: geography, forces, Red, legal set, civil, assumptions."""
     from nansei.scenario import summarize
 
-    summary = summarize(_load(scenario))
+    sc = _load(scenario, sets)
+    if as_yaml:
+        typer.echo(_scenario_yaml(scenario, sc, sets), nl=False)
+        return
+    summary = summarize(sc)
     if as_json:
         typer.echo(json.dumps(summary, indent=2, default=str))
         return
     _print_summary(summary)
+
+
+def _scenario_yaml(source: str, sc, sets: list[str] | None) -> str:
+    """The YAML of a scenario: a built-in's or a file's own text (comments and sources
+    kept), or, with overrides or YAML text, the validated scenario without its defaults."""
+    from nansei.scenario import builtin_names, builtin_path, scenario_to_yaml
+
+    if not sets:
+        if source in builtin_names():
+            return builtin_path(source).read_text(encoding="utf-8")
+        path = Path(source)
+        if "\n" not in source and path.is_file():
+            return path.read_text(encoding="utf-8-sig")
+    head = f"# {source}" if "\n" not in source else "# scenario"
+    if sets:
+        head += " with --set " + " --set ".join(sets)
+    head += "\n# (written by nansei show --yaml; fields at their defaults are left out)\n"
+    return head + scenario_to_yaml(sc, full=False)
 
 
 def _print_summary(summary: dict) -> None:
@@ -137,17 +193,17 @@ def _print_summary(summary: dict) -> None:
         table.add_row(str(key), str(value))
     console.print(table)
     if assumptions:
-        at = Table(title="Labelled assumptions")
-        at.add_column("id", style="bold")
-        at.add_column("assumption")
-        at.add_column("conf.")
+        at = Table(title="Labelled assumptions (confidence: A official, B press, C estimate)")
+        at.add_column("id", style="bold", overflow="fold")
+        at.add_column("assumption", ratio=1)
+        if console.width >= 120:
+            at.add_column("source", ratio=1)
+        at.add_column("conf.", justify="center", no_wrap=True)
         for a in assumptions:
-            if isinstance(a, dict):
-                at.add_row(
-                    str(a.get("id", "")), str(a.get("text", "")), str(a.get("confidence", ""))
-                )
-            else:
-                at.add_row("", str(a), "")
+            cells = [str(a["id"]), " ".join(str(a["text"]).split())]
+            if console.width >= 120:
+                cells.append(" ".join(str(a["source"]).split()))
+            at.add_row(*cells, str(a["confidence"]))
         console.print(at)
 
 
@@ -230,6 +286,8 @@ def _run(
     as_json: bool,
     series: bool,
     trace: bool,
+    sets: list[str] | None = None,
+    show_all: bool = False,
 ):
     if workers > 1:
         # Fork the workers now, while this process runs one thread (the progress bar starts
@@ -239,11 +297,13 @@ def _run(
 
         workerpool.prestart(workers)
     try:
-        sc = _load(scenario)
+        sc = _load(scenario, sets)
         res = _simulate(sc, reps, seed, workers, series, trace)
     finally:
         if workers > 1:
             workerpool.discard()  # not used if the scenario or the arguments were invalid
+    if sets:  # recorded with the run (the run id already differs: the scenario changed)
+        res.meta["overrides"] = _overrides(sets)
     summary = res.summary()
     if out is not None:
         from nansei.io.runs import write_run
@@ -257,9 +317,7 @@ def _run(
             payload["out"] = str(path)
         typer.echo(json.dumps(payload, indent=2, default=_json_default))
         return res, path
-    _print_results(res, summary)
-    if path is not None:
-        console.print(f"Records written to [bold]{path}[/]")
+    _print_results(res, summary, sc, show_all, path)
     return res, path
 
 
@@ -312,36 +370,123 @@ def _json_default(obj):
     return str(obj)
 
 
-def _print_results(res, summary) -> None:
+#: The headline outputs of ``nansei run``: (output, label); evacuation rows only with
+#: civil protection, supply rows only with sustainment.
+HEADLINES: tuple[tuple[str, str], ...] = (
+    ("launchers_lost", "launchers lost"),
+    ("time_first_loss_h", "time of the first loss (h)"),
+    ("salvos_fired", "salvos fired"),
+    ("targets_hit", "salvos that hit a target"),
+    ("red_missiles_spent", "Red missiles spent"),
+    ("red_missiles_wasted", "Red missiles wasted (empty sites, decoys)"),
+    ("red_claimed_kills", "launchers Red claims destroyed"),
+    ("pods_delivered", "pods delivered to supply points"),
+    ("fuel_delivered_l", "fuel delivered to supply points (l)"),
+    ("evac_remaining", "people not evacuated at the horizon"),
+    ("evac_residents_at_strike", "residents in the region at the first strike"),
+    ("evac_complete_h", "evacuation complete (h)"),
+)
+_SUPPLY = {"pods_delivered", "fuel_delivered_l"}
+
+
+def _num(x: float) -> str:
+    """A number for a terminal table: thousands separators, about four digits."""
+    if x != x:
+        return "n/a"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if x == 0 or abs(x) >= 0.01:
+        return f"{x:.4g}"
+    return f"{x:.2g}"
+
+
+def _headline_rows(summary, sc) -> list[tuple[str, str, str, str]]:
+    """(output, label, mean, 95% CI) of the headline outputs present in this run."""
+    rows = []
+    n_total = int(summary.loc["launchers", "n"]) if "launchers" in summary.index else 0
+    combat = sc.blue.total_launchers() > 0
+    for name, label in HEADLINES:
+        if name not in summary.index or (name in _SUPPLY and not sc.sustainment.enabled):
+            continue
+        if not combat and not name.startswith("evac_"):
+            continue  # an evacuation-only scenario
+        r = summary.loc[name]
+        if name == "launchers_lost" and "launchers" in summary.index:
+            label += f" (of {_num(summary.loc['launchers', 'mean'])})"
+        elif int(r["n"]) < n_total:  # NaN when it did not happen (no loss, not complete)
+            label += f", in {int(r['n']):,} of {n_total:,} reps"
+        rows.append((name, label, _num(r["mean"]), _ci(r)))
+    return rows
+
+
+def _flow(value) -> str:
+    """A value as it would be typed after ``--set PATH=`` (YAML flow style)."""
+    import yaml
+
+    try:
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    except yaml.YAMLError:
+        return str(value)
+    return text.removesuffix("\n...").strip()
+
+
+def _ci(row) -> str:
+    if row["ci_low"] != row["ci_low"]:
+        return ""
+    return f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]"
+
+
+def _print_results(res, summary, sc, show_all: bool = False, path: Path | None = None) -> None:
+    """Headline outputs (or every output with ``show_all``) fitted to the terminal: labels
+    and names wrap or fold, numbers keep their full width, nothing is cut."""
     m = res.meta
-    table = Table(
-        title=f"{m['scenario']}: {m['replications']} replications, seed {m['seed']}, "
+    title = (
+        f"{m['scenario']}: {m['replications']:,} replications, seed {m['seed']}, "
         f"run {m['run_id']} ({m['reps_per_s']:,.0f} reps/s)"
     )
-    table.add_column("output", style="bold")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    table.add_column("description")
-    detail = 0
-    for name, row in summary.iterrows():
-        if name in ("events", "overflow"):
-            continue
-        if "." in str(name):  # per-island / per-prefecture detail: in --json, records, report
-            detail += 1
-            continue
-        ci = (
-            "" if row["ci_low"] != row["ci_low"] else f"[{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
-        )
-        mean = "n/a" if row["mean"] != row["mean"] else f"{row['mean']:.4g}"
-        table.add_row(str(name), mean, ci, str(row["description"]))
-    console.print(table)
-    if detail:
+    overrides = m.get("overrides") or {}
+    if overrides:
         console.print(
-            f"[dim]{detail} per-island and per-prefecture outputs are in the records, "
-            "--json and the report.[/dim]"
+            "overrides: " + ", ".join(f"{k}={_flow(v)}" for k, v in overrides.items()),
+            markup=False,
+            highlight=False,
         )
+    if show_all:
+        rows = [
+            (str(name), str(name), _num(r["mean"]), _ci(r), str(r["description"]))
+            for name, r in summary.iterrows()
+            if name not in ("events", "overflow")
+        ]
+        first, extra = "output", "description"
+    else:
+        rows = [(*r, r[0]) for r in _headline_rows(summary, sc)]
+        first, extra = "headline", "output"
+    mean_w = max([4, *(len(r[2]) for r in rows)])
+    ci_w = max([6, *(len(r[3]) for r in rows)])
+    label_w = max(len(r[1]) for r in rows)
+    # the fourth column (the output's name, or its description) only when it fits
+    extra_w = max(len(r[4]) for r in rows) if not show_all else 30
+    wide = console.width >= min(label_w, 44) + mean_w + ci_w + extra_w + 13
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column(first, style="bold", overflow="fold", ratio=None)
+    table.add_column("mean", justify="right", no_wrap=True, min_width=mean_w)
+    table.add_column("95% CI", justify="right", no_wrap=True, min_width=ci_w)
+    if wide:
+        table.add_column(extra, style="dim", overflow="fold", no_wrap=not show_all)
+    for _name, label, mean, ci, more in rows:
+        table.add_row(label, mean, ci, *([more] if wide else []))
+    console.print(table)
     p, se = res.survival_probability()
     console.print(f"P(no launcher lost) = {p:.4f} ± {1.96 * se:.4f} (95%)")
+    total = sum(1 for n in summary.index if n not in ("events", "overflow"))
+    where = [] if show_all else ["--all prints every output"]
+    where.append("--json gives them to programs")
+    if path is not None:
+        where.append(f"{path / 'summary.csv'} holds the table, records.parquet every replication")
+    else:
+        where.append("--out DIR writes the table and every replication's record")
+    lead = f"{len(rows)} of {total} outputs shown" if not show_all else f"{total} outputs"
+    console.print(f"{lead}; " + "; ".join(where) + ".", style="dim", highlight=False)
 
 
 @app.command()
@@ -354,9 +499,13 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     series: Annotated[bool, typer.Option("--series", help="Also keep daily series.")] = False,
     trace: Annotated[bool, typer.Option("--trace", help="Keep replication 0's events.")] = False,
+    sets: SetOption = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Print every output, not only the headlines.")
+    ] = False,
 ) -> None:
-    """Simulate a scenario and print outcomes with 95% confidence intervals."""
-    _run(scenario, reps, seed, workers, out, as_json, series, trace)
+    """Simulate a scenario and print its headline outcomes with 95% confidence intervals."""
+    _run(scenario, reps, seed, workers, out, as_json, series, trace, sets, show_all)
 
 
 @app.command()
@@ -393,21 +542,54 @@ def verify(
     else:
         t = Table(title="nansei verify: simulated vs exact")
         t.add_column("check", overflow="fold")
-        for col in ("expected", "simulated", "SE", "z", "reps", "result"):
-            t.add_column(col, justify="right")
+        for col in ("expected", "simulated", "SE", "test", "reps", "result"):
+            t.add_column(col, justify="right", no_wrap=col not in ("test", "SE"))
         for _, r in table.iterrows():
             t.add_row(
                 r["check"],
-                f"{r['expected']:.5f}",
-                f"{r['simulated']:.5f}",
-                f"{r['se']:.5f}",
-                f"{r['z']:+.2f}",
-                str(r["replications"]),
+                _fmt_value(r["expected"]),
+                _fmt_value(r["simulated"]),
+                "-" if r["se"] == 0 or r["se"] != r["se"] else f"{r['se']:.3g}",
+                _check_test(REGISTRY.get(r["check"]), r),
+                f"{int(r['replications']):,}",
                 "[green]pass[/]" if r["passed"] else "[red]FAIL[/]",
             )
         console.print(t)
+        console.print(
+            "test: z = (simulated - expected) / SE passes within ±4; 'exact' is an identity "
+            "that must hold with zero error; 'within ±x' is a published figure given as "
+            "'about', which passes within that tolerance.",
+            style="dim",
+            highlight=False,
+        )
     if not table["passed"].all():
         raise typer.Exit(code=1)
+
+
+def _check_test(check, r) -> str:
+    """How a check row passed or failed, in words: 'z = +0.53', 'exact', 'within ±6,000'."""
+    diff = float(r["simulated"]) - float(r["expected"])
+    if check is not None and check.exact_match:
+        return "exact" if diff == 0 else f"off by {diff:+.4g} (must be exact)"
+    tol = 0.0 if check is None else check.rel_tol * abs(float(r["expected"]))
+    z = float(r["z"])
+    if check is not None and check.rel_tol > 0 and (abs(diff) <= tol or not abs(z) <= 4.0):
+        pct = f"{100 * check.rel_tol:g} %"
+        inside = abs(diff) <= tol
+        return f"{'within' if inside else 'outside'} ±{tol:,.4g} ({pct})"
+    se = float(r["se"])
+    if not se > 0 or z != z or abs(z) == float("inf"):  # no sampling error: the difference
+        return "exact" if abs(diff) < 1e-12 else f"off by {diff:+.4g} (SE 0)"
+    return f"z = {z:+.2f}"
+
+
+def _fmt_value(x: float) -> str:
+    """A check's value: thousands separators from 1,000 on, else five significant digits."""
+    if x != x:
+        return "n/a"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+    return f"{x:.5g}"
 
 
 @app.command()
@@ -514,6 +696,9 @@ def sweep(
             f"already stored, of {report.batches_total}; {report.replications_run:,} "
             f"replications in {report.wall_s:.1f} s. Store: [bold]{report.out}[/]"
         )
+        design = report.extra.get("design")
+        if design and design.get("max_abs_correlation") is not None:
+            console.print(design["orthogonality"], markup=False, highlight=False)
     if report.status == "interrupted":
         err_console.print("[yellow]interrupted:[/] finished batches are kept; rerun to resume")
         raise typer.Exit(code=130)

@@ -131,6 +131,7 @@ def simulate(
     series: bool = False,
     trace: bool = False,
     progress: Progress | None = None,
+    overrides=None,
 ) -> Results:
     """Simulate a scenario.
 
@@ -152,6 +153,11 @@ def simulate(
         Also return the event trace of replication 0.
     progress : callable, optional
         Called as ``progress(done, total)`` after each batch.
+    overrides : mapping, optional
+        ``{dotted path: value}`` applied to the scenario and validated with it, e.g.
+        ``{"red.kill_chain.delay_h.median": 4, "blue.launchers[0].count": 6}``
+        (see :mod:`nansei.scenario.overrides`). They change the scenario, hence the
+        run id; ``meta["overrides"]`` lists them.
 
     Returns
     -------
@@ -160,7 +166,13 @@ def simulate(
     from nansei.scenario import load_scenario
     from nansei.scenario.errors import problem_error
 
-    sc = scenario if hasattr(scenario, "run") else load_scenario(scenario)
+    if overrides is not None:
+        from nansei.scenario.overrides import normalize_overrides
+
+        overrides = normalize_overrides(overrides)
+    sc = scenario if hasattr(scenario, "run") and not overrides else None
+    if sc is None:
+        sc = load_scenario(scenario, overrides=overrides or None)
     reps = sc.run.replications if replications is None else int(replications)
     root = sc.run.seed if seed is None else int(seed)
     if not 1 <= reps <= 10_000_000:
@@ -226,6 +238,8 @@ def simulate(
         "numpy_version": np.__version__,
         "params": compiled.params,
     }
+    if overrides:
+        meta["overrides"] = dict(overrides)
     return Results(records=records, series=ser, trace=tr, meta=meta)
 
 

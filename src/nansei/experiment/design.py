@@ -15,7 +15,10 @@ lhs
 sobol
     Scrambled Sobol sequence, ``scipy.stats.qmc.Sobol`` (``points`` a power of 2).
 nolh
-    Orthogonal Latin hypercube of Cioppa and Lucas (2007), see :mod:`.nolh`.
+    Orthogonal Latin hypercube of Cioppa and Lucas (2007), see :mod:`.nolh`. Its
+    columns are exactly orthogonal in the unit cube; rounding a whole-number
+    range or mapping onto a list of levels makes the factor values as run only
+    nearly orthogonal: :meth:`Design.max_abs_correlation` says how nearly.
 saltelli
     SALib's Saltelli/Sobol sample for Sobol indices: ``points`` = N base
     samples, ``N (D + 2)`` design points (first-order and total indices).
@@ -54,12 +57,49 @@ class Design:
         Unit-cube coordinates (level indices scaled to [0, 1] for full factorial).
     values : list of dict
         Per design point, the value of every factor (path -> value).
+    coded : ndarray, shape (points, factors), optional
+        The factor values as run, as numbers: a range's value (rounded if
+        ``integer``), a list's level number (0, 1, ...).
     """
 
     kind: str
     factors: tuple[str, ...]
     unit: np.ndarray
     values: list[dict[str, Any]]
+    coded: np.ndarray | None = None
+
+    def max_abs_correlation(self) -> float | None:
+        """Largest absolute Pearson correlation between two factors, as run.
+
+        Computed from :attr:`coded`, i.e. after whole-number ranges are rounded
+        and lists of levels are mapped to level numbers, so it is what the
+        simulations actually saw (a NOLH is exactly orthogonal only before that).
+        None with fewer than two factors that vary.
+        """
+        x = self.coded if self.coded is not None else self.unit
+        if x.ndim != 2 or x.shape[1] < 2 or x.shape[0] < 3:
+            return None
+        keep = x.std(axis=0) > 0
+        if keep.sum() < 2:
+            return None
+        r = np.corrcoef(x[:, keep], rowvar=False)
+        off = np.abs(r[~np.eye(r.shape[0], dtype=bool)])
+        return float(np.max(off))
+
+    def orthogonality(self) -> str:
+        """One sentence on how orthogonal the factors are as run (for the sweep's report)."""
+        r = self.max_abs_correlation()
+        if r is None:
+            return f"{self.kind} design, {self.points} points: fewer than two varying factors"
+        head = f"{self.kind} design, {self.points} points: max |pairwise correlation| {r:.3f}"
+        if self.kind != "nolh":
+            return head + " between factor values as run"
+        if r < 1e-9:
+            return head + " (exactly orthogonal as run)"
+        return head + (
+            " as run: whole-number or categorical factors make it only nearly orthogonal "
+            "(the construction's own columns are exactly orthogonal)"
+        )
 
     @property
     def points(self) -> int:
@@ -88,6 +128,26 @@ def factor_value(spec: Any, u: float) -> Any:
         return round(x) if spec.integer else x
     k = len(spec)
     return spec[min(math.floor(float(u) * k), k - 1)]
+
+
+def _coded(spec: Any, value: Any) -> float:
+    """A factor value as a number: a range's value, a list's level number."""
+    if isinstance(spec, Range):
+        return float(value)
+    for i, level in enumerate(spec):
+        if level is value:
+            return float(i)
+    for i, level in enumerate(spec):
+        if level == value and type(level) is type(value):
+            return float(i)
+    return float("nan")  # pragma: no cover - values always come from the levels
+
+
+def _coded_matrix(specs: list[Any], values: list[dict[str, Any]], names: tuple) -> np.ndarray:
+    return np.array(
+        [[_coded(s, v[n]) for n, s in zip(names, specs, strict=True)] for v in values],
+        dtype=float,
+    ).reshape(len(values), len(names))
 
 
 def _factorial_levels(spec: Any) -> list[Any]:
@@ -146,9 +206,9 @@ def make_design(exp: Experiment) -> Design:
         unit = np.array(
             [[i / max(len(g) - 1, 1) for i, g in zip(row, grids, strict=True)] for row in idx]
         )
-        return Design("full_factorial", names, unit, values)
+        return Design("full_factorial", names, unit, values, _coded_matrix(specs, values, names))
     unit = np.clip(np.asarray(_unit(exp), dtype=float), 0.0, 1.0)
     values = [
         {n: factor_value(s, u) for n, s, u in zip(names, specs, row, strict=True)} for row in unit
     ]
-    return Design(exp.design.kind, names, unit, values)
+    return Design(exp.design.kind, names, unit, values, _coded_matrix(specs, values, names))

@@ -20,8 +20,13 @@ and reversal matrices), ``e = (1, ..., 2**(m-1))``, the level matrix
 permutation of ``-q .. q`` (``q = 2**(m-1)``) and every pair of columns is
 exactly orthogonal (correlation 0). The space-filling search of the paper's
 section 3 (which trades a little orthogonality for spread) is not implemented;
-our designs are exactly orthogonal, so their maximum absolute pairwise
+the columns here are exactly orthogonal, so their maximum absolute pairwise
 correlation (0) is below the published NOLH figure (< 0.03).
+
+That holds in the unit cube. Rounding a whole-number factor or mapping onto a
+list of levels (:func:`nansei.experiment.design.factor_value`) makes the values
+as run only nearly orthogonal; :meth:`nansei.experiment.design.Design.max_abs_correlation`
+measures them.
 """
 
 from __future__ import annotations

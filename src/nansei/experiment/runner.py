@@ -112,7 +112,10 @@ class SweepReport:
         Wall time of this call and summed kernel time of its batches (s).
     extra : dict
         ``quarantined``: damaged parts found, moved to ``quarantine/`` and rerun
-        (``results/NAME: reason`` each), when there were any.
+        (``results/NAME: reason`` each), when there were any. ``design``: the
+        design's kind, points, ``max_abs_correlation`` between factor values as
+        run (after rounding; None with fewer than two factors) and a sentence
+        saying how orthogonal it is (:meth:`Design.orthogonality`).
     """
 
     out: Path
@@ -168,6 +171,7 @@ def open_store(exp: Experiment, design: Design, out: Path) -> ResultStore:
         "fingerprint": fp,
         "design_kind": exp.design.kind,
         "design_points": design.points,
+        "design_max_abs_correlation": design.max_abs_correlation(),
         "factors": list(design.factors),
         "replications": exp.replications,
         "batch_size": exp.batch_size,
@@ -276,7 +280,15 @@ def sweep(
         replications_run=reps,
         wall_s=time.perf_counter() - t0,
         kernel_s=kernel_s,
-        extra={"quarantined": [d.describe() for d in damaged]} if damaged else {},
+        extra={
+            "design": {
+                "kind": design.kind,
+                "points": design.points,
+                "max_abs_correlation": design.max_abs_correlation(),
+                "orthogonality": design.orthogonality(),
+            },
+            **({"quarantined": [d.describe() for d in damaged]} if damaged else {}),
+        },
     )
 
 

@@ -5,6 +5,8 @@ An experiment is YAML such as::
     schema_version: 1
     name: kyodo-dwell-killchain
     scenario: kyodo-2021                  # built-in name, file (relative to this one) or mapping
+    overrides:                            # optional: changes to the base, before the factors
+      blue.launchers[0].count: 6
     factors:
       blue.relocation.dwell_h: {low: 2, high: 24}        # a range (continuous)
       red.kill_chain.delay_h: [0.5, 1, 2]                # levels
@@ -13,8 +15,9 @@ An experiment is YAML such as::
     seed: 2021
     outputs: [launchers_lost, salvos_fired]
 
-:func:`load_experiment` validates the file and every factor level against the
-scenario schema; every problem is reported like a scenario problem (dotted
+:func:`load_experiment` validates the file, applies the overrides to the base
+scenario (:mod:`nansei.scenario.overrides`), and validates every factor level
+against the scenario schema; every problem is reported like a scenario problem (dotted
 path, YAML line, value, allowed values) in one :class:`ExperimentError`.
 """
 
@@ -106,6 +109,11 @@ class Experiment(_Model):
         description="Base scenario: built-in name, YAML file (relative to the experiment) "
         "or an inline mapping."
     )
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dotted scenario paths with a value, applied to the base scenario before "
+        "the factors (as `nansei run --set`).",
+    )
     factors: dict[str, Levels | Range] = Field(
         default_factory=dict, description="Dotted scenario paths with levels or a range."
     )
@@ -121,8 +129,10 @@ class Experiment(_Model):
     )
 
     def canonical(self) -> dict[str, Any]:
-        """The experiment as a JSON-able mapping (scenario already resolved)."""
-        return self.model_dump(mode="json")
+        """The experiment as a JSON-able mapping (scenario already resolved, overrides
+        applied; an empty ``overrides`` is left out, so that stores written before the
+        field existed keep their fingerprint)."""
+        return self.model_dump(mode="json", exclude=set() if self.overrides else {"overrides"})
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical experiment (identifies a store)."""
@@ -183,8 +193,15 @@ def _read(spec: Any) -> tuple[Any, dict | None, str, Path | None]:
     )
 
 
-def _resolve_scenario(raw: Any, base_dir: Path | None, line: int | None) -> dict[str, Any]:
+def _resolve_scenario(
+    raw: Any,
+    base_dir: Path | None,
+    line: int | None,
+    overrides: dict[str, Any] | None = None,
+    lines: dict | None = None,
+) -> dict[str, Any]:
     from nansei.scenario import builtin_names, load_scenario
+    from nansei.scenario.overrides import apply_overrides
 
     source: Any = raw
     if isinstance(raw, str) and raw not in builtin_names() and base_dir is not None:
@@ -203,7 +220,26 @@ def _resolve_scenario(raw: Any, base_dir: Path | None, line: int | None) -> dict
                 for p in exc.problems
             ]
         raise ExperimentError(probs) from None
+    if overrides:
+        try:
+            sc = apply_overrides(sc, overrides)
+        except ScenarioError as exc:
+            probs = []
+            for p in exc.problems:
+                key = next((k for k in overrides if _covers(k, p.path)), None)
+                where = (lines or {}).get(("overrides", key)) or (lines or {}).get(("overrides",))
+                probs.append(Problem(f"overrides.{p.path}", where, p.value, p.message, p.allowed))
+            raise ExperimentError(probs) from None
     return sc.model_dump(mode="json", by_alias=True)
+
+
+def _covers(override: str, path: str) -> bool:
+    """Whether a problem at ``path`` lies at or below (or above) the override's path."""
+    return (
+        path == override
+        or path.startswith((override + ".", override + "["))
+        or (override.startswith((path + ".", path + "[")))
+    )
 
 
 def _validate_scenario_dict(data: dict[str, Any]) -> ScenarioError | None:
@@ -380,7 +416,7 @@ def _load(data: Any, lines: dict | None, source: str, base_dir: Path | None) -> 
         probs = problems_from_validation(exc, data, lines, Experiment)
         raise ExperimentError(probs, source) from None
     line = (lines or {}).get(("scenario",))
-    base = _resolve_scenario(exp.scenario, base_dir, line)
+    base = _resolve_scenario(exp.scenario, base_dir, line, exp.overrides, lines)
     exp = exp.model_copy(update={"scenario": base})
     problems: list[Problem] = []
     for path, fspec in exp.factors.items():

@@ -139,7 +139,7 @@ def _read_file(path: Path) -> Scenario:
     return parse_scenario_text(text, source)
 
 
-def load_scenario(spec: Any) -> Scenario:
+def load_scenario(spec: Any, overrides: Any = None) -> Scenario:
     """Load and validate a scenario.
 
     Parameters
@@ -147,7 +147,12 @@ def load_scenario(spec: Any) -> Scenario:
     spec : str, os.PathLike, mapping or Scenario
         A built-in name (see :func:`builtin_names`), a path to a YAML file,
         YAML text (anything containing a newline or ``:``), or a mapping.
-        A :class:`Scenario` is returned unchanged.
+        A :class:`Scenario` is returned unchanged (unless there are overrides).
+    overrides : mapping, optional
+        ``{dotted path: value}``, e.g. ``{"blue.launchers[0].count": 6}``, applied
+        to the loaded scenario and validated with it
+        (see :mod:`nansei.scenario.overrides`); also a list of ``"PATH=VALUE"``
+        strings, whose values are read as YAML.
 
     Returns
     -------
@@ -159,6 +164,16 @@ def load_scenario(spec: Any) -> Scenario:
     ScenarioError
         For every kind of problem (and nothing else).
     """
+    sc = _load_spec(spec)
+    if overrides is None:
+        return sc
+    from .overrides import apply_overrides
+
+    source = spec if isinstance(spec, str) and "\n" not in spec else None
+    return _guard(lambda: apply_overrides(sc, overrides, source), source or sc.name)
+
+
+def _load_spec(spec: Any) -> Scenario:
     if isinstance(spec, Scenario):
         return spec
     try:
@@ -247,5 +262,8 @@ def summarize(sc: Scenario) -> dict[str, Any]:
         "timeline": [f"{x.situation} ({x.mode})" for x in leg.timeline],
         "sustainment": sc.sustainment.enabled,
         "civil": sc.civil.enabled,
-        "assumptions": [f"{a.id}: {a.text}" for a in sc.assumptions],
+        "assumptions": [
+            {"id": a.id, "text": a.text, "source": a.source, "confidence": a.confidence}
+            for a in sc.assumptions
+        ],
     }
