@@ -17,11 +17,10 @@ from __future__ import annotations
 import argparse
 import math
 
-import yaml
-
 from nansei.engine.simulate import simulate
-from nansei.scenario import builtin_path, load_scenario
+from nansei.scenario import load_scenario
 
+N_GROUPS = len(load_scenario("kyodo-2021").blue.launchers)
 #: The new fields at the values that reproduce the old rules (and the old fuel defaults).
 BEFORE = {
     "geography.sites.generated": None,
@@ -71,22 +70,21 @@ COLS = ("launchers_lost", "salvos_fired", "red_missiles_wasted", "red_claimed_ki
 
 
 def _document(reverted: dict, extra: dict) -> dict:
-    doc = yaml.safe_load(builtin_path("kyodo-2021").read_text(encoding="utf-8"))
+    """Overrides of ``kyodo-2021``: the reverted mechanisms, then ``extra``."""
+    over = {}
     for path, value in {**reverted, **extra}.items():
-        if path == "fuel":
-            for g in doc["blue"]["launchers"]:
-                g["fuel_idle_l_per_h"], g["fuel_active_l_per_h"] = value
-            continue
-        node = doc
-        keys = path.split(".")
-        for k in keys[:-1]:
-            node = node.setdefault(k, {})
-        node[keys[-1]] = value
-    return doc
+        if path == "fuel":  # the old fuel defaults, on every launcher group
+            for i in range(N_GROUPS):
+                over[f"blue.launchers[{i}].fuel_idle_l_per_h"] = value[0]
+                over[f"blue.launchers[{i}].fuel_active_l_per_h"] = value[1]
+        else:
+            over[path] = value
+    return over
 
 
-def _row(doc: dict, reps: int, seed: int):
-    return simulate(load_scenario(doc), replications=reps, seed=seed).records
+def _row(over: dict, reps: int, seed: int):
+    sc = load_scenario("kyodo-2021", overrides=over)
+    return simulate(sc, replications=reps, seed=seed).records
 
 
 def main() -> None:

@@ -21,21 +21,23 @@ import argparse
 import math
 
 import numpy as np
-import yaml
 
 from nansei.engine.simulate import simulate
-from nansei.scenario import builtin_path, load_scenario
+from nansei.scenario import load_scenario
 
 MEDIANS = (0.1, 0.25, 0.5, 1.0, 2.0)
 KS = (1, 2, 3, 4, 6, 8, 12)
 
 
-def _doc(median: float, k: int) -> dict:
-    doc = yaml.safe_load(builtin_path("ideal-counter-battery").read_text(encoding="utf-8"))
-    doc["run"]["horizon_h"] = 24.0
-    doc["blue"]["relocation"]["scoot_after_salvos"] = k
-    doc["red"]["kill_chain"]["delay_h"] = {"kind": "lognormal", "median": median, "sigma": 0.5}
-    return doc
+def _scenario(median: float, k: int):
+    return load_scenario(
+        "ideal-counter-battery",
+        overrides={
+            "run.horizon_h": 24.0,
+            "blue.relocation.scoot_after_salvos": k,
+            "red.kill_chain.delay_h": {"kind": "lognormal", "median": median, "sigma": 0.5},
+        },
+    )
 
 
 def main() -> None:
@@ -49,7 +51,7 @@ def main() -> None:
     print("|---" * (len(KS) + 3) + "|")
     for median in MEDIANS:
         fired = {
-            k: simulate(load_scenario(_doc(median, k)), replications=args.reps, seed=args.seed)
+            k: simulate(_scenario(median, k), replications=args.reps, seed=args.seed)
             .records["salvos_fired"]
             .to_numpy(dtype=float)
             for k in KS

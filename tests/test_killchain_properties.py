@@ -17,17 +17,15 @@ launchers are lost, so a change can move losses either way.
 
 from __future__ import annotations
 
-import copy
 import math
 
 import numpy as np
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nansei.engine.simulate import simulate
-from nansei.scenario import builtin_path, load_scenario
+from nansei.scenario import load_scenario
 
 REPS, SEED = 300, 14
 
@@ -46,19 +44,14 @@ LOW_ISR = {
 }
 
 
-def _doc(name: str = "kyodo-2021", **over) -> dict:
-    doc = yaml.safe_load(builtin_path(name).read_text(encoding="utf-8"))
-    for path, value in {**LOW_ISR, **over}.items():
-        node = doc
-        keys = path.split(".")
-        for k in keys[:-1]:
-            node = node[int(k)] if isinstance(node, list) else node.setdefault(k, {})
-        node[keys[-1]] = copy.deepcopy(value)  # never share a mutable with LOW_ISR
-    return doc
+def _doc(**over) -> dict:
+    """Overrides of ``kyodo-2021``: the low-ISR regime, then ``over`` (dotted paths)."""
+    return {**LOW_ISR, **over}
 
 
-def _lost(doc: dict, reps: int = REPS, seed: int = SEED) -> np.ndarray:
-    r = simulate(load_scenario(doc), replications=reps, seed=seed).records
+def _lost(over: dict, reps: int = REPS, seed: int = SEED) -> np.ndarray:
+    sc = load_scenario("kyodo-2021", overrides=over)
+    r = simulate(sc, replications=reps, seed=seed).records
     return r["launchers_lost"].to_numpy(dtype=float)
 
 
@@ -74,10 +67,9 @@ def base() -> np.ndarray:
 
 
 def _unlimited_fuel() -> dict:
-    doc = _doc()
-    for g in doc["blue"]["launchers"]:
-        g.update(fuel_idle_l_per_h=0.0, fuel_active_l_per_h=0.0, fuel_move_l_per_km=0.0)
-    return doc
+    burn = ("fuel_idle_l_per_h", "fuel_active_l_per_h", "fuel_move_l_per_km")
+    n = len(load_scenario("kyodo-2021").blue.launchers)
+    return _doc(**{f"blue.launchers[{i}].{k}": 0.0 for i in range(n) for k in burn})
 
 
 HELPS_BLUE = {

@@ -79,17 +79,15 @@ def _doc(base: str, **over) -> dict:
     return {"base": base, "overrides": over}
 
 
+def check_scenario(doc: dict):
+    """Load a check's ``{"base", "overrides"}``: the built-in with the dotted-path
+    overrides of :mod:`nansei.scenario.overrides` applied, validated."""
+    from nansei.scenario import load_scenario
+
+    return load_scenario(doc["base"], overrides=doc["overrides"])
+
+
 def scenario_document(doc: dict) -> dict:
-    """Resolve a check's ``{"base", "overrides"}`` into a full scenario mapping."""
-    import yaml
-
-    from nansei.scenario import builtin_path
-
-    out = yaml.safe_load(builtin_path(doc["base"]).read_text(encoding="utf-8"))
-    for path, value in doc["overrides"].items():
-        node = out
-        keys = path.split(".")
-        for k in keys[:-1]:
-            node = node.setdefault(k, {})
-        node[keys[-1]] = value
-    return out
+    """A check's ``{"base", "overrides"}`` as a full scenario mapping (validated), to be
+    changed further before loading."""
+    return check_scenario(doc).model_dump(mode="json")

@@ -23,7 +23,7 @@ from nansei.verification import (
     killchain_checks,
     sustain_checks,
 )
-from nansei.verification.base import Check, Estimator, scenario_document
+from nansei.verification.base import Check, Estimator, check_scenario, scenario_document
 
 __all__ = ["REGISTRY", "Check", "Estimator", "register", "run_checks", "scenario_document"]
 
@@ -75,7 +75,6 @@ def run_checks(
         ``z``, ``replications``, ``passed``, ``description``.
     """
     from nansei.engine.simulate import simulate
-    from nansei.scenario import load_scenario
 
     chosen = list(REGISTRY) if names is None else names
     unknown = [n for n in chosen if n not in REGISTRY]
@@ -86,7 +85,7 @@ def run_checks(
         c = REGISTRY[name]
         if progress:
             progress(name)
-        sc = load_scenario(scenario_document(c.scenario))
+        sc = check_scenario(c.scenario)
         reps = max(20, int(c.replications * scale))
         res = (c.runner or simulate)(sc, replications=reps, seed=seed, workers=workers)
         est, se = c.estimate(res.records)

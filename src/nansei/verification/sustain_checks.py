@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nansei.verification.base import Check, _doc, _identity, _mean_se, scenario_document
+from nansei.verification.base import Check, _doc, _identity, _mean_se, check_scenario
 
 __all__ = [
     "CHECKS",
@@ -178,10 +178,8 @@ def schedule_of(sc) -> ConvoySchedule:
         A scenario with one depot, one supply point, one munition at the depot and one
         transport pool (a check document ``{"base", "overrides"}`` is loaded first).
     """
-    from nansei.scenario import load_scenario
-
     if isinstance(sc, dict):
-        sc = load_scenario(scenario_document(sc))
+        sc = check_scenario(sc)
     su = sc.sustainment
     (depot,), (sp,), (tr,) = su.depots, su.supply_points, su.transports
     (mid,) = [k for k, v in depot.pods.items() if v > 0]
@@ -368,9 +366,7 @@ def _loss_trips() -> int:
 
 
 def _p_loss() -> float:
-    from nansei.scenario import load_scenario
-
-    return load_scenario(scenario_document(LOSS)).sustainment.p_loss_per_leg
+    return check_scenario(LOSS).sustainment.p_loss_per_leg
 
 
 def _variance_se(r: pd.DataFrame, col: str) -> tuple[float, float]:
