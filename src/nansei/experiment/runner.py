@@ -86,12 +86,20 @@ def check_design_points(exp: Experiment, design: Design) -> None:
             load_scenario(data)
         except ScenarioError as exc:
             p = exc.problems[0]
+            named = [f for f in values if _related(f, p.path)] or list(values)
+            levels = ", ".join(f"{f} = {v!r:.60}" for f, v in values.items())
             raise experiment_error(
-                "factors",
-                values,
-                f"design point {dp} gives an invalid scenario: {p.path}: {p.message}",
+                f"factors.{named[0]}" if len(named) == 1 else "factors",
+                values[named[0]] if len(named) == 1 else values,
+                f"design point {dp} ({levels}) gives an invalid scenario: {p.path}: {p.message}",
                 p.allowed,
             ) from None
+
+
+def _related(factor: str, path: str) -> bool:
+    """The factor's field is ``path`` or contains it, or ``path`` contains the field."""
+    a, b = factor.replace("[", ".["), path.replace("[", ".[")
+    return a == b or b.startswith(a + ".") or a.startswith(b + ".")
 
 
 @dataclass
