@@ -182,14 +182,20 @@ def simulate(
             if progress:
                 progress(done, reps)
     else:
-        from nansei.workerpool import take_prestarted
+        from nansei.workerpool import die_with_parent, take_prestarted
 
         # A pool forked early by the CLI (workerpool.prestart) has done Numba's start-up.
         pool = take_prestarted(workers)
         if pool is None:
+            import os
             from concurrent.futures import ProcessPoolExecutor
 
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=_mp_context(),
+                initializer=die_with_parent,  # no orphan if this process is killed
+                initargs=(os.getpid(),),
+            )
         with pool:
             futs = {
                 pool.submit(run_batch, compiled, root, design_point, a, b, series): (a, b)
