@@ -170,6 +170,9 @@ def simulate(
     if not 1 <= workers <= MAX_WORKERS:
         raise problem_error("workers", workers, f"must be between 1 and {MAX_WORKERS}")
     compiled = compile_scenario(sc)
+    from nansei.limits import check_run
+
+    check_run(compiled, reps, series, workers)  # refuse before running what cannot fit
 
     t0 = time.perf_counter()
     outs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
