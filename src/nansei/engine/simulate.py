@@ -165,8 +165,8 @@ def simulate(
     root = sc.run.seed if seed is None else int(seed)
     if not 1 <= reps <= 10_000_000:
         raise problem_error("replications", reps, "must be between 1 and 10,000,000")
-    if root < 0:
-        raise problem_error("seed", root, "must be a non-negative integer")
+    if not 0 <= root <= 2**63 - 1:
+        raise problem_error("seed", root, "must be an integer in 0 .. 2**63 - 1")
     if not 1 <= workers <= MAX_WORKERS:
         raise problem_error("workers", workers, f"must be between 1 and {MAX_WORKERS}")
     compiled = compile_scenario(sc)

@@ -140,7 +140,12 @@ def _dask(tasks: Iterable[Task], workers: int, address: str | None) -> Iterator:
         # the loopback cluster's workers are this process's children: they die with it
         client.register_plugin(DieWithParent(os.getpid()), name="nansei-die-with-parent")
     else:
-        client = Client(address, timeout="30s")
+        try:
+            client = Client(address, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise experiment_error(
+                "executor", f"dask={address}", f"cannot reach the Dask scheduler: {exc}"
+            ) from None
     try:
         yield from _dask_loop(client, as_completed, tasks, workers)
     finally:

@@ -254,6 +254,26 @@ def _stored_in(store: ResultStore, keys: BatchKeys) -> list[BatchKey]:
     return out
 
 
+def check_sweep_environment(out: Path | str, spec: ExecutorSpec) -> None:
+    """Before anything runs: ``out`` can be a store directory (not a file, writable) and a
+    Dask scheduler given by address answers (:mod:`nansei.envcheck`).
+
+    Raises
+    ------
+    ExperimentError
+        Naming ``out`` or ``executor``.
+    """
+    from nansei.envcheck import EnvError, check_output_dir, check_scheduler
+
+    try:
+        check_output_dir(out, "out")
+        if spec.kind == "dask" and spec.address:
+            check_scheduler(spec.address, "executor")
+    except EnvError as exc:
+        value = str(out) if exc.option == "out" else spec.describe()
+        raise experiment_error(exc.option, value, exc.reason) from None
+
+
 def check_sweep_limits(exp: Experiment, design: Design, out: Path, workers: int) -> None:
     """Refuse, before anything runs, a sweep whose store cannot fit on its disk or whose
     workers and batches in flight exceed the memory limit (:mod:`nansei.limits`).
@@ -358,6 +378,7 @@ def sweep(
     spec = executor if isinstance(executor, ExecutorSpec) else parse_executor(executor)
     if not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
         raise experiment_error("workers", workers, f"must be between 1 and {MAX_WORKERS}")
+    check_sweep_environment(out, spec)
     design = make_design(exp)
     check_sweep_limits(exp, design, Path(out), workers)
     check_design_points(exp, design)

@@ -116,7 +116,9 @@ class Experiment(_Model):
     )
     design: DesignSpec = Field(default_factory=DesignSpec)
     replications: int = Field(ge=1, le=MAX_REPLICATIONS, description="Per design point.")
-    seed: int = Field(ge=0, description="Root seed of SeedSequence(seed, spawn_key=(dp, rep)).")
+    seed: int = Field(
+        ge=0, le=2**63 - 1, description="Root seed of SeedSequence(seed, spawn_key=(dp, rep))."
+    )
     batch_size: int = Field(50, ge=10, le=100, description="Replications per task (10-100).")
     outputs: list[str] | None = Field(None, description="Outputs to keep (default: all).")
     common_random_numbers: bool = Field(
