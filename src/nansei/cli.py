@@ -277,6 +277,39 @@ def _progress_bar():
     )
 
 
+def _check_environment(
+    *, out: Path | None = None, seed: int | None = None, csv: Path | None = None
+) -> None:
+    """Check output paths and the seed before any simulation starts (one-line errors naming
+    the option, exit code 2)."""
+    from nansei.envcheck import EnvError, check_output_dir, check_output_file, check_seed
+
+    try:
+        check_seed(seed, "--seed")
+        if out is not None:
+            check_output_dir(out, "--out")
+        if csv is not None:
+            check_output_file(csv, "--csv")
+    except EnvError as exc:
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+
+
+def _write_or_fail(option: str, target: Path, write):
+    """Run ``write()``; an OS error (full disk, permissions) becomes one line naming the
+    option (exit code 1). The writers leave no temporary file behind."""
+    try:
+        return write()
+    except OSError as exc:
+        err_console.print(
+            f"{option}: cannot write {target}: {exc.strerror or exc}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(code=1) from None
+
+
 def _run(
     scenario: str,
     reps: int | None,
@@ -289,6 +322,7 @@ def _run(
     sets: list[str] | None = None,
     show_all: bool = False,
 ):
+    _check_environment(out=out, seed=seed)
     if workers > 1:
         # Fork the workers now, while this process runs one thread (the progress bar starts
         # one) and before pandas: they do Numba's start-up while this process imports
@@ -308,7 +342,7 @@ def _run(
     if out is not None:
         from nansei.io.runs import write_run
 
-        path = write_run(res, sc, out, summary=summary)
+        path = _write_or_fail("--out", out, lambda: write_run(res, sc, out, summary=summary))
     else:
         path = None
     if as_json:
@@ -791,13 +825,14 @@ def analyze(
     """Means with 95% CIs per design point; replications needed; paired comparisons; SALib."""
     from nansei.experiment.analyze import AnalyzeError, analyze_directory
 
+    _check_environment(csv=csv)
     try:
         result = analyze_directory(directory, output, half_width, compare)
     except AnalyzeError as exc:
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     if csv is not None:
-        result["summary"].to_csv(csv, index=False)
+        _write_or_fail("--csv", csv, lambda: _atomic_csv(result["summary"], csv))
     if as_json:
         payload = {k: v.to_dict(orient="records") for k, v in result.items()}
         typer.echo(json.dumps(payload, indent=2, default=_json_default))
@@ -809,6 +844,19 @@ def analyze(
         for row in df.itertuples(index=False):
             t.add_row(*[f"{v:.5g}" if isinstance(v, float) else str(v) for v in row])
         console.print(t)
+
+
+def _atomic_csv(df, path: Path) -> None:
+    """Write ``df`` as CSV via a temporary file and a rename (removed if writing fails)."""
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @app.command()
@@ -850,11 +898,14 @@ def serve(
     except ImportError as exc:  # pragma: no cover - web extras missing
         console.print(f"[red]the web workbench needs: pip install 'nansei[web]' ({exc})[/]")
         raise typer.Exit(code=2) from None
+    from nansei.envcheck import check_output_dir, check_port
     from nansei.web.server import resolve_token
 
     try:
         resolve_token(host, token)
-    except ValueError as exc:
+        check_output_dir(store, "--store")
+        check_port(host, port, "--port")
+    except ValueError as exc:  # EnvError is a ValueError too
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
     run_server(store, host=host, port=port, token=token, max_running=max_running)

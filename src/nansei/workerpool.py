@@ -63,6 +63,55 @@ def prestart(workers: int) -> bool:
     return True
 
 
+def die_with_parent(parent: int | None = None) -> None:
+    """Make this worker process end when its parent process ends, however it ends.
+
+    Call it first thing in a worker (a pool initialiser, a forked child, a Dask worker
+    plugin) with the parent's pid. On Linux the kernel sends the worker SIGKILL when its
+    parent dies (``prctl(PR_SET_PDEATHSIG)``, through ctypes); elsewhere a daemon thread
+    checks the parent once a second. If the parent is already gone (it died before this
+    call), the worker exits at once. A SIGKILLed sweep or run thus leaves no orphan worker.
+    """
+    parent = os.getppid() if parent is None else int(parent)
+    if not _pdeathsig():
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _pdeathsig() -> bool:
+    """``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux; False where unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def worker_initializer(parent: int) -> None:
+    """Initialiser of spawned pool workers: ignore Ctrl-C (the parent handles it) and die
+    with the parent (:func:`die_with_parent`)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
 def take_prestarted(workers: int) -> ZygotePool | None:
     """The pool started by :func:`prestart` for ``workers`` workers (once), or None."""
     global _prestarted
@@ -103,7 +152,10 @@ class ZygotePool:
         self._conns = [a for a, _ in pairs]
         ends = [b for _, b in pairs]
         self._proc = ctx.Process(
-            target=_zygote, args=(ends, self._conns), daemon=True, name="nansei-worker"
+            target=_zygote,
+            args=(ends, self._conns, os.getpid()),
+            daemon=True,
+            name="nansei-worker",
         )
         self._proc.start()
         for b in ends:
@@ -204,17 +256,21 @@ class ZygotePool:
             self._close()
 
 
-def _zygote(ends, parent_conns) -> None:
-    """Worker 0: Numba's start-up, then fork the other workers, then serve."""
+def _zygote(ends, parent_conns, parent: int) -> None:
+    """Worker 0: Numba's start-up, then fork the other workers, then serve. Every worker
+    dies with its parent (worker 0 with the main process, the others with worker 0)."""
+    die_with_parent(parent)
     for c in parent_conns:  # the main process's ends, inherited by the fork
         c.close()
     _init_worker()
     children = []
+    zygote = os.getpid()
     for i in range(1, len(ends)):
         pid = os.fork()
         if pid == 0:  # worker i
             code = 1
             try:
+                die_with_parent(zygote)
                 for j, c in enumerate(ends):
                     if j != i:
                         c.close()

@@ -177,11 +177,14 @@ def simulate(
     root = sc.run.seed if seed is None else int(seed)
     if not 1 <= reps <= 10_000_000:
         raise problem_error("replications", reps, "must be between 1 and 10,000,000")
-    if root < 0:
-        raise problem_error("seed", root, "must be a non-negative integer")
+    if not 0 <= root <= 2**63 - 1:
+        raise problem_error("seed", root, "must be an integer in 0 .. 2**63 - 1")
     if not 1 <= workers <= MAX_WORKERS:
         raise problem_error("workers", workers, f"must be between 1 and {MAX_WORKERS}")
     compiled = compile_scenario(sc)
+    from nansei.limits import check_run
+
+    check_run(compiled, reps, series, workers)  # refuse before running what cannot fit
 
     t0 = time.perf_counter()
     outs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -194,14 +197,20 @@ def simulate(
             if progress:
                 progress(done, reps)
     else:
-        from nansei.workerpool import take_prestarted
+        from nansei.workerpool import die_with_parent, take_prestarted
 
         # A pool forked early by the CLI (workerpool.prestart) has done Numba's start-up.
         pool = take_prestarted(workers)
         if pool is None:
+            import os
             from concurrent.futures import ProcessPoolExecutor
 
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=_mp_context(),
+                initializer=die_with_parent,  # no orphan if this process is killed
+                initargs=(os.getpid(),),
+            )
         with pool:
             futs = {
                 pool.submit(run_batch, compiled, root, design_point, a, b, series): (a, b)

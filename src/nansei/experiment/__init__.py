@@ -7,10 +7,18 @@ True
 
 from .errors import ExperimentError
 from .executors import ExecutorSpec, parse_executor
-from .runner import ExperimentResult, SweepReport, batch_keys, run_experiment, sweep
+from .runner import (
+    BatchKeys,
+    ExperimentResult,
+    SweepReport,
+    batch_keys,
+    run_experiment,
+    sweep,
+)
 from .spec import Experiment, builtin_experiments, load_experiment
 
 __all__ = [
+    "BatchKeys",
     "ExecutorSpec",
     "Experiment",
     "ExperimentError",

@@ -125,7 +125,7 @@ def factor_value(spec: Any, u: float) -> Any:
     """Map a unit coordinate ``u`` in [0, 1] to a factor value."""
     if isinstance(spec, Range):
         x = spec.low + float(u) * (spec.high - spec.low)
-        return round(x) if spec.integer else x
+        return _integer(x, spec) if spec.integer else x
     k = len(spec)
     return spec[min(math.floor(float(u) * k), k - 1)]
 
@@ -153,8 +153,13 @@ def _coded_matrix(specs: list[Any], values: list[dict[str, Any]], names: tuple) 
 def _factorial_levels(spec: Any) -> list[Any]:
     if isinstance(spec, Range):
         xs = np.linspace(spec.low, spec.high, spec.levels or 2)
-        return [round(x) for x in xs] if spec.integer else [float(x) for x in xs]
+        return [_integer(x, spec) for x in xs] if spec.integer else [float(x) for x in xs]
     return list(spec)
+
+
+def _integer(x: float, spec: Range) -> int:
+    """``x`` rounded to the nearest integer inside the range (a range holds at least one)."""
+    return min(max(round(x), math.ceil(spec.low)), math.floor(spec.high))
 
 
 def salib_problem(exp: Experiment) -> dict[str, Any]:

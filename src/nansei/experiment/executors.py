@@ -8,8 +8,8 @@ memory is bounded by the batch size, not by the number of replications.
 
 from __future__ import annotations
 
+import os
 import re
-import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -81,10 +81,6 @@ def parse_executor(text: str) -> ExecutorSpec:
     raise experiment_error("executor", text, "unknown executor", ALLOWED)
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _local(tasks: Iterable[Task], workers: int) -> Iterator:
     if workers == 1:
         for task in tasks:
@@ -93,8 +89,15 @@ def _local(tasks: Iterable[Task], workers: int) -> Iterator:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    from nansei.workerpool import worker_initializer
+
     ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=ctx,
+        initializer=worker_initializer,  # ignores Ctrl-C, dies with this process
+        initargs=(os.getpid(),),
+    )
     it = iter(tasks)
     pending: set = set()
     try:
@@ -118,6 +121,8 @@ def _local(tasks: Iterable[Task], workers: int) -> Iterator:
 def _dask(tasks: Iterable[Task], workers: int, address: str | None) -> Iterator:
     try:
         from distributed import Client, LocalCluster, as_completed
+
+        from .dask_plugin import DieWithParent
     except ImportError:  # pragma: no cover - dask is a test dependency
         raise experiment_error(
             "executor", "dask", "Dask is not installed", "pip install 'nansei[dask]'"
@@ -132,8 +137,15 @@ def _dask(tasks: Iterable[Task], workers: int, address: str | None) -> Iterator:
             host="127.0.0.1",
         )
         client = Client(cluster)
+        # the loopback cluster's workers are this process's children: they die with it
+        client.register_plugin(DieWithParent(os.getpid()), name="nansei-die-with-parent")
     else:
-        client = Client(address, timeout="30s")
+        try:
+            client = Client(address, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise experiment_error(
+                "executor", f"dask={address}", f"cannot reach the Dask scheduler: {exc}"
+            ) from None
     try:
         yield from _dask_loop(client, as_completed, tasks, workers)
     finally:

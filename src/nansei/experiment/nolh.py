@@ -36,7 +36,7 @@ from math import comb
 
 import numpy as np
 
-__all__ = ["MAX_M", "columns_for", "nolh", "runs_for"]
+__all__ = ["MAX_M", "columns_for", "nolh", "nolh_runs", "runs_for"]
 
 #: Largest supported ``m`` (129 runs, 22 columns).
 MAX_M = 7
@@ -50,6 +50,14 @@ def columns_for(m: int) -> int:
 def runs_for(k: int) -> int:
     """Smallest run count ``2**m + 1`` that holds ``k`` factors."""
     return 2 ** _m_for(k) + 1
+
+
+def nolh_runs(k: int) -> list[int]:
+    """Every run count a NOLH design of ``k`` factors accepts (``2**m + 1``, up to 129);
+    empty if ``k`` is outside 1 .. ``columns_for(MAX_M)``."""
+    if not 1 <= k <= columns_for(MAX_M):
+        return []
+    return [2**m + 1 for m in range(_m_for(k), MAX_M + 1)]
 
 
 def _m_for(k: int) -> int:

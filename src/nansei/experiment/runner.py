@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,17 +26,107 @@ from .executors import ExecutorSpec, parse_executor, run_tasks
 from .spec import Experiment, load_experiment
 from .tasks import Task
 
-__all__ = ["ExperimentResult", "SweepReport", "batch_keys", "run_experiment", "sweep"]
+__all__ = [
+    "BatchKeys",
+    "ExperimentResult",
+    "SweepReport",
+    "batch_keys",
+    "run_experiment",
+    "sweep",
+]
 
 #: ``progress(done_replications, total_replications)`` after each stored batch.
 Progress = Callable[[int, int], None]
 MAX_WORKERS = 256
 
 
-def batch_keys(exp: Experiment, points: int) -> list[BatchKey]:
-    """Every batch key of the experiment, sorted by design point then replication."""
-    r, b = exp.replications, exp.batch_size
-    return [BatchKey(dp, a, min(a + b, r)) for dp in range(points) for a in range(0, r, b)]
+class BatchKeys(Sequence):
+    """The batch keys of an experiment (or of one shard), generated on demand, never held.
+
+    Key ``g`` of the sorted list (by design point, then replication) is batch
+    ``g % per_dp`` of design point ``g // per_dp``; shard ``K/N`` holds keys
+    ``K, K + N, K + 2N, ...``. Length, membership and replication counts are arithmetic,
+    so 100,000 points x 10,000,000 replications take no memory.
+    """
+
+    def __init__(self, points: int, replications: int, batch_size: int, shard=(0, 1)) -> None:
+        self.points, self.replications, self.batch_size = points, replications, batch_size
+        self.k, self.n = shard
+        self.per_dp = -(-replications // batch_size)
+        self.total = points * self.per_dp
+
+    def shard(self, k: int, n: int) -> BatchKeys:
+        """Shard ``k`` of ``n`` of these keys."""
+        return BatchKeys(self.points, self.replications, self.batch_size, (k, n))
+
+    def _key(self, g: int) -> BatchKey:
+        dp, j = divmod(g, self.per_dp)
+        a = j * self.batch_size
+        return BatchKey(dp, a, min(a + self.batch_size, self.replications))
+
+    def _count(self, lo: int, hi: int) -> int:
+        """How many global indices in ``[lo, hi)`` belong to this shard."""
+        if hi <= lo:
+            return 0
+        first = lo + (self.k - lo) % self.n
+        return 0 if first >= hi else (hi - 1 - first) // self.n + 1
+
+    def __len__(self) -> int:
+        return self._count(0, self.total)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._key(self.k + i * self.n)
+
+    def __iter__(self) -> Iterator[BatchKey]:
+        for g in range(self.k, self.total, self.n):
+            yield self._key(g)
+
+    def __contains__(self, key) -> bool:
+        try:
+            dp, start, stop = key
+        except (TypeError, ValueError):
+            return False
+        if not (0 <= dp < self.points and 0 <= start < self.replications):
+            return False
+        if start % self.batch_size:
+            return False
+        g = dp * self.per_dp + start // self.batch_size
+        return self._key(g) == BatchKey(dp, start, stop) and g % self.n == self.k
+
+    def in_dp(self, dp: int) -> int:
+        """Keys of design point ``dp`` in this shard."""
+        return self._count(dp * self.per_dp, (dp + 1) * self.per_dp)
+
+    def replications_in_dp(self, dp: int) -> int:
+        """Replications of design point ``dp`` in this shard."""
+        lo, hi = dp * self.per_dp, (dp + 1) * self.per_dp
+        n = self._count(lo, hi)
+        last = self._count(hi - 1, hi)  # the last, possibly short, batch
+        short = self.replications - (self.per_dp - 1) * self.batch_size
+        return (n - last) * self.batch_size + last * short
+
+    def of_dp(self, dp: int) -> list[BatchKey]:
+        """The keys of design point ``dp`` in this shard."""
+        lo, hi = dp * self.per_dp, (dp + 1) * self.per_dp
+        return [self._key(g) for g in range(lo + (self.k - lo) % self.n, hi, self.n)]
+
+    def replications_total(self) -> int:
+        """Replications of every key (of this shard)."""
+        if self.n == 1:
+            return self.points * self.replications
+        return sum(self.replications_in_dp(dp) for dp in range(self.points))
+
+
+def batch_keys(exp: Experiment, points: int) -> BatchKeys:
+    """Every batch key of the experiment, sorted by design point then replication (a lazy
+    sequence: :class:`BatchKeys`)."""
+    return BatchKeys(points, exp.replications, exp.batch_size)
 
 
 def _factor_types(design: Design) -> dict[str, str]:
@@ -86,12 +176,20 @@ def check_design_points(exp: Experiment, design: Design) -> None:
             load_scenario(data)
         except ScenarioError as exc:
             p = exc.problems[0]
+            named = [f for f in values if _related(f, p.path)] or list(values)
+            levels = ", ".join(f"{f} = {v!r:.60}" for f, v in values.items())
             raise experiment_error(
-                "factors",
-                values,
-                f"design point {dp} gives an invalid scenario: {p.path}: {p.message}",
+                f"factors.{named[0]}" if len(named) == 1 else "factors",
+                values[named[0]] if len(named) == 1 else values,
+                f"design point {dp} ({levels}) gives an invalid scenario: {p.path}: {p.message}",
                 p.allowed,
             ) from None
+
+
+def _related(factor: str, path: str) -> bool:
+    """The factor's field is ``path`` or contains it, or ``path`` contains the field."""
+    a, b = factor.replace("[", ".["), path.replace("[", ".[")
+    return a == b or b.startswith(a + ".") or a.startswith(b + ".")
 
 
 @dataclass
@@ -129,7 +227,7 @@ class SweepReport:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _tasks(exp: Experiment, design: Design, keys: list[BatchKey], rid: str) -> Iterator[Task]:
+def _tasks(exp: Experiment, design: Design, keys: Iterable[BatchKey], rid: str) -> Iterator[Task]:
     scenario_json = json.dumps(exp.base_scenario(), sort_keys=True)
     types = _factor_types(design)
     fp = exp.fingerprint()
@@ -149,6 +247,60 @@ def _tasks(exp: Experiment, design: Design, keys: list[BatchKey], rid: str) -> I
             scenario_name=name,
             outputs=outputs,
         )
+
+
+def _stored_in(store: ResultStore, keys: BatchKeys) -> list[BatchKey]:
+    """The stored parts and compacted design points of ``keys`` (what a shard verifies)."""
+    parts, full = store.done()
+    out = [key for key in parts if key in keys]
+    out += [keys._key(dp * keys.per_dp) for dp in full if dp < keys.points and keys.in_dp(dp)]
+    return out
+
+
+def check_sweep_environment(out: Path | str, spec: ExecutorSpec) -> None:
+    """Before anything runs: ``out`` can be a store directory (not a file, writable) and a
+    Dask scheduler given by address answers (:mod:`nansei.envcheck`).
+
+    Raises
+    ------
+    ExperimentError
+        Naming ``out`` or ``executor``.
+    """
+    from nansei.envcheck import EnvError, check_output_dir, check_scheduler
+
+    try:
+        check_output_dir(out, "out")
+        if spec.kind == "dask" and spec.address:
+            check_scheduler(spec.address, "executor")
+    except EnvError as exc:
+        value = str(out) if exc.option == "out" else spec.describe()
+        raise experiment_error(exc.option, value, exc.reason) from None
+
+
+def check_sweep_limits(exp: Experiment, design: Design, out: Path, workers: int) -> None:
+    """Refuse, before anything runs, a sweep whose store cannot fit on its disk or whose
+    workers and batches in flight exceed the memory limit (:mod:`nansei.limits`).
+
+    Raises
+    ------
+    ExperimentError
+    """
+    from nansei.limits import WORKER_BYTES, LimitError, check_disk, check_memory
+
+    records = design.points * exp.replications
+    width = 8 * (400 + len(design.factors))  # a generous record width (bytes)
+    memory = WORKER_BYTES * workers + 2 * workers * exp.batch_size * width * 4
+    try:
+        check_disk(records, out, "out")
+        check_memory(
+            memory,
+            f"a sweep with {workers} workers",
+            "workers",
+            "use fewer workers",
+        )
+    except LimitError as exc:
+        value = {"out": str(out), "workers": workers}.get(exc.option, "")
+        raise experiment_error(exc.option, value, str(exc)) from None
 
 
 def open_store(exp: Experiment, design: Design, out: Path) -> ResultStore:
@@ -230,22 +382,27 @@ def sweep(
     spec = executor if isinstance(executor, ExecutorSpec) else parse_executor(executor)
     if not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
         raise experiment_error("workers", workers, f"must be between 1 and {MAX_WORKERS}")
+    check_sweep_environment(out, spec)
     design = make_design(exp)
+    check_sweep_limits(exp, design, Path(out), workers)
     check_design_points(exp, design)
     store = open_store(exp, design, Path(out))
     keys = batch_keys(exp, design.points)
     if spec.shard:
-        k, n = spec.shard
-        keys = keys[k::n]
+        keys = keys.shard(*spec.shard)
     try:
         # stored parts are checked, not trusted: damaged ones are moved aside and rerun
-        damaged = store.verify(keys if spec.shard else None)
+        damaged = store.verify(_stored_in(store, keys) if spec.shard else None)
         store.quarantine(damaged)
         done, full = store.done()
-        todo = [key for key in keys if key not in done and key.dp not in full]
-        total = sum(key.stop - key.start for key in keys)
-        already = total - sum(key.stop - key.start for key in todo)
-        run_no = store.meta.begin_run(spec.describe(), workers, len(todo))
+        done = {key for key in done if key in keys and key.dp not in full}
+        full = {dp for dp in full if dp < keys.points}
+        n_todo = len(keys) - len(done) - sum(keys.in_dp(dp) for dp in full)
+        total = keys.replications_total()
+        already = sum(key.stop - key.start for key in done)
+        already += sum(keys.replications_in_dp(dp) for dp in full)
+        todo = (key for key in keys if key not in done and key.dp not in full)
+        run_no = store.meta.begin_run(spec.describe(), workers, n_todo)
     except BaseException:
         store.close()
         raise
@@ -275,7 +432,7 @@ def sweep(
         out=Path(out),
         status=status,
         batches_run=n_run,
-        batches_skipped=len(keys) - len(todo),
+        batches_skipped=len(keys) - n_todo,
         batches_total=len(batch_keys(exp, design.points)),
         replications_run=reps,
         wall_s=time.perf_counter() - t0,
@@ -290,6 +447,25 @@ def sweep(
             **({"quarantined": [d.describe() for d in damaged]} if damaged else {}),
         },
     )
+
+
+def _check_records_memory(exp: Experiment) -> None:
+    """Refuse a :func:`run_experiment` whose records (all read back into memory) exceed the
+    memory limit; :func:`sweep` streams them to a store instead."""
+    from nansei.limits import LimitError, check_memory, run_bytes
+
+    points = make_design(exp).points
+    columns = (len(exp.outputs) if exp.outputs else 160) + 12 + len(exp.factors)
+    try:
+        check_memory(
+            run_bytes(columns, points * exp.replications),
+            f"the records of {points:,} design points x {exp.replications:,} replications",
+            "replications",
+            "run it with sweep() (or nansei sweep), which streams the records to a store, "
+            "and analyse the store",
+        )
+    except LimitError as exc:
+        raise experiment_error(exc.option, exp.replications, str(exc)) from None
 
 
 @dataclass
@@ -347,6 +523,7 @@ def run_experiment(
     import tempfile
 
     exp = load_experiment(experiment)
+    _check_records_memory(exp)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="nansei-exp-") as tmp:
             res = run_experiment(exp, Path(tmp) / "store", executor, workers, progress)
@@ -385,7 +562,10 @@ def store_status(store: ResultStore, content_hash: bool = False) -> dict[str, An
     keys = batch_keys(exp, points)
     damaged = store.verify()
     done, full = store.done(damaged)
-    got = [k for k in keys if k in done or k.dp in full]
+    full = {dp for dp in full if dp < points}
+    got = [k for k in done if k in keys and k.dp not in full]
+    n_got = len(got) + sum(keys.in_dp(dp) for dp in full)
+    reps_got = sum(k.stop - k.start for k in got) + len(full) * exp.replications
     info: dict[str, Any] = {
         "experiment": exp.name,
         "fingerprint": exp.fingerprint(),
@@ -393,10 +573,10 @@ def store_status(store: ResultStore, content_hash: bool = False) -> dict[str, An
         "design_points": points,
         "replications": exp.replications,
         "batches_total": len(keys),
-        "batches_done": len(got),
+        "batches_done": n_got,
         "replications_total": points * exp.replications,
-        "replications_done": sum(k.stop - k.start for k in got),
-        "complete": len(got) == len(keys) and not damaged,
+        "replications_done": reps_got,
+        "complete": n_got == len(keys) and not damaged,
         "part_files": len(store.files()),
         "damaged_parts": [
             {"part": d.describe().split(": ", 1)[0], "error": d.reason} for d in damaged
@@ -426,13 +606,14 @@ def compact_store(store: ResultStore) -> tuple[int, int]:
         is damaged (nothing is compacted then).
     """
     exp, points = _stored_experiment(store)
-    expected: dict[int, set[BatchKey]] = {}
-    for key in batch_keys(exp, points):
-        expected.setdefault(key.dp, set()).add(key)
+    keys = batch_keys(exp, points)
     store.lock(exclusive=True)
     try:
         store.recover()
-        n = store.compact(expected)
+        parts, _ = store.done()
+        # only design points with stored parts can be compacted: their keys, not all keys
+        dps = sorted({k.dp for k in parts if k.dp < points})
+        n = store.compact({dp: set(keys.of_dp(dp)) for dp in dps})
         return n, len(store.files())
     finally:
         store.close()

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from nansei.scenario.errors import Problem, ScenarioError, problems_from_validation
 
 from .errors import ExperimentError, experiment_error
-from .nolh import columns_for, runs_for
+from .nolh import MAX_M, columns_for, nolh_runs, runs_for
 from .paths import PathError, get_path, set_path
 
 __all__ = [
@@ -72,6 +72,11 @@ class Range(_Model):
     def _ordered(self) -> Range:
         if not self.high > self.low:
             raise ValueError(f"empty range: high ({self.high:g}) must exceed low ({self.low:g})")
+        if self.integer and math.ceil(self.low) > math.floor(self.high):
+            raise ValueError(
+                f"an integer range [{self.low:g}, {self.high:g}] holds no integer; "
+                "widen it or drop 'integer'"
+            )
         return self
 
 
@@ -119,7 +124,9 @@ class Experiment(_Model):
     )
     design: DesignSpec = Field(default_factory=DesignSpec)
     replications: int = Field(ge=1, le=MAX_REPLICATIONS, description="Per design point.")
-    seed: int = Field(ge=0, description="Root seed of SeedSequence(seed, spawn_key=(dp, rep)).")
+    seed: int = Field(
+        ge=0, le=2**63 - 1, description="Root seed of SeedSequence(seed, spawn_key=(dp, rep))."
+    )
     batch_size: int = Field(50, ge=10, le=100, description="Replications per task (10-100).")
     outputs: list[str] | None = Field(None, description="Outputs to keep (default: all).")
     common_random_numbers: bool = Field(
@@ -298,8 +305,8 @@ def _check_factor(
 
 
 def _round(level: Any, spec: Any) -> Any:
-    if isinstance(spec, Range) and spec.integer:
-        return round(level)
+    if isinstance(spec, Range) and spec.integer:  # as the design rounds (inside the range)
+        return min(max(round(level), math.ceil(spec.low)), math.floor(spec.high))
     return level
 
 
@@ -337,9 +344,23 @@ def check_design(exp: Experiment) -> list[tuple[str, str | None, str, str | None
     elif k == 0:
         out.append(("factors", None, f"a {d.kind} design needs at least one factor", None))
     elif d.kind == "nolh":
-        if k > columns_for(7):
+        if k > columns_for(MAX_M):
             out.append(
-                ("factors", str(k), "too many factors for a NOLH design", f"1 .. {columns_for(7)}")
+                (
+                    "factors",
+                    str(k),
+                    "too many factors for a NOLH design",
+                    f"1 .. {columns_for(MAX_M)}",
+                )
+            )
+        elif d.points is not None and d.points not in nolh_runs(k):
+            out.append(
+                (
+                    "design.points",
+                    str(d.points),
+                    f"a NOLH design of {k} factor(s) has 2**m + 1 runs, at least {runs_for(k)}",
+                    ", ".join(str(n) for n in nolh_runs(k)) + " (or leave 'points' out)",
+                )
             )
     elif d.points is None:
         out.append(("design.points", None, f"a {d.kind} design needs 'points'", None))

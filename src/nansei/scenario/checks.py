@@ -69,7 +69,8 @@ def _check_island(
 
 def _sites(
     sc: Scenario, known: list[str], play: list[str], coast: Any, bsites: Any, probs: Problems
-) -> list[str]:
+) -> list[Any]:
+    """Check the site selection; return the resolved sites in play (compile order)."""
     sel = sc.geography.sites
     builtin_ids = [s.id for s in bsites] if bsites is not None else None
     if isinstance(sel.builtin, list) and builtin_ids is not None:
@@ -151,14 +152,77 @@ def _sites(
                 )
             )
     try:
-        ids = [s.id for s in resolve.resolved_sites(sc)]
+        resolved = resolve.resolved_sites(sc)
     except resolve.GeneratedSitesError:  # reported above
-        ids = [s.id for s in resolve.resolved_sites(sc, generated=False)]
-    if len(ids) > MAX_SITES:
+        resolved = resolve.resolved_sites(sc, generated=False)
+    if len(resolved) > MAX_SITES:
         probs.append(
-            problem(("geography", "sites"), f"too many sites: {len(ids)} (limit {MAX_SITES})")
+            problem(("geography", "sites"), f"too many sites: {len(resolved)} (limit {MAX_SITES})")
         )
-    return ids
+    return resolved
+
+
+def _site_capacity(sc: Scenario, sites: list, probs: Problems) -> None:
+    """Every launcher with ``start_sites: auto`` must find a free usable start site.
+
+    Mirrors the compile's placement (``nansei.engine.compile._auto_site``): launchers are
+    placed group by group; an ``auto`` launcher takes a free non-decoy site on the island
+    with the most usable sites per launcher already placed (ties to the earlier site); a
+    listed start site is taken whether or not another launcher already holds it. Decoy
+    sites never hold a launcher. Per-island decoys (``blue.decoys.count_per_island``) are
+    drawn afterwards from the sites left free, so they never take a launcher's place.
+    """
+    usable = [i for i, s in enumerate(sites) if not s.decoy]
+    index = {s.id: i for i, s in enumerate(sites)}
+    by_island: dict[str, list[int]] = {}
+    for i in usable:
+        by_island.setdefault(sites[i].island, []).append(i)
+    first = dict.fromkeys(by_island, 0)  # position of the first free site of each island
+    placed: dict[str, int] = {}
+    taken: set[int] = set()
+
+    def first_free(isl: str) -> int | None:
+        lst, k = by_island[isl], first[isl]
+        while k < len(lst) and lst[k] in taken:
+            k += 1
+        first[isl] = k
+        return lst[k] if k < len(lst) else None
+
+    n_placed = 0
+    for gi, g in enumerate(sc.blue.launchers):
+        for j in range(g.count):
+            if g.start_sites == "auto":
+                best: tuple[float, int] | None = None
+                for isl, lst in by_island.items():
+                    s = first_free(isl)
+                    if s is not None:
+                        key = (-len(lst) / (placed.get(isl, 0) + 1.0), s)
+                        best = key if best is None or key < best else best
+                if best is None:
+                    n_auto = sum(x.count for x in sc.blue.launchers if x.start_sites == "auto")
+                    probs.append(
+                        problem(
+                            ("blue", "launchers", gi, "count"),
+                            f"more launchers than usable candidate sites: launcher "
+                            f"{n_placed + 1} ('{g.id}-{j + 1}') finds no free start site; "
+                            f"{len(usable)} usable sites are in play (decoy sites excluded) "
+                            f"for {n_auto} launchers placed automatically",
+                            value=g.count,
+                            allowed="fewer launchers, more islands in geography.islands, "
+                            "or more sites (geography.sites)",
+                        )
+                    )
+                    return
+                s = best[1]
+            else:
+                s = index.get(g.start_sites[j % len(g.start_sites)], -1)
+                if s < 0:  # unknown start site: reported with its path
+                    continue
+            if s not in taken:
+                taken.add(s)
+                isl = sites[s].island
+                placed[isl] = placed.get(isl, 0) + 1
+            n_placed += 1
 
 
 def check_scenario(sc: Scenario) -> Problems:
@@ -166,7 +230,8 @@ def check_scenario(sc: Scenario) -> Problems:
     probs: Problems = []
     gaz, coast, bsites = _geo_data(probs, need_coast=bool(sc.geography.sites.custom))
     known, play = _islands(sc, gaz, probs)
-    site_ids = _sites(sc, known, play, coast, bsites, probs)
+    sites = _sites(sc, known, play, coast, bsites, probs)
+    site_ids = [s.id for s in sites]
     decoy_ids = {s.id for s in sc.geography.sites.custom if s.decoy}
 
     # Blue
@@ -203,6 +268,8 @@ def check_scenario(sc: Scenario) -> Problems:
                                 allowed=usable,
                             )
                         )
+        if usable and len(sites) <= MAX_SITES and total <= MAX_LAUNCHERS:
+            _site_capacity(sc, sites, probs)
 
     # Targets
     zones = resolve.resolved_zones(sc)
@@ -254,6 +321,21 @@ def check_scenario(sc: Scenario) -> Problems:
     ):
         for j, node in enumerate(nodes):
             _check_island(("sustainment", name, j, "island"), node.island, known, probs, extra)
+            if (
+                sus.enabled
+                and name == "supply_points"
+                and node.island in known
+                and node.island not in play
+            ):
+                probs.append(
+                    problem(
+                        ("sustainment", name, j, "island"),
+                        f"supply point '{node.id}' is on island '{node.island}', "
+                        "which is not in play (geography.islands)",
+                        value=node.island,
+                        allowed=play,
+                    )
+                )
             for k in node.pods:
                 if k not in mids:
                     probs.append(
@@ -293,7 +375,7 @@ def check_scenario(sc: Scenario) -> Problems:
                 )
                 if gaz is not None and gw.location is not None:
                     try:
-                        gaz.gateway(gw.location)
+                        loc = gaz.gateway(gw.location)
                     except KeyError:
                         probs.append(
                             problem(
@@ -302,4 +384,86 @@ def check_scenario(sc: Scenario) -> Problems:
                                 value=gw.location,
                             )
                         )
+                    else:
+                        if loc.island != gw.island:
+                            probs.append(
+                                problem(
+                                    ("civil", "evacuation", "gateways", j, "location"),
+                                    f"'{gw.location}' is on '{loc.island}', not on '{gw.island}'",
+                                    value=gw.location,
+                                )
+                            )
+        if gaz is not None:
+            _evacuation_plan(sc, gaz, play, probs)
     return probs
+
+
+def _evacuation_plan(sc: Scenario, gaz: Any, play: list[str], probs: Problems) -> None:
+    """What the evacuation compile (``nansei.engine.compile_civil``) needs of the islands
+    evacuated (``civil.evacuation.islands`` less ``shelter_in_place``): staging islands
+    evacuated too, inline gateways only on evacuated islands, and every evacuated island
+    served by a gateway with capacity, its own or one on a road-linked island."""
+    civ = sc.civil
+    ev = civ.evacuation
+    shelter = set(civ.shelter_in_place)
+    evac = [i for i in ev.islands if i not in shelter]
+    if any(i not in play for i in evac):
+        return  # reported above
+    for src, dst in ev.staging.items():
+        if src in evac and dst not in evac:
+            probs.append(
+                problem(
+                    ("civil", "evacuation", "staging", src),
+                    f"'{src}' stages through '{dst}', which is not evacuated "
+                    "(civil.evacuation.islands, less shelter_in_place)",
+                    value=dst,
+                    allowed=evac,
+                )
+            )
+    inline = not isinstance(ev.gateways, str)
+    pool = {i: i for i in evac}
+
+    def root(i: str) -> str:
+        while pool[i] != i:
+            i = pool[i]
+        return i
+
+    for a, b in ev.road_links.items():
+        if a in pool and b in pool:
+            pool[root(a)] = root(b)
+    served = set()
+    for j, gw in enumerate(resolve.resolved_gateways(sc)):
+        if gw.island not in pool:
+            if inline:
+                probs.append(
+                    problem(
+                        ("civil", "evacuation", "gateways", j, "island"),
+                        f"gateway '{gw.id}' is on island '{gw.island}', which is not evacuated",
+                        value=gw.island,
+                        allowed=evac,
+                    )
+                )
+            continue
+        if gw.capacity_per_day > 0:
+            served.add(root(gw.island))
+    for j, i in enumerate(ev.islands):
+        if i in pool and root(i) not in served and _people(sc, gaz, i) > 0:
+            probs.append(
+                problem(
+                    ("civil", "evacuation", "islands", j),
+                    f"island '{i}' has no gateway with capacity (own or road-linked)",
+                    value=i,
+                    allowed="add a gateway (civil.evacuation.gateways), a road link, or "
+                    "remove the island",
+                )
+            )
+
+
+def _people(sc: Scenario, gaz: Any, isl: str) -> float:
+    try:
+        rec = gaz.island(isl)
+    except KeyError:
+        return 0.0
+    tourists = sc.civil.tourists
+    extra = tourists.get(isl, 0) if isinstance(tourists, dict) else rec.tourists.value
+    return float(rec.population.value) + float(extra)
