@@ -396,6 +396,8 @@ def compile_scenario(sc) -> Compiled:
     fp[Y.F_P_FALSE_CLAIM] = red.p_false_claim
     fp[Y.F_SITE_MEMORY_H] = rel.site_memory_h
     fp[Y.F_REATTACK_H] = math.inf if red.reattack_after_h is None else red.reattack_after_h
+    fp[Y.F_REVISIT_RATE] = red.revisit_strikes.rate_per_day / 24.0
+    fp[Y.F_REVISIT_MEMORY_H] = red.revisit_strikes.memory_h
     ip[Y.I_FIRE_FROM] = 1 if rel.fire_from == "firing_point" else 0
     fp[Y.F_FP_KM] = rel.firing_point_km
     fp[Y.F_FP_MAX_H] = rel.firing_point_max_h

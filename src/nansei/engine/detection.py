@@ -16,6 +16,9 @@
   was lost during a lift or an idealised move; :func:`on_track`). Doctrine
   ``per_site_first_detection`` (``I_DOCTRINE`` 0): one strike per stay;
   ``per_detection`` (1): every detection.
+* Revisit strikes (pattern of life): a Poisson stream at ``F_REVISIT_RATE``
+  on a position where Red saw a launcher (or a decoy it took for one) within
+  ``F_REVISIT_MEMORY_H``, chosen uniformly among them (:func:`on_revisit`).
 * A strike is launched if Red's inventory and daily capacity (a new day at
   t = 24 k h) allow; it lands after the kill chain of its cue (ISR detection,
   launch detection, track; :func:`kill_chain`) and kills what is near its aim
@@ -199,6 +202,7 @@ def _strike_stay(rng, m, s, t, la, cue, step):
     it survive)."""
     li, lt = s.L.i, s.L.f
     stay = li[la, STAY]
+    s.w.site_seen[li[la, SITE]] = t
     if m.ip[Y.I_DOCTRINE] == 0 and li[la, STRUCK] == stay:
         if t - lt[la, T_STRUCK] < m.fp[Y.F_REATTACK_H]:
             return
@@ -268,8 +272,40 @@ def on_decoy_detect(rng, m, s, t, e, tag, step):
         return ENG_NONE
     s.b.out[Y.O_DECOY_DETECTIONS] += 1
     identified = random(rng) < m.fp[Y.F_DECOY_P_IDENTIFY]
+    if not identified:
+        s.w.site_seen[m.decoy_site[e]] = t  # Red believes it saw a launcher there
     if not identified and (m.ip[Y.I_DOCTRINE] == 1 or dec[e, 1] == 0):
         if strike_site(rng, m, s, t, m.decoy_site[e], Y.CUE_ISR, step):
             dec[e, 1] = 1
     decoy_next(rng, m, s, t, e)
+    return ENG_NONE
+
+
+@kernel
+def revisit_next(rng, m, s, t):
+    """Schedule Red's next revisit strike (a Poisson stream; none at rate 0)."""
+    dt = exp_time(rng, m.fp[Y.F_REVISIT_RATE])
+    if t + dt <= m.fp[Y.F_HORIZON_H]:
+        push(s, t + dt, Y.EV_REVISIT, 0, 0)
+
+
+@kernel(inline=False)
+def on_revisit(rng, m, s, t, e, tag, step):
+    """``EV_REVISIT``: Red strikes a position it saw used within its memory (chosen
+    uniformly among them), whoever is there now; none if it remembers none."""
+    seen, memory = s.w.site_seen, m.fp[Y.F_REVISIT_MEMORY_H]
+    n = 0
+    for site in range(seen.shape[0]):
+        if t - seen[site] <= memory:
+            n += 1
+    if n > 0:
+        pick = int(random(rng) * n)
+        for site in range(seen.shape[0]):
+            if t - seen[site] <= memory:
+                if pick == 0:
+                    if strike_site(rng, m, s, t, site, Y.CUE_ISR, step):
+                        s.b.out[Y.O_REVISITS] += 1
+                    break
+                pick -= 1
+    revisit_next(rng, m, s, t)
     return ENG_NONE

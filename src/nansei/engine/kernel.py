@@ -21,7 +21,15 @@ import numpy as np
 
 from nansei.engine import layout as Y
 from nansei.engine.books import close_step, push, trace_row
-from nansei.engine.detection import decoy_next, earliest, on_decoy_detect, on_detect, on_track
+from nansei.engine.detection import (
+    decoy_next,
+    earliest,
+    on_decoy_detect,
+    on_detect,
+    on_revisit,
+    on_track,
+    revisit_next,
+)
 from nansei.engine.dists import exp_time
 from nansei.engine.engagement import engage
 from nansei.engine.evacuation import run_evacuation
@@ -107,6 +115,8 @@ def _start(rng, m, s):
     if fp[Y.F_GW_RATE_PER_H] > 0.0 and m.gw_type.shape[0] > 0:
         t0 = fp[Y.F_STRIKES_START_H] + exp_time(rng, fp[Y.F_GW_RATE_PER_H])
         push(s, t0, Y.EV_GW_STRIKE, 0, 0)
+    if fp[Y.F_REVISIT_RATE] > 0.0:
+        revisit_next(rng, m, s, fp[Y.F_STRIKES_START_H])
     push(s, horizon, Y.EV_HORIZON, 0, 0)
     su_on = m.su_f[U_ENABLED] == 1.0
     w.issue_site[:] = -1
@@ -251,6 +261,8 @@ def _replicate(rng, m, s):
             who = on_convoy(rng, m, s, t, e, tag, k)
         elif code == Y.EV_TRACK:
             who = on_track(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_REVISIT:
+            who = on_revisit(rng, m, s, t, e, tag, k)
         else:
             who = ENG_NONE
         engage(rng, m, s, t, who)  # the one engagement site

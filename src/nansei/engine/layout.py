@@ -61,7 +61,9 @@ F_FP_KM = 42  # firing points: within this distance of the hide (km)
 F_FP_MAX_H = 43  # longest wait at a firing point for a salvo (h)
 F_FP_CONCEAL = 44  # concealment of a launcher at a firing point
 F_HIDE_CONCEAL = 45  # firing-point mode: concealment at a hide (-1: the site's own)
-N_FP = 46
+F_REVISIT_RATE = 46  # Red's revisit strikes on positions it saw used (per hour)
+F_REVISIT_MEMORY_H = 47  # how long Red remembers a position it saw used (h)
+N_FP = 48
 
 # --- per-launcher parameters (lp, shape (L, N_LP)) ----------------------------
 # Set-up, tear-down and reload times are distributions stored as (kind, a, b)
@@ -138,6 +140,7 @@ EV_TRANSIT_LOST = 24
 EV_STOCK_END = 25  # trace only: stock of a node and item at the horizon
 EV_HORIZON = 26
 EV_TRACK = 27  # a road track ends: the launcher stopped (tag 1) or the track was lost (0)
+EV_REVISIT = 28  # Red strikes again a position it saw used (pattern of life)
 #: Stock trace rows: entity = node + NODE_ITEM_BASE x item.
 NODE_ITEM_BASE = 1000
 EVENT_NAMES = (
@@ -169,6 +172,7 @@ EVENT_NAMES = (
     "stock_end",
     "horizon",
     "track",
+    "revisit",
 )
 # --- strike cues (the kill chain that applies) and move kinds ---------------
 CUE_ISR = 0
@@ -201,6 +205,7 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("strikes_wasted", "site strikes that found no launcher (count)"),
     ("strikes_on_decoys", "site strikes that found a decoy and no launcher (count)"),
     ("strikes_on_road", "strikes aimed at the last seen point of a lost road track (count)"),
+    ("revisit_strikes", "strikes on positions Red saw used earlier, pattern of life (count)"),
     ("tracks_held", "road tracks Red held until the launcher stopped (count)"),
     ("tracks_lost", "road tracks Red lost before the launcher stopped (count)"),
     ("red_claimed_kills", "launchers Red believes it destroyed: kills and false claims (count)"),
@@ -298,6 +303,7 @@ O_STRIKES_WASTED = OUT_INDEX["strikes_wasted"]
 O_STRIKES_DECOY = OUT_INDEX["strikes_on_decoys"]
 O_STRIKES_DENIED = OUT_INDEX["strikes_denied"]
 O_STRIKES_ROAD = OUT_INDEX["strikes_on_road"]
+O_REVISITS = OUT_INDEX["revisit_strikes"]
 O_TRACKS_HELD = OUT_INDEX["tracks_held"]
 O_TRACKS_LOST = OUT_INDEX["tracks_lost"]
 O_CLAIMED = OUT_INDEX["red_claimed_kills"]

@@ -80,6 +80,7 @@ World = namedtuple(
         "site_occ",  # (S,) int64 launcher at the site (or heading to it), -1 none
         "site_last",  # (S,) float64 time the site was last left
         "site_hot",  # (S,) float64 last time Blue fired from the site or saw it struck
+        "site_seen",  # (S,) float64 last time Red saw a launcher (or a decoy) at the site
         "issue_site",  # (S,) int64 SDF node issuing at the site, -1 none
         "tg",  # (max_targets, 3) int64 zone, alive, salvos received
         "zone_alive",  # (Z,) int64 live targets per zone
@@ -224,6 +225,7 @@ def new_state(m, out, series):
         np.zeros(n_s, dtype=np.int64),
         np.zeros(n_s),
         np.zeros(n_s),
+        np.zeros(n_s),
         np.full(n_s, -1, dtype=np.int64),
         np.zeros((max(ip[Y.I_MAX_TARGETS], 1), 3), dtype=np.int64),
         np.zeros(n_z, dtype=np.int64),
@@ -300,6 +302,7 @@ def reset_state(m, s):
     w.site_occ[:] = -1
     w.site_last[:] = -np.inf
     w.site_hot[:] = -np.inf
+    w.site_seen[:] = -np.inf
     w.tg[:, :] = 0
     w.zone_alive[:] = 0
     w.dec[:, :] = 0

@@ -27,7 +27,15 @@ from pydantic import Field
 from ._base import Model, Probability
 from .distributions import Distribution, Lognormal, fixed
 
-__all__ = ["ISR", "DwellHazard", "GatewayStrikes", "KillChain", "Red", "StateRates"]
+__all__ = [
+    "ISR",
+    "DwellHazard",
+    "GatewayStrikes",
+    "KillChain",
+    "Red",
+    "RevisitStrikes",
+    "StateRates",
+]
 
 
 class StateRates(Model):
@@ -132,6 +140,26 @@ class GatewayStrikes(Model):
     )
 
 
+class RevisitStrikes(Model):
+    """Strikes on positions Red saw used before (pattern of life).
+
+    A Poisson stream from ``strikes_start_h``: each strike goes to a position
+    where Red saw a launcher (or a decoy it took for one) within ``memory_h``,
+    chosen uniformly among them, whoever is there now. A strike on an empty
+    position is wasted; a launcher that came back is struck.
+    """
+
+    rate_per_day: float = Field(
+        0.0, ge=0.0, le=1000.0, description="Revisit strikes per day (0 = none; assumption C)."
+    )
+    memory_h: float = Field(
+        72.0,
+        gt=0.0,
+        le=8760.0,
+        description="How long Red remembers a position it saw used, hours (assumption C).",
+    )
+
+
 class Red(Model):
     """Red forces acting against Blue launchers and gateways."""
 
@@ -186,6 +214,10 @@ class Red(Model):
         le=8760.0,
         description="Red strikes nothing before this time; detections made earlier are "
         "not acted on.",
+    )
+    revisit_strikes: RevisitStrikes = Field(
+        default_factory=RevisitStrikes,
+        description="Strikes on positions Red saw used before (pattern of life).",
     )
     gateway_strikes: GatewayStrikes = Field(
         default_factory=GatewayStrikes, description="Strikes on airports and ports."

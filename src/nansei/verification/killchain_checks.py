@@ -29,7 +29,7 @@ from nansei.verification.attrition_checks import (
     P,
     _survival,
 )
-from nansei.verification.base import Check, _doc, _identity
+from nansei.verification.base import Check, _column, _doc, _identity
 
 CHECKS: list[Check] = []
 
@@ -238,5 +238,29 @@ CHECKS.append(
             q=Q,
         ),
         estimate=_survival,
+    )
+)
+
+# Red strikes again positions it saw used (pattern of life)
+REVISIT_PER_DAY = 24.0
+CHECKS.append(
+    Check(
+        name="revisit-strikes",
+        description=(
+            f"Revisit strikes at {REVISIT_PER_DAY:g}/day on positions Red saw used, with a "
+            f"memory longer than the horizon: E[strikes] = r ∫ (1 - exp(-λ S(t))) dt, S(t) "
+            f"the time at sites by t (λ={LAM}/h, τ={TAU:g} h, m={MOVE:g} h, H={H:g} h, "
+            "p_kill 0)"
+        ),
+        scenario=_doc(
+            "ideal-fixed-delay",
+            **{
+                "red.isr.detection_rate_per_h.hidden": LAM,
+                "red.p_kill": 0.0,
+                "red.revisit_strikes": {"rate_per_day": REVISIT_PER_DAY, "memory_h": 1000.0},
+            },
+        ),
+        expected=lambda: kf.expected_revisit_strikes(REVISIT_PER_DAY / 24.0, LAM, TAU, MOVE, H),
+        estimate=_column("revisit_strikes"),
     )
 )

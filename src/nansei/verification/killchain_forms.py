@@ -96,3 +96,28 @@ def survival_growing_hazard(
         e = max(0.0, min(dwell, horizon - t) - delay)
         alive *= 1.0 - p * -math.expm1(-lam * growing_hazard_cum(growth, cap, e))
     return alive
+
+
+def expected_revisit_strikes(
+    rate: float, lam: float, dwell: float, move: float, horizon: float
+) -> float:
+    """Expected revisit strikes to ``horizon`` when Red remembers every position it saw used.
+
+    Revisit strikes come at ``rate`` per hour once Red remembers a position, i.e.
+    after the first detection; detections come at ``lam`` per hour while the
+    launcher is at a site (stays of ``dwell`` h from t = 0, moves of ``move`` h)
+    and never kill (``p_kill`` 0). With ``S(t)`` the time spent at sites by ``t``,
+    ``E[N] = rate ∫_0^H (1 - exp(-lam S(t))) dt``, integrated piece by piece.
+    """
+    total = 0.0
+    t = 0.0
+    at_sites = 0.0
+    while t < horizon:
+        span = min(dwell, horizon - t)  # at a site: S grows with t
+        total += span + math.exp(-lam * at_sites) * math.expm1(-lam * span) / lam
+        at_sites += span
+        t += span
+        span = min(move, horizon - t)  # moving: S is constant
+        total += span * -math.expm1(-lam * at_sites)
+        t += span
+    return rate * total
