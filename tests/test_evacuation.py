@@ -378,8 +378,9 @@ def test_error_island_without_gateway():
         }
     )
     err = _error(doc)
-    assert "civil.evacuation.gateways" in err.paths()
-    assert "kumejima" in str(err)
+    # validation names the island without a gateway and says where gateways go
+    assert "civil.evacuation.islands[0]" in err.paths()
+    assert "kumejima" in str(err) and "civil.evacuation.gateways" in str(err)
 
 
 def test_error_inline_gateway_on_island_not_evacuated():

@@ -88,6 +88,18 @@ def check_scenario(doc: dict):
 
 
 def scenario_document(doc: dict) -> dict:
-    """A check's ``{"base", "overrides"}`` as a full scenario mapping (validated), to be
-    changed further before loading."""
-    return check_scenario(doc).model_dump(mode="json")
+    """A check's ``{"base", "overrides"}`` as a raw scenario mapping, *not* validated (tests
+    use it to build invalid scenarios): the built-in's YAML with each dotted path set,
+    creating missing mappings. :func:`check_scenario` loads and validates instead."""
+    import yaml
+
+    from nansei.scenario import builtin_path
+
+    out = yaml.safe_load(builtin_path(doc["base"]).read_text(encoding="utf-8"))
+    for path, value in doc["overrides"].items():
+        node = out
+        keys = path.split(".")
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        node[keys[-1]] = value
+    return out
