@@ -25,6 +25,10 @@ from nansei.engine.layout import (
     U_P_LOSS,
     U_POLICY,
     U_REFUEL_BELOW,
+    U_RESUPPLY,
+    U_RESUPPLY_A,
+    U_RESUPPLY_B,
+    U_RESUPPLY_KIND,
     U_STOCK_LOSS,
     U_WINDOW,
 )
@@ -137,6 +141,9 @@ def compile_sustain(sc, islands, munitions, isl_gw, site_islands) -> dict[str, n
     su_f[U_WINDOW] = su.combat_zone_window_h
     su_f[U_STOCK_LOSS] = su.stock_loss_per_gateway_hit
     su_f[U_REFUEL_BELOW] = su.refuel_below
+    fr = su.fuel_resupply
+    su_f[U_RESUPPLY] = 1.0 if fr.enabled else 0.0
+    su_f[U_RESUPPLY_KIND], su_f[U_RESUPPLY_A], su_f[U_RESUPPLY_B] = fr.response_h.params()
     su_f[U_FUEL_REORDER] = su.fuel_reorder_fraction
     return {
         "su_f": su_f,

@@ -9,9 +9,11 @@ Launchers that waited for fuel go on once refuelled (:func:`fuel_resume`).
 
 from __future__ import annotations
 
+import numpy as np
+
 from nansei.engine import layout as Y
 from nansei.engine.books import push, trace_row
-from nansei.engine.fuel import refuel
+from nansei.engine.fuel import refuel, request_resupply, resupply_launcher
 from nansei.engine.jit import kernel
 from nansei.engine.launchers import issue_and_reload, schedule_depart, start_reload
 from nansei.engine.legal import A_US_FIRES, block_reason
@@ -129,10 +131,32 @@ def fuel_resume(rng, m, s, t, island):
             refuel(m, s, t, la, li[la, SITE], True)
             if strand[la] > 0:
                 continue
-        kind = -strand[la]
-        strand[la] = 0
-        if kind == STRAND_MOVE:
-            if st == Y.HIDDEN or st == Y.RELOADING or st == Y.FIRING:
-                schedule_depart(rng, m, s, la, t)
-        else:
-            offer(rng, m, s, t, la)
+        _go_on(rng, m, s, t, la)
+
+
+@kernel
+def _go_on(rng, m, s, t, la):
+    """A refuelled launcher goes on: moves (after tear-down) or looks for a target."""
+    strand = s.fu.strand
+    kind = -strand[la]
+    strand[la] = 0
+    st = s.L.i[la, ST]
+    if kind == STRAND_MOVE:
+        if st == Y.HIDDEN or st == Y.RELOADING or st == Y.FIRING:
+            schedule_depart(rng, m, s, la, t)
+    else:
+        offer(rng, m, s, t, la)
+
+
+@kernel(inline=False)
+def on_fuel_resupply(rng, m, s, t, e, tag, step):
+    """``EV_FUEL_RESUPPLY``: an SDF fuel vehicle reaches stranded launcher ``e``; if the law
+    or an empty supply chain stops it, the launcher asks again."""
+    s.fu.req[e] = np.inf
+    if s.L.i[e, ST] == Y.DESTROYED or s.fu.strand[e] == 0:
+        return ENG_NONE
+    if s.fu.strand[e] < 0 or resupply_launcher(m, s, t, e):
+        _go_on(rng, m, s, t, e)
+    else:
+        request_resupply(rng, m, s, t, e, s.L.i[e, SITE])
+    return ENG_NONE

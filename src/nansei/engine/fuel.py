@@ -10,7 +10,10 @@ moving). Fuel comes from the island's issuing node (travel on the island
 neglected, as for pods) and is SDF supply of fuel: it needs
 ``sdf_supply_fuel`` and, in a combat zone, ``sdf_logistics_in_combat_zone``.
 A launcher that cannot fire or move for lack of fuel is *stranded*
-(:data:`~nansei.engine.state.STRAND_FIRE`, ``STRAND_MOVE``) until a refuel.
+(:data:`~nansei.engine.state.STRAND_FIRE`, ``STRAND_MOVE``) until a refuel. Where
+no node can refuel it, it asks for an SDF fuel vehicle (``fuel_resupply``): after a
+drawn response time the vehicle fills the tank from the node holding the most fuel,
+if the law allows (:func:`request_resupply`, :func:`resupply_launcher`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,20 @@ import numpy as np
 
 from nansei.engine import layout as Y
 from nansei.engine.books import push, stock_row
+from nansei.engine.dists import draw
 from nansei.engine.gating import blocked, combat_zone_blocks
 from nansei.engine.jit import kernel
-from nansei.engine.layout import U_ENABLED, U_REFUEL_BELOW, U_WINDOW
+from nansei.engine.layout import (
+    U_ENABLED,
+    U_REFUEL_BELOW,
+    U_RESUPPLY,
+    U_RESUPPLY_A,
+    U_RESUPPLY_B,
+    U_RESUPPLY_KIND,
+    U_WINDOW,
+)
 from nansei.engine.legal import A_COMBAT_ZONE, A_SUPPLY_FUEL, REASON_COMBAT_ZONE
+from nansei.engine.state import SITE
 
 
 @kernel(inline=False)
@@ -36,6 +49,7 @@ def fuel_start(m, s):
     fu.fuel_t[:] = 0.0
     fu.dry[:] = np.inf
     fu.strand[:] = 0
+    fu.req[:] = np.inf
     s.b.out[Y.O_FUEL_L_START] = total
 
 
@@ -83,7 +97,7 @@ def refuel(m, s, t, la, site, force):
     is counted and logged; in a combat zone a retry (a supply review of the
     node) is scheduled for when the zone clears.
     """
-    fu, out = s.fu, s.b.out
+    fu = s.fu
     fuel_sync(m, s, t, la)
     cap = m.lp[la, Y.L_FUEL_CAP]
     if fu.fuel[la] >= cap or (not force and fu.fuel[la] >= m.su_f[U_REFUEL_BELOW] * cap):
@@ -106,6 +120,16 @@ def refuel(m, s, t, la, site, force):
         if force and clear > t:
             push(s, clear, Y.EV_SUPPLY_REVIEW, nd, 0)
         return 0.0
+    _issue_fuel(s, t, la, nd, q)
+    return q
+
+
+@kernel
+def _issue_fuel(s, t, la, nd, q):
+    """Issue ``q`` litres from node ``nd`` into launcher ``la``'s tank (books, dry time,
+    strand released, a supply review of the node)."""
+    fu, out, stock = s.fu, s.b.out, s.su.stock
+    n_m = stock.shape[1] - 1
     stock[nd, n_m] -= q
     fu.fuel[la] += q
     out[Y.O_FUEL_ISSUED] += q
@@ -116,7 +140,52 @@ def refuel(m, s, t, la, site, force):
     if fu.strand[la] > 0:
         fu.strand[la] = -fu.strand[la]  # fuelled: the kernel lets it go on
     push(s, t, Y.EV_SUPPLY_REVIEW, nd, 0)
-    return q
+
+
+@kernel
+def request_resupply(rng, m, s, t, la, site):
+    """A launcher stranded for fuel where no node can refuel it (none on its island, or
+    none with fuel) asks for an SDF fuel vehicle, once until it arrives."""
+    su_f, fu = m.su_f, s.fu
+    if su_f[U_RESUPPLY] != 1.0 or fu.req[la] < np.inf:
+        return
+    island = m.su_site_isl[site]
+    nd = m.su_issue[island] if island >= 0 else -1
+    if nd >= 0 and s.su.stock[nd, s.su.stock.shape[1] - 1] > 0.0:
+        return  # the island's node refuels it (when the law and the combat zone allow)
+    fu.req[la] = t
+    dt = draw(rng, int(su_f[U_RESUPPLY_KIND]), su_f[U_RESUPPLY_A], su_f[U_RESUPPLY_B])
+    push(s, t + dt, Y.EV_FUEL_RESUPPLY, la, 0)
+
+
+@kernel(inline=False)
+def resupply_launcher(m, s, t, la):
+    """An SDF fuel vehicle reaches launcher ``la``: fill its tank from the node holding the
+    most fuel, if the law (``sdf_supply_fuel``, and ``sdf_logistics_in_combat_zone`` on a
+    struck island) allows; return True if it did."""
+    fu, stock = s.fu, s.su.stock
+    fuel_sync(m, s, t, la)
+    site = s.L.i[la, SITE]
+    island = m.su_site_isl[site]
+    if t < s.lg.auth_t[A_SUPPLY_FUEL]:
+        blocked(m, s, t, A_SUPPLY_FUEL, 0, site, 1)
+        return False
+    if island >= 0 and combat_zone_blocks(m, s, island, t):
+        blocked(m, s, t, A_COMBAT_ZONE, REASON_COMBAT_ZONE, site, 1)
+        return False
+    n_m = stock.shape[1] - 1
+    nd = -1
+    for j in range(stock.shape[0]):
+        if stock[j, n_m] > 0.0 and (nd < 0 or stock[j, n_m] > stock[nd, n_m]):
+            nd = j
+    if nd < 0:
+        return False
+    q = min(m.lp[la, Y.L_FUEL_CAP] - fu.fuel[la], stock[nd, n_m])
+    if q <= 0.0:
+        return False
+    _issue_fuel(s, t, la, nd, q)
+    s.b.out[Y.O_FUEL_RESUPPLY] += 1
+    return True
 
 
 @kernel

@@ -31,7 +31,7 @@ from nansei.engine.detection import (
     revisit_next,
 )
 from nansei.engine.dists import exp_time
-from nansei.engine.engagement import engage
+from nansei.engine.engagement import engage, on_fuel_resupply
 from nansei.engine.evacuation import run_evacuation
 from nansei.engine.fuel import fuel_close, fuel_start
 from nansei.engine.gating import legal_close, legal_start
@@ -263,6 +263,8 @@ def _replicate(rng, m, s):
             who = on_track(rng, m, s, t, e, tag, k)
         elif code == Y.EV_REVISIT:
             who = on_revisit(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_FUEL_RESUPPLY:
+            who = on_fuel_resupply(rng, m, s, t, e, tag, k)
         else:
             who = ENG_NONE
         engage(rng, m, s, t, who)  # the one engagement site

@@ -19,7 +19,7 @@ from nansei.engine import layout as Y
 from nansei.engine.books import log_row, push
 from nansei.engine.detection import on_detection, refresh_detection
 from nansei.engine.dists import draw
-from nansei.engine.fuel import fuel_active, fuel_ok, refuel
+from nansei.engine.fuel import fuel_active, fuel_ok, refuel, request_resupply
 from nansei.engine.jit import kernel
 from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import T_BLUE_SALVO
@@ -203,6 +203,7 @@ def on_fire(rng, m, s, t, e, tag, step):
         s.b.out[Y.O_NO_FUEL_SALVOS] += 1
         if s.fu.strand[e] != STRAND_MOVE:
             s.fu.strand[e] = STRAND_FIRE
+        request_resupply(rng, m, s, t, e, li[e, SITE])
         return ENG_NONE
     if li[e, AT_FP] == 1 and li[e, NSALVO] == 0:
         # the first salvo at a firing point cancels the wait-for-a-target departure

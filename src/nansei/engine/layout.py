@@ -141,6 +141,7 @@ EV_STOCK_END = 25  # trace only: stock of a node and item at the horizon
 EV_HORIZON = 26
 EV_TRACK = 27  # a road track ends: the launcher stopped (tag 1) or the track was lost (0)
 EV_REVISIT = 28  # Red strikes again a position it saw used (pattern of life)
+EV_FUEL_RESUPPLY = 29  # an SDF fuel vehicle reaches a stranded launcher
 #: Stock trace rows: entity = node + NODE_ITEM_BASE x item.
 NODE_ITEM_BASE = 1000
 EVENT_NAMES = (
@@ -173,6 +174,7 @@ EVENT_NAMES = (
     "horizon",
     "track",
     "revisit",
+    "fuel_resupply",
 )
 # --- strike cues (the kill chain that applies) and move kinds ---------------
 CUE_ISR = 0
@@ -262,6 +264,7 @@ _SUSTAIN_OUTPUTS = (
     ("launcher_fuel_dry_h", "hours launchers spent with an empty tank (launcher-h)"),
     ("salvos_no_fuel", "fire opportunities lost for lack of fuel (count)"),
     ("moves_no_fuel", "relocations not made for lack of fuel for the move (count)"),
+    ("fuel_resupply_runs", "SDF fuel vehicles that refuelled a stranded launcher (count)"),
 )
 _BLOCKED_OUTPUTS = tuple(
     (f"blocked_{a}", f"attempts to {a.replace('_', ' ')} blocked for lack of authority (count)")
@@ -346,6 +349,7 @@ O_FUEL_L_END = OUT_INDEX["fuel_in_launchers_end_l"]
 O_FUEL_DRY_H = OUT_INDEX["launcher_fuel_dry_h"]
 O_NO_FUEL_SALVOS = OUT_INDEX["salvos_no_fuel"]
 O_NO_FUEL_MOVES = OUT_INDEX["moves_no_fuel"]
+O_FUEL_RESUPPLY = OUT_INDEX["fuel_resupply_runs"]
 O_BLOCKED_FIRST = OUT_INDEX["blocked_sdf_supply_ammunition"]  # + legal action index
 O_T_SIT_FIRST = OUT_INDEX["t_important_influence_h"]  # + situation index - 1
 O_T_US_FIRES = OUT_INDEX["t_us_fires_authorised_h"]
@@ -388,7 +392,11 @@ U_WINDOW = 4
 U_STOCK_LOSS = 5
 U_REFUEL_BELOW = 6
 U_FUEL_REORDER = 7
-N_SU_F = 8
+U_RESUPPLY = 8  # 1: the SDF sends fuel vehicles to stranded launchers
+U_RESUPPLY_KIND = 9  # response time distribution (kind, a, b)
+U_RESUPPLY_A = 10
+U_RESUPPLY_B = 11
+N_SU_F = 12
 # su_node columns
 N_KIND = 0  # 0 depot, 1 supply point
 N_ISLAND = 1  # island index, -1 off-map (Kyushu)

@@ -28,7 +28,7 @@ import numpy as np
 from nansei.engine import layout as Y
 from nansei.engine.books import push, trace_row
 from nansei.engine.detection import refresh_detection
-from nansei.engine.fuel import fuel_move, fuel_ok
+from nansei.engine.fuel import fuel_move, fuel_ok, request_resupply
 from nansei.engine.jit import kernel
 from nansei.engine.launchers import draw_dwell, end_stay, schedule_depart
 from nansei.engine.layout import U_ENABLED
@@ -236,6 +236,7 @@ def _stay(rng, m, s, t, e, no_fuel):
     if no_fuel:
         s.b.out[Y.O_NO_FUEL_MOVES] += 1
         s.fu.strand[e] = STRAND_MOVE
+        request_resupply(rng, m, s, t, e, li[e, SITE])
     else:
         schedule_depart(rng, m, s, e, t + draw_dwell(rng, m))
     refresh_detection(rng, m, s, e, t)

@@ -135,6 +135,7 @@ FuelState = namedtuple(
         "fuel_t",  # (L,) time idle burn is accounted to (arrival time while moving)
         "dry",  # (L,) time the tank ran dry (inf)
         "strand",  # (L,) int64 0, 1 could not fire, 2 could not move; negated once refuelled
+        "req",  # (L,) time a fuel vehicle was requested for the launcher (inf: none pending)
     ),
 )
 State = namedtuple("State", ("ev", "L", "w", "b", "lg", "su", "fu"))
@@ -275,7 +276,9 @@ def new_state(m, out, series):
         np.zeros(n_i),
         np.full(m.su_node.shape[0], -1.0),
     )
-    fu = FuelState(np.zeros(n_l), np.zeros(n_l), np.full(n_l, np.inf), np.zeros(n_l, np.int64))
+    fu = FuelState(
+        np.zeros(n_l), np.zeros(n_l), np.full(n_l, np.inf), np.zeros(n_l, np.int64), np.zeros(n_l)
+    )
     return State(ev, launchers, w, b, lg, su, fu)
 
 

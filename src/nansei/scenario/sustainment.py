@@ -14,8 +14,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ._base import Confidence, Count, Ident, Model, Probability, fail
+from .distributions import Distribution, fixed
 
-__all__ = ["Depot", "SupplyPoint", "Sustainment", "TransportAsset"]
+__all__ = ["Depot", "FuelResupply", "SupplyPoint", "Sustainment", "TransportAsset"]
 
 
 class Depot(Model):
@@ -75,6 +76,24 @@ class TransportAsset(Model):
     confidence: Confidence = Field("C", description="Confidence grade A/B/C.")
 
 
+class FuelResupply(Model):
+    """SDF fuel vehicles sent to launchers stranded for fuel where no node can refuel them.
+
+    A launcher that cannot fire or move for lack of fuel, on an island without a depot or
+    supply point (or whose node has no fuel), asks for a vehicle once; after
+    ``response_h`` (dispatch, lift to the island, the drive) it fills the tank from the
+    node holding the most fuel, if ``sdf_supply_fuel`` is authorised and, on an island
+    struck within ``combat_zone_window_h``, ``sdf_logistics_in_combat_zone``; otherwise
+    the launcher asks again.
+    """
+
+    enabled: bool = Field(False, description="Send fuel vehicles to stranded launchers.")
+    response_h: Distribution = Field(
+        fixed(12.0),
+        description="Time from the request to the vehicle's arrival, hours (assumption C).",
+    )
+
+
 class Sustainment(Model):
     """The SDF supply chain (off by default: launchers then use only their own pods)."""
 
@@ -118,6 +137,10 @@ class Sustainment(Model):
         "tops up its tank there when it holds less than this fraction of its capacity (C). "
         "An empty launcher, or one without the fuel for its next move, refuels whenever "
         "the node has fuel.",
+    )
+    fuel_resupply: FuelResupply = Field(
+        default_factory=FuelResupply,
+        description="SDF fuel vehicles for launchers stranded where no node can refuel them.",
     )
     fuel_reorder_fraction: float = Field(
         0.5,

@@ -161,6 +161,99 @@ CHECKS.append(
 )
 
 
+def resupplied_run(cap, idle, per_km, tau, move_h, speed, horizon, response):
+    """The same launcher when an SDF fuel vehicle reaches it ``response`` hours after it
+    is stranded (it cannot make its next move), and fills its tank.
+
+    A deterministic recurrence over its stays: each stay burns ``idle tau``; at the
+    departure it moves if it holds the fuel for the move (``per_km move_h speed``),
+    otherwise it asks for fuel, idles (running dry at ``idle`` l/h), is filled at
+    ``t + response`` and leaves at once. Returns ``(moves, dry hours before the horizon,
+    vehicles that arrived)``.
+    """
+    need = per_km * move_h * speed
+    t, fuel, moves, dry_h, runs = 0.0, cap, 0, 0.0, 0
+    while t + tau < horizon:
+        t_dep = t + tau
+        t_empty = t + fuel / idle if fuel < idle * tau else math.inf
+        fuel = max(fuel - idle * tau, 0.0)
+        if fuel >= need and fuel > 0.0:
+            fuel -= need
+            moves += 1
+            t = t_dep + move_h
+            continue
+        t_fill = t_dep + response
+        t_empty = min(t_empty, t_dep + fuel / idle)
+        dry_h += max(min(t_fill, horizon) - t_empty, 0.0)
+        if t_fill >= horizon:
+            return moves, dry_h, runs
+        runs += 1
+        fuel = cap - need
+        moves += 1
+        t = t_fill + move_h
+    return moves, dry_h, runs
+
+
+#: Response time of the fuel vehicle (h) in the resupply checks.
+RESPONSE_H = 3.3
+RESUPPLIED = _doc(
+    "ideal-fixed-delay",
+    **{
+        **LONELY["overrides"],
+        "sustainment": {
+            "enabled": True,
+            "depots": [{"id": "kyushu", "island": "kyushu", "fuel_l": 1_000_000}],
+            "fuel_resupply": {"enabled": True, "response_h": RESPONSE_H},
+        },
+    },
+)
+
+
+def _resupplied():
+    return resupplied_run(
+        CAP_L, IDLE_L_H, MOVE_L_KM, TAU_H, MOVE_H, SPEED_KMH, HORIZON_H, RESPONSE_H
+    )
+
+
+_RDESC = (
+    f"the same launcher with SDF fuel vehicles arriving {RESPONSE_H:g} h after it is "
+    "stranded (exact recurrence over its stays): "
+)
+CHECKS.append(
+    Check(
+        name="fuel-resupply-runs",
+        description=_RDESC + "fuel vehicles that refuelled it",
+        scenario=RESUPPLIED,
+        expected=lambda: float(_resupplied()[2]),
+        estimate=_common("fuel_resupply_runs"),
+        replications=50,
+        exact_match=True,
+    )
+)
+CHECKS.append(
+    Check(
+        name="fuel-resupply-dry-hours",
+        description=_RDESC + "hours with an empty tank",
+        scenario=RESUPPLIED,
+        expected=lambda: round(_resupplied()[1], 9),  # as _common rounds
+        estimate=_common("launcher_fuel_dry_h"),
+        replications=50,
+        exact_match=True,
+    )
+)
+CHECKS.append(
+    Check(
+        name="fuel-resupply-moves",
+        description=_RDESC + "relocations",
+        scenario=RESUPPLIED,
+        expected=lambda: float(_resupplied()[0]),
+        estimate=_common("relocations"),
+        replications=50,
+        exact_match=True,
+    )
+)
+
+
 def _kyodo_small_tank() -> dict:
     import yaml
 
