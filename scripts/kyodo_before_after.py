@@ -19,6 +19,7 @@ import math
 
 from nansei.engine.simulate import simulate
 from nansei.scenario import load_scenario
+from nansei.verification.killchain_checks import LOW_ISR
 
 N_GROUPS = len(load_scenario("kyodo-2021").blue.launchers)
 #: The new fields at the values that reproduce the old rules (and the old fuel defaults).
@@ -45,18 +46,6 @@ STAGES = [
     ("+ re-attack after 6 h", ["red.reattack_after_h"]),
     ("+ false claims 0.5 (= kyodo-2021)", ["red.p_false_claim"]),
 ]
-LOW_ISR = {
-    "red.isr.detection_rate_per_h": {
-        "hidden": 0.001,
-        "moving": 0.01,
-        "setting_up": 0.005,
-        "firing": 0.005,
-        "reloading": 0.005,
-    },
-    "red.isr.p_detect_launch": 0.3,
-    "red.p_kill": 0.6,
-    "blue.relocation.scoot_after_salvos": 1,
-}
 #: Firing from the site a launcher waits at, against hides and firing points.
 FIRE_FROM = [
     ("fire from the site (kyodo-2021)", {}),

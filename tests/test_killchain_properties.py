@@ -26,22 +26,9 @@ from hypothesis import strategies as st
 
 from nansei.engine.simulate import simulate
 from nansei.scenario import load_scenario
+from nansei.verification.killchain_checks import LOW_ISR
 
 REPS, SEED = 300, 14
-
-
-LOW_ISR = {
-    "red.isr.detection_rate_per_h": {
-        "hidden": 0.001,
-        "moving": 0.01,
-        "setting_up": 0.005,
-        "firing": 0.005,
-        "reloading": 0.005,
-    },
-    "red.isr.p_detect_launch": 0.3,
-    "red.p_kill": 0.6,
-    "blue.relocation.scoot_after_salvos": 1,
-}
 
 
 def _doc(**over) -> dict:

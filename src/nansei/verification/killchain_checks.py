@@ -33,6 +33,23 @@ from nansei.verification.base import Check, _column, _doc, _identity
 
 CHECKS: list[Check] = []
 
+#: The *low-ISR regime* of ``kyodo-2021`` (overrides): Red's ISR cut to the rates issue 14
+#: measured the kill-chain inversion with, so that a change can move losses either way
+#: (the built-in Red loses every launcher). Used by ``tests/test_killchain_properties.py``
+#: and ``scripts/kyodo_before_after.py``.
+LOW_ISR = {
+    "red.isr.detection_rate_per_h": {
+        "hidden": 0.001,
+        "moving": 0.01,
+        "setting_up": 0.005,
+        "firing": 0.005,
+        "reloading": 0.005,
+    },
+    "red.isr.p_detect_launch": 0.3,
+    "red.p_kill": 0.6,
+    "blue.relocation.scoot_after_salvos": 1,
+}
+
 RADIUS, SD = 0.1, 0.1
 CHECKS.append(
     Check(
