@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -54,7 +53,6 @@ def _cli(args: list[str], env: dict | None = None, timeout: float = 240.0):
 def test_a_run_too_large_for_memory_is_refused_before_it_starts(tmp_path: Path) -> None:
     # kyodo-2021 keeps ~2.5 kB per replication: 2,000,000 need ~4.8 GB (measured: 5.3 GB
     # before issue 14 added five outputs); the message gives the estimate of the code
-    t0 = time.monotonic()
     proc = _cli(
         ["run", "kyodo-2021", "--reps", "2000000", "--out", str(tmp_path / "r")],
         env={ENV: "1G"},
@@ -67,7 +65,7 @@ def test_a_run_too_large_for_memory_is_refused_before_it_starts(tmp_path: Path) 
     assert need.endswith(" GB") and 4.0 <= float(need.split()[0]) <= 5.3, need
     assert f"a run of 2,000,000 replications needs about {need} of memory" in err
     assert "over the limit of 1.0 GB (NANSEI_MEMORY_LIMIT=1G)" in err
-    assert time.monotonic() - t0 < 120  # refused, not simulated
+    assert "simulating" not in proc.stderr + proc.stdout  # refused before any batch ran
     assert not (tmp_path / "r").exists()
 
 
@@ -170,11 +168,9 @@ def test_a_huge_sweep_is_refused_at_once_in_little_memory(tmp_path: Path) -> Non
         "    print(exc)\n"
         "print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = " ".join(proc.stdout.split())
     assert "out: the store of 1,000,000,000,000 replications needs at least" in out
     assert int(out.rsplit("maxrss_kb", 1)[1]) < 1_500_000  # kB
-    assert time.monotonic() - t0 < 240
     assert not (tmp_path / "s").exists()
