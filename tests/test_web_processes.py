@@ -18,7 +18,7 @@ import time
 import httpx
 import psutil
 
-from tests.web_server import Server, launch, scenario_text, wait_status
+from tests.web_server import Server, launch, scenario_text, wait_status, web_client
 
 #: Long enough to be cancelled or interrupted: 100,000 replications in batches of 20.
 LONG = 100_000
@@ -80,7 +80,7 @@ def _answer_times(client: httpx.Client, n: int = 10) -> list[float]:
 def test_a_run_is_a_child_process_that_cancel_ends(tmp_path):
     srv = Server(tmp_path / "ws")
     try:
-        with httpx.Client(base_url=srv.base, timeout=30) as c:
+        with web_client(srv.base, timeout=30) as c:
             _answer_times(c, 4)  # the pages' first views import what they need
             rid = launch(c, scenario_text(), LONG, seed=3, name="long")
             children = _running(c, rid, srv)
@@ -109,7 +109,7 @@ def test_a_run_is_a_child_process_that_cancel_ends(tmp_path):
 def test_the_check_table_runs_in_a_child_process(tmp_path):
     srv = Server(tmp_path / "ws")
     try:
-        with httpx.Client(base_url=srv.base, timeout=300) as c:
+        with web_client(srv.base, timeout=300) as c:
             _answer_times(c, 4)  # the pages' first views import what they need
             posted: dict = {}
 
@@ -125,7 +125,7 @@ def test_the_check_table_runs_in_a_child_process(tmp_path):
                     break
                 time.sleep(0.05)
             assert children, "the check table does not run in a child process"
-            with httpx.Client(base_url=srv.base, timeout=30) as other:
+            with web_client(srv.base, timeout=30) as other:
                 times = _answer_times(other, 6)
             t.join(300)
             assert max(times) < 1.0, times
@@ -139,7 +139,7 @@ def test_the_check_table_runs_in_a_child_process(tmp_path):
 def test_sigterm_stops_the_server_and_its_children(tmp_path):
     srv = Server(tmp_path / "ws")
     try:
-        with httpx.Client(base_url=srv.base, timeout=30) as c:
+        with web_client(srv.base, timeout=30) as c:
             rid = launch(c, scenario_text(), LONG, seed=4, name="term")
             children = _running(c, rid, srv)
             assert children, "the run does not simulate in a child process"

@@ -28,13 +28,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 
 from nansei.store import DamagedPartError, StoreError
 
 from .child import run_child
 from .jobs import ACTIVE, TERMINAL, RunManager
-from .security import RequestGuard, is_loopback
+from .security import CSRF_FIELD, RequestGuard, csrf_secret, csrf_token, is_loopback
 from .workspace import NAME_RE, PathRefused, Workspace
 
 __all__ = ["Settings", "create_app"]
@@ -118,6 +119,11 @@ def _env() -> Environment:
         return str(x)
 
     env.filters["fmt"] = fmt
+    # every POST form carries the session's CSRF token; HTMX sends it as a header
+    env.globals["csrf_token"] = csrf_token
+    env.globals["csrf_field"] = lambda: Markup(
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token()}">'
+    )
     env.filters["when"] = lambda t: (
         "" if not t else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(t)))
     )
@@ -660,11 +666,18 @@ def create_app(settings: Settings) -> FastAPI:
         tmp.replace(path)
         return RedirectResponse("/verify", status_code=303)
 
+    @app.get("/api/csrf")
+    def csrf():
+        """The session's CSRF token, for scripts (the response also sets the session
+        cookie it belongs to); send it back as ``X-CSRF-Token`` on state changes."""
+        return JSONResponse({"token": csrf_token(), "header": "X-CSRF-Token"})
+
     return RequestGuard(
         app,
         token=settings.token,
         loopback_only=is_loopback(settings.host),
         max_body=settings.max_upload_bytes + 64_000,
+        secret=csrf_secret(settings.workspace),
     )
 
 
