@@ -125,12 +125,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/web-load.json")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from tests.web_server import Server, launch, scenario_text, wait_status
+    from tests.web_server import Server, launch, scenario_text, wait_status, web_client
 
     with tempfile.TemporaryDirectory(prefix="nansei-bench-web-") as tmp:
         srv = Server(Path(tmp) / "ws")
         try:
-            with httpx.Client(base_url=srv.base, timeout=120) as c:
+            with web_client(srv.base, timeout=120) as c:
                 text = scenario_text()
                 a = launch(c, text, args.reps, seed=1, name="a")
                 b = launch(c, text.replace("  p_kill: 0.8", "  p_kill: 0.4"), args.reps, 1, "b")

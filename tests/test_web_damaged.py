@@ -8,15 +8,13 @@ allowed on the finished run, quarantines the part and restores every record.
 
 from __future__ import annotations
 
-import httpx
-
-from tests.web_server import Server, launch, scenario_text, wait_status
+from tests.web_server import Server, launch, scenario_text, wait_status, web_client
 
 
 def test_damaged_part_is_named_and_recomputed_on_resume(tmp_path):
     srv = Server(tmp_path / "ws")
     try:
-        with httpx.Client(base_url=srv.base, timeout=60) as c:
+        with web_client(srv.base, timeout=60) as c:
             rid = launch(c, scenario_text(), 100, seed=3, name="dmg")
             wait_status(c, rid)
             before = c.get(f"/runs/{rid}/records.csv").text

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import httpx
 from benchmarks.bench_web import browse_paths, load
 
-from tests.web_server import Server, launch, scenario_text, wait_status
+from tests.web_server import Server, launch, scenario_text, wait_status, web_client
 
 
 def test_twenty_clients_browse_results_without_errors(tmp_path):
     srv = Server(tmp_path / "ws")
     try:
-        with httpx.Client(base_url=srv.base, timeout=60) as c:
+        with web_client(srv.base, timeout=60) as c:
             a = launch(c, scenario_text(), 200, seed=1, name="a")
             b = launch(c, scenario_text().replace("  p_kill: 0.8", "  p_kill: 0.4"), 200, 1, "b")
             for rid in (a, b):

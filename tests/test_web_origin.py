@@ -2,13 +2,15 @@
 
 Against a real server on 127.0.0.1 (loopback bind, no token): a Host header that
 only starts like a loopback name (DNS rebinding), ``Origin: null`` (a sandboxed
-iframe) and foreign origins on state-changing requests, and a too-short
-``--token``. Each attack is a POST that would save a scenario; the test checks
-the status and that no file was written.
+iframe) and foreign origins on state-changing requests, a too-short ``--token``, and
+state changes without the session's CSRF token (none, a wrong one, another session's).
+Each attack is a POST that would save a scenario; the test checks the status and that
+no file was written.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -17,7 +19,7 @@ import pytest
 
 from nansei.web.security import MIN_TOKEN_CHARS, cross_site, is_loopback, loopback_host_header
 from nansei.web.server import resolve_token
-from tests.web_server import Server, free_port, scenario_text
+from tests.web_server import Server, free_port, scenario_text, web_client
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(server):
-    with httpx.Client(base_url=server.base, timeout=30) as c:
+    with web_client(server.base, timeout=30) as c:
         yield c
 
 
@@ -136,3 +138,71 @@ def test_short_tokens_are_refused_naming_the_option(tmp_path):
     assert str(MIN_TOKEN_CHARS) in r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "ws").exists()
+
+
+def _page_token(client: httpx.Client, path: str = "/") -> str:
+    html = client.get(path).text
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "the page embeds no CSRF token in its form"
+    assert f'<meta name="csrf-token" content="{m.group(1)}">' in html
+    assert f"""hx-headers='{{"X-CSRF-Token": "{m.group(1)}"}}'""" in html
+    return m.group(1)
+
+
+def test_state_changes_need_the_sessions_csrf_token(server):
+    saved = server.store / "scenarios"
+    form = {"yaml": scenario_text(), "name": "csrf-x"}
+    with httpx.Client(base_url=server.base, timeout=30) as c:
+        r = c.post("/scenarios/save", data=form)  # no session cookie at all
+        assert r.status_code == 403 and "no session cookie" in r.text, r.text
+        token = _page_token(c)  # the page sets the session cookie and embeds its token
+        assert "nansei_session" in c.cookies
+        assert c.get("/api/csrf").json()["token"] == token
+        r = c.post("/scenarios/save", data=form)  # the session, but no token
+        assert r.status_code == 403 and "missing CSRF token" in r.text, r.text
+        r = c.post("/scenarios/save", data=form, headers={"X-CSRF-Token": "x" + token[1:]})
+        assert r.status_code == 403 and "wrong CSRF token" in r.text, r.text
+        r = c.post("/scenarios/save", data={**form, "csrf_token": token[::-1]})
+        assert r.status_code == 403 and "wrong CSRF token" in r.text, r.text
+        with httpx.Client(base_url=server.base, timeout=30) as other:
+            theirs = _page_token(other)  # another session's token does not fit this one
+        assert theirs != token
+        r = c.post("/scenarios/save", data=form, headers={"X-CSRF-Token": theirs})
+        assert r.status_code == 403 and "wrong CSRF token" in r.text, r.text
+        for path in ("/runs", "/verify", "/scenarios/validate", "/runs/r1/cancel"):
+            assert c.post(path, data={"yaml": "x"}).status_code == 403, path
+        assert not (saved / "csrf-x.yaml").exists()
+        assert not (server.store / "runs").exists() or not list((server.store / "runs").iterdir())
+
+        # the page's own requests: the form field, the HTMX header, a multipart upload
+        assert c.post("/scenarios/save", data={**form, "csrf_token": token}).status_code == 303
+        r = c.post(
+            "/scenarios/validate", data={"yaml": scenario_text()}, headers={"X-CSRF-Token": token}
+        )
+        assert r.status_code == 200
+        files = {"file": ("up.yaml", scenario_text().encode())}
+        r = c.post("/scenarios/upload", data={"csrf_token": token}, files=files)
+        assert r.status_code == 200
+        r = c.post("/scenarios/upload", files=files)
+        assert r.status_code == 403 and "missing CSRF token" in r.text
+    assert (saved / "csrf-x.yaml").is_file()
+
+
+def test_bearer_requests_need_no_csrf_token(tmp_path):
+    token = "s3cret-token-0123"
+    srv = Server(tmp_path / "ws", "--token", token)
+    try:
+        with httpx.Client(base_url=srv.base, timeout=30) as c:
+            form = {"yaml": scenario_text(), "name": "bearer"}
+            r = c.post("/scenarios/save", data=form, headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 303
+            c.get(f"/?token={token}")  # a browser: the token cookie, then the session's
+            r = c.post("/scenarios/save", data={**form, "name": "cookie"})
+            assert r.status_code == 403 and "missing CSRF token" in r.text
+            r = c.post(
+                "/scenarios/save", data={**form, "name": "cookie", "csrf_token": _page_token(c)}
+            )
+            assert r.status_code == 303
+        assert (srv.store / "scenarios" / "bearer.yaml").is_file()
+    finally:
+        srv.stop()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
-
 from nansei.experiment import sweep
 from nansei.store import ResultStore
-from tests.web_server import Server, launch, scenario_text, wait_status
+from tests.web_server import Server, launch, scenario_text, wait_status, web_client
 
 REPS = 4000
 
@@ -15,7 +13,7 @@ def test_restart_mid_run_keeps_batches_and_resumes(tmp_path):
     ws = tmp_path / "ws"
     srv = Server(ws)
     try:
-        with httpx.Client(base_url=srv.base, timeout=30) as c:
+        with web_client(srv.base, timeout=30) as c:
             rid = launch(c, scenario_text(), REPS, seed=5, name="restart")
             for _ in range(3000):
                 info = c.get(f"/api/runs/{rid}").json()
@@ -32,7 +30,7 @@ def test_restart_mid_run_keeps_batches_and_resumes(tmp_path):
 
     srv = Server(ws)
     try:
-        with httpx.Client(base_url=srv.base, timeout=60) as c:
+        with web_client(srv.base, timeout=60) as c:
             info = c.get(f"/api/runs/{rid}").json()
             assert info["status"] == "interrupted"
             assert info["done"] >= len(partial)

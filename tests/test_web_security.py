@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from nansei.web.server import resolve_token
-from tests.web_server import Server, launch, scenario_text, wait_status
+from tests.web_server import Server, launch, scenario_text, wait_status, web_client
 
 SENTINEL = "SENTINEL-OUTSIDE-THE-STORE"
 
@@ -32,7 +32,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(server):
-    with httpx.Client(base_url=server.base, timeout=60) as c:
+    with web_client(server.base, timeout=60) as c:
         yield c
 
 

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -88,6 +90,19 @@ class Server:
                 self.proc.wait(timeout=30)
         if not self._fh.closed:
             self._fh.close()
+
+
+@contextmanager
+def web_client(base: str, timeout: float = 30, **kwargs) -> Iterator[httpx.Client]:
+    """An httpx client (a context manager) that acts like the workbench's pages: it holds
+    the session cookie and sends the session's CSRF token (``GET /api/csrf``) as
+    ``X-CSRF-Token``. A server with a token answers 401 without it; the client then has no
+    CSRF token."""
+    with httpx.Client(base_url=base, timeout=timeout, **kwargs) as c:
+        r = c.get("/api/csrf")
+        if r.status_code == 200:
+            c.headers["X-CSRF-Token"] = r.json()["token"]
+        yield c
 
 
 def scenario_text(name: str = "ideal-fixed-delay") -> str:

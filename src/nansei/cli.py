@@ -539,7 +539,23 @@ def run(
     ] = False,
 ) -> None:
     """Simulate a scenario and print its headline outcomes with 95% confidence intervals."""
-    _run(scenario, reps, seed, workers, out, as_json, series, trace, sets, show_all)
+    try:
+        _run(scenario, reps, seed, workers, out, as_json, series, trace, sets, show_all)
+    except KeyboardInterrupt:
+        _interrupted(
+            "nothing was written (a run keeps no partial results); run the same command "
+            "again to start over, or use `nansei sweep` for a run that resumes"
+        )
+
+
+def _interrupted(what: str) -> None:
+    """Ctrl-C: one line saying what is kept and how to go on, exit code 130 (no traceback).
+    The worker processes were stopped by whoever ran them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the line
+    err_console.print(f"[yellow]interrupted:[/] {what}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=130)
 
 
 @app.command()
@@ -714,6 +730,8 @@ def sweep(
             report = run_sweep(exp, target, spec, workers, progress)
     except ExperimentError as exc:
         _experiment_fail(exc)
+    except KeyboardInterrupt:  # before the store was open or its sweep loop started
+        _interrupted("finished batches are kept; run the same command again to resume")
     for line in report.extra.get("quarantined", []):
         err_console.print(
             f"damaged part {line}; moved to quarantine/ and recomputed",
@@ -734,8 +752,10 @@ def sweep(
         if design and design.get("max_abs_correlation") is not None:
             console.print(design["orthogonality"], markup=False, highlight=False)
     if report.status == "interrupted":
-        err_console.print("[yellow]interrupted:[/] finished batches are kept; rerun to resume")
-        raise typer.Exit(code=130)
+        _interrupted(
+            f"{report.batches_run + report.batches_skipped} of {report.batches_total} batches "
+            "are stored and kept; run the same command again to resume"
+        )
 
 
 def _open_store(directory: Path):

@@ -112,6 +112,23 @@ def worker_initializer(parent: int) -> None:
     die_with_parent(parent)
 
 
+def terminate(pool) -> None:
+    """Kill the workers of ``pool`` (a :class:`ZygotePool` or a ``ProcessPoolExecutor``) at
+    once, without waiting for the tasks they are running, and shut the pool down.
+
+    For Ctrl-C: a worker runs a batch in one compiled call and would otherwise finish it.
+    """
+    if isinstance(pool, ZygotePool):
+        pool.terminate()
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def take_prestarted(workers: int) -> ZygotePool | None:
     """The pool started by :func:`prestart` for ``workers`` workers (once), or None."""
     global _prestarted
@@ -199,6 +216,17 @@ class ZygotePool:
                 thread.join()
         if wait:
             self._proc.join()
+
+    def terminate(self) -> None:
+        """Kill the workers now (worker 0; the others die with it) and fail what is pending."""
+        with self._lock:
+            self._closing = True
+            while self._queue:
+                self._queue.popleft()[0].cancel()
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join(timeout=5)
+        self._wake_w.send_bytes(b"")
 
     def __enter__(self):
         return self

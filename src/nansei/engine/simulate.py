@@ -26,6 +26,8 @@ from nansei.version import __version__
 TRACE_CAPACITY = 200_000
 _NO_TRACE = np.zeros((0, 5))
 MAX_WORKERS = 256
+#: Target duration of one kernel call (s): Ctrl-C is seen between calls (:func:`run_batch`).
+CALL_TARGET_S = 0.2
 
 Progress = Callable[[int, int], None]
 
@@ -46,8 +48,15 @@ def run_batch(
     start: int,
     stop: int,
     want_series: bool = False,
+    chunk: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run replications ``start .. stop-1``.
+
+    The kernel holds the interpreter until it returns, so Ctrl-C is only seen between two
+    kernel calls. The batch is therefore run in calls of ``chunk`` replications, or, by
+    default, of as many as last about :data:`CALL_TARGET_S` at the speed measured on the
+    batch's previous calls (the first call runs one replication). Results do not depend on
+    the split: each replication seeds its own stream.
 
     Returns
     -------
@@ -68,10 +77,28 @@ def run_batch(
     out_ev = np.zeros((n, n_ev), dtype=np.float64)
     series_ev = np.zeros((n if keep_ev else 0, compiled.n_days, n_ev_ser), dtype=np.float64)
     scratch_ev = np.zeros((compiled.n_days, n_ev_ser), dtype=np.float64)
-    run_batch_kernel(
-        entropy_words(seed), design_point, start, compiled.model(), compiled.evac(),
-        out, series, scratch, out_ev, series_ev, scratch_ev, _NO_TRACE,
-    )  # fmt: skip
+    entropy, model, evac = entropy_words(seed), compiled.model(), compiled.evac()
+    size = max(1, int(chunk)) if chunk is not None else 1
+    a = 0
+    while a < n:
+        b = min(a + size, n)
+        t0 = time.perf_counter()
+        # row slices of C-contiguous arrays stay C-contiguous: the same compiled signature
+        run_batch_kernel(
+            entropy, design_point, start + a, model, evac, out[a:b],
+            series[a:b] if want_series else series, scratch, out_ev[a:b],
+            series_ev[a:b] if keep_ev else series_ev, scratch_ev, _NO_TRACE,
+        )  # fmt: skip
+        dt = time.perf_counter() - t0
+        flags = out[a:b, Y.O_OVERFLOW]
+        if np.any(flags > 0):  # an invalid run: stop at once, as the kernel does in a call
+            out[b:, :] = np.nan
+            out[b:, Y.O_OVERFLOW] = flags[flags > 0][0]
+            break
+        if chunk is None:  # the next call lasts about CALL_TARGET_S (grows 8x at most)
+            per_rep = dt / (b - a)
+            size = int(min(8 * size, max(1.0, CALL_TARGET_S / max(per_rep, 1e-9))))
+        a = b
     if n_ev:
         out = np.concatenate([out, out_ev], axis=1)
     if keep_ev:
@@ -212,16 +239,24 @@ def simulate(
                 initargs=(os.getpid(),),
             )
         with pool:
-            futs = {
-                pool.submit(run_batch, compiled, root, design_point, a, b, series): (a, b)
-                for a, b in batches
-            }
-            for fut in _as_completed(futs):
-                a, b = futs[fut]
-                outs[a] = fut.result()
-                done += b - a
-                if progress:
-                    progress(done, reps)
+            try:
+                futs = {
+                    pool.submit(run_batch, compiled, root, design_point, a, b, series): (a, b)
+                    for a, b in batches
+                }
+                for fut in _as_completed(futs):
+                    a, b = futs[fut]
+                    outs[a] = fut.result()
+                    done += b - a
+                    if progress:
+                        progress(done, reps)
+            except BaseException:
+                # Ctrl-C or a failed batch: stop the workers now rather than wait for the
+                # batches they are running
+                from nansei.workerpool import terminate
+
+                terminate(pool)
+                raise
     wall = time.perf_counter() - t0
     out = np.concatenate([outs[a][0] for a, _ in batches])
     check_overflow(out, compiled, sc.name)

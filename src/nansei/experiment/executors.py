@@ -100,6 +100,7 @@ def _local(tasks: Iterable[Task], workers: int) -> Iterator:
     )
     it = iter(tasks)
     pending: set = set()
+    ended = False
     try:
         while True:
             while len(pending) < 2 * workers:
@@ -112,9 +113,14 @@ def _local(tasks: Iterable[Task], workers: int) -> Iterator:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
                 yield fut.result()
+        ended = True
     finally:
         for fut in pending:
             fut.cancel()
+        if not ended:  # Ctrl-C, a failed batch or a closed consumer: do not wait for batches
+            from nansei.workerpool import terminate
+
+            terminate(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 

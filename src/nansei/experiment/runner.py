@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -414,20 +415,25 @@ def sweep(
         progress(already, total)
     try:
         rid = exp.fingerprint()[:12]
-        for key, table, wall in run_tasks(_tasks(exp, design, todo, rid), spec, workers):
-            store.write_part(key, table)
-            store.meta.batch_done(run_no, key, wall)
-            n_run += 1
-            reps += key.stop - key.start
-            kernel_s += wall
-            if progress:
-                progress(already + reps, total)
+        results = run_tasks(_tasks(exp, design, todo, rid), spec, workers)
+        try:
+            for key, table, wall in results:
+                store.write_part(key, table)
+                store.meta.batch_done(run_no, key, wall)
+                n_run += 1
+                reps += key.stop - key.start
+                kernel_s += wall
+                if progress:
+                    progress(already + reps, total)
+        finally:
+            results.close()  # on Ctrl-C: stops the workers at once (see executors._local)
         status = "partial" if spec.shard and spec.shard[1] > 1 else "finished"
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
-        store.meta.end_run(run_no, status)
-        store.close()
+        with _no_sigint():  # a second Ctrl-C does not break the run's bookkeeping
+            store.meta.end_run(run_no, status)
+            store.close()
     return SweepReport(
         out=Path(out),
         status=status,
@@ -447,6 +453,22 @@ def sweep(
             **({"quarantined": [d.describe() for d in damaged]} if damaged else {}),
         },
     )
+
+
+@contextmanager
+def _no_sigint():
+    """Ignore Ctrl-C inside the block (main thread only; elsewhere a no-op)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def _check_records_memory(exp: Experiment) -> None:

@@ -28,12 +28,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 
 from nansei.store import DamagedPartError, StoreError
 
+from .child import run_child
 from .jobs import ACTIVE, TERMINAL, RunManager
-from .security import RequestGuard, is_loopback
+from .security import CSRF_FIELD, RequestGuard, csrf_secret, csrf_token, is_loopback
 from .workspace import NAME_RE, PathRefused, Workspace
 
 __all__ = ["Settings", "create_app"]
@@ -117,6 +119,11 @@ def _env() -> Environment:
         return str(x)
 
     env.filters["fmt"] = fmt
+    # every POST form carries the session's CSRF token; HTMX sends it as a header
+    env.globals["csrf_token"] = csrf_token
+    env.globals["csrf_field"] = lambda: Markup(
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token()}">'
+    )
     env.filters["when"] = lambda t: (
         "" if not t else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(t)))
     )
@@ -553,8 +560,9 @@ def create_app(settings: Settings) -> FastAPI:
         path = ws.run_dir(run_id) / "map.html"
         if not path.is_file():
             with map_lock:
-                if not path.is_file():
-                    _build_map(ws.run_dir(run_id), manager.progress(run_id))
+                if not path.is_file():  # replication 0 again, in a child process
+                    info = manager.progress(run_id)
+                    run_child(_build_map, str(ws.run_dir(run_id)), int(info.get("seed", 0)))
         return HTMLResponse(path.read_text(encoding="utf-8"))
 
     @app.get("/runs/{run_id}/records.csv")
@@ -643,17 +651,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/verify")
     def verify_run():
-        from nansei.verification.checks import run_checks
-
         if not verify_lock.acquire(blocking=False):
             raise UserError("a check run is already in progress; try again shortly", 409)
         try:
             t0 = time.perf_counter()
-            table = run_checks(scale=VERIFY_SCALE)
+            rows = run_child(_verify_child, VERIFY_SCALE)  # in a child process
             wall = time.perf_counter() - t0
         finally:
             verify_lock.release()
-        rows = json.loads(table.to_json(orient="records"))
         doc = {"scale": VERIFY_SCALE, "ran": time.time(), "wall_s": wall, "rows": rows}
         path = ws.root / "verification.json"
         tmp = path.with_name(".verification.json.tmp")
@@ -661,11 +666,18 @@ def create_app(settings: Settings) -> FastAPI:
         tmp.replace(path)
         return RedirectResponse("/verify", status_code=303)
 
+    @app.get("/api/csrf")
+    def csrf():
+        """The session's CSRF token, for scripts (the response also sets the session
+        cookie it belongs to); send it back as ``X-CSRF-Token`` on state changes."""
+        return JSONResponse({"token": csrf_token(), "header": "X-CSRF-Token"})
+
     return RequestGuard(
         app,
         token=settings.token,
         loopback_only=is_loopback(settings.host),
         max_body=settings.max_upload_bytes + 64_000,
+        secret=csrf_secret(settings.workspace),
     )
 
 
@@ -677,8 +689,17 @@ def _yaml_download(text: str, name: str) -> Response:
     )
 
 
-def _build_map(run_dir: Path, info: dict[str, Any]) -> None:
-    """Write ``map.html``: the run's layers and replication 0's replay (re-run with its seed)."""
+def _verify_child(send, scale: float) -> list[dict[str, Any]]:
+    """In a child process: the check table at ``scale``, as JSON rows."""
+    from nansei.verification.checks import run_checks
+
+    return json.loads(run_checks(scale=scale).to_json(orient="records"))
+
+
+def _build_map(send, run_dir: str, seed: int) -> None:
+    """Write ``map.html``: the run's layers and replication 0's replay (re-run with its seed).
+
+    Runs in a child process (:func:`nansei.web.child.run_child`)."""
     from nansei.engine.compile import compile_scenario
     from nansei.engine.simulate import simulate
     from nansei.report.html_map import render_map
@@ -686,9 +707,10 @@ def _build_map(run_dir: Path, info: dict[str, Any]) -> None:
     from nansei.report.replay import build_replay
     from nansei.scenario.loader import parse_scenario_text
 
+    run_dir = Path(run_dir)
     sc = parse_scenario_text((run_dir / "scenario.yaml").read_text(encoding="utf-8"))
     compiled = compile_scenario(sc)
-    res = simulate(sc, replications=1, seed=int(info.get("seed", 0)), trace=True, series=True)
+    res = simulate(sc, replications=1, seed=seed, trace=True, series=True)
     replay = None
     used = None
     if res.trace is not None:
@@ -696,7 +718,7 @@ def _build_map(run_dir: Path, info: dict[str, Any]) -> None:
         replay = build_replay(res.trace, compiled, float(sc.run.horizon_h), s0)
         used = list(res.trace.loc[res.trace["event"] == "arrive", "site"])
     layers = scenario_layers(sc, compiled, used)
-    html = render_map(layers, replay, f"{sc.name}: replication 0 (seed {info.get('seed')})")
+    html = render_map(layers, replay, f"{sc.name}: replication 0 (seed {seed})")
     tmp = run_dir / ".map.html.tmp"
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(run_dir / "map.html")

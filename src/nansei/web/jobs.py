@@ -7,6 +7,10 @@ batches; if the server stops mid-run, the finished batches stay readable and
 :meth:`RunManager.resume` runs only the missing ones (the sweep skips stored
 batch keys). At most ``max_running`` runs execute at once; extra runs wait in
 a FIFO queue.
+
+Each run's sweep runs in a child process (:class:`nansei.web.child.Child`), never in a
+server thread: the server keeps answering while it runs, *Cancel* stops the child (SIGTERM,
+then SIGKILL), and stopping the server stops every child.
 """
 
 from __future__ import annotations
@@ -29,10 +33,6 @@ log = logging.getLogger("nansei.web")
 
 ACTIVE = ("queued", "running")
 TERMINAL = ("finished", "cancelled", "interrupted", "failed")
-
-
-class _Cancelled(KeyboardInterrupt):
-    """Raised from the progress callback to stop a sweep cleanly."""
 
 
 class RunManager:
@@ -232,50 +232,73 @@ class RunManager:
     # -- the worker -------------------------------------------------------------------------
 
     def _worker(self) -> None:
-        while True:
-            rid = self._queue.get()
-            if rid is None:
-                return
-            try:
-                self._run(rid)
-            except Exception:  # never let a worker thread die
-                log.exception("run %s failed", rid)
+        """A run slot: takes queued runs one at a time and runs each in its child process
+        (kept between runs, replaced when a run was stopped or the process died)."""
+        from .child import Child
 
-    def _run(self, rid: str) -> None:
-        from nansei.experiment import ExperimentError, sweep
+        child: Child | None = None
+        try:
+            while True:
+                rid = self._queue.get()
+                if rid is None:
+                    return
+                try:
+                    if child is None or not child.alive():
+                        child = Child()
+                    self._run(rid, child)
+                except Exception:  # never let a worker thread die
+                    log.exception("run %s failed", rid)
+        finally:
+            if child is not None:
+                child.close()
+
+    def _run(self, rid: str, child) -> None:
+        from .child import ChildFailed
 
         info = self.ws.info(rid)
         with self._lock:
             cancelled = rid in self._cancel
-        if cancelled or info.get("status") != "queued":
+        if cancelled or info.get("status") != "queued" or self._stopping:
             with self._lock:
                 self._cancel.discard(rid)
             return
         store = Path(self.ws.run_dir(rid)) / "store"
         self.ws.update_info(rid, status="running", started=time.time(), message="")
-        calls = {"n": 0}
-
-        def progress(done: int, total: int) -> None:
-            calls["n"] += 1
-            with self._lock:
-                self._progress[rid] = (done, total)
-                stop = rid in self._cancel
-            if stop and calls["n"] > 1:  # the first call is outside the sweep's try block
-                raise _Cancelled
-
         with self._lock:
             self._progress[rid] = (int(info.get("done", 0)), int(info.get("total", 0)))
+
+        def on_message(progress: tuple[int, int]) -> None:
+            with self._lock:
+                self._progress[rid] = (int(progress[0]), int(progress[1]))
+
+        def should_stop() -> bool:
+            with self._lock:
+                return rid in self._cancel
+
         status, message = "failed", ""
         try:
-            report = sweep(info["experiment"], store, "local", 1, progress)
-            status = "finished" if report.status == "finished" else "cancelled"
-            if status == "cancelled":
+            kind, value = child.run(
+                _sweep_child,
+                info["experiment"],
+                str(store),
+                on_message=on_message,
+                should_stop=should_stop,
+                user_errors=USER_ERRORS,
+            )
+            if kind == "done" and value == "finished":
+                status = "finished"
+            elif child.stopped and not self._stopping:
+                status = "cancelled"
                 message = "cancelled; finished batches are kept and the run can be resumed"
-                if self._stopping:
-                    status = "interrupted"
-                    message = "the server stopped during this run; resume runs the missing batches"
-        except ExperimentError as exc:
-            message = str(exc)
+            elif child.stopped or kind == "done":
+                status = "interrupted"
+                message = "the server stopped during this run; resume runs the missing batches"
+            else:
+                message = f"the run's process ended unexpectedly (exit code {value})"
+        except ChildFailed as exc:
+            if not exc.user_error:
+                log.error("run %s failed: %s: %s", rid, exc.kind, exc)
+            message = str(exc) if exc.user_error else f"{exc.kind}: {exc}"[:500]
         except Exception as exc:
             log.exception("run %s failed", rid)
             message = f"{type(exc).__name__}: {exc}"[:500]
@@ -287,6 +310,18 @@ class RunManager:
         self.ws.update_info(
             rid, status=status, message=message, ended=time.time(), done=done, total=total
         )
+
+
+#: Exceptions of a run that are the user's to fix: their message is shown as it is.
+USER_ERRORS = ("ExperimentError",)
+
+
+def _sweep_child(send, experiment: dict[str, Any], store: str) -> str:
+    """In the run's child process: the sweep, with its progress sent to the server."""
+    from nansei.experiment import sweep
+
+    report = sweep(experiment, Path(store), "local", 1, lambda done, total: send((done, total)))
+    return report.status
 
 
 def _signature(files: list[Path]) -> tuple:

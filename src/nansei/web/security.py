@@ -11,23 +11,55 @@
   origin other than the server's own (``http://`` + the ``Host`` header), or if
   it has no ``Origin`` and the browser marks it cross-site (``Sec-Fetch-Site``)
   or its ``Referer`` is another site. Clients that are not browsers (curl, httpx)
-  send none of these and are not affected.
+  send none of these and pass this check (they still need the CSRF token, below).
 - Bodies larger than ``max_body`` bytes get 413; bodies of unknown length 411.
+- CSRF tokens: every response gives a browser without one a session cookie
+  (``nansei_session``, HttpOnly, SameSite=Strict), and the pages embed the session's
+  CSRF token (:func:`csrf_token`: an HMAC of the session under the server's secret) in
+  every form (field ``csrf_token``) and in HTMX's requests (header ``X-CSRF-Token``). A
+  state-changing request must carry the session cookie and its token, in the header or
+  the form field; otherwise 403, and nothing changes. ``GET /api/csrf`` gives a script the
+  cookie and the token. A request authenticated by ``Authorization: Bearer TOKEN`` is
+  exempt: a browser never adds that header to a cross-site request.
 - A token shorter than :data:`MIN_TOKEN_CHARS` characters is refused at start-up.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import ipaddress
 import re
+import secrets
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["COOKIE", "LOOPBACK", "MIN_TOKEN_CHARS", "RequestGuard", "is_loopback"]
+__all__ = [
+    "COOKIE",
+    "CSRF_FIELD",
+    "CSRF_HEADER",
+    "LOOPBACK",
+    "MIN_TOKEN_CHARS",
+    "SESSION_COOKIE",
+    "RequestGuard",
+    "csrf_secret",
+    "csrf_token",
+    "is_loopback",
+]
 
 COOKIE = "nansei_token"
+#: Cookie naming the browser session that CSRF tokens are bound to.
+SESSION_COOKIE = "nansei_session"
+#: Form field and header carrying the CSRF token.
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+_SESSION_RE = re.compile(r"^[A-Za-z0-9_\-]{32,64}$")
+#: The CSRF token of the request being served (read by the templates).
+_CSRF: ContextVar[str] = ContextVar("nansei_csrf_token", default="")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Shortest accepted ``--token``.
 MIN_TOKEN_CHARS = 16
@@ -59,6 +91,38 @@ def loopback_host_header(value: str) -> bool:
         return is_loopback(m.group("v6")) and ":" in m.group("v6")
     name = m.group("name")
     return is_loopback(name) and ":" not in name
+
+
+def csrf_token() -> str:
+    """The CSRF token of the request being served (for the templates)."""
+    return _CSRF.get()
+
+
+def csrf_secret(workspace: Path) -> bytes:
+    """The server's CSRF secret, kept in the workspace (``.csrf-secret``, mode 0600) so
+    that pages stay valid across a restart; created on first use."""
+    import os
+
+    path = Path(workspace) / ".csrf-secret"
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = secrets.token_bytes(32)
+    tmp = path.with_name(f".csrf-secret.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    return data
+
+
+def _session_token(secret: bytes, session: str) -> str:
+    mac = hmac.new(secret, b"nansei-csrf:" + session.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def _same_site(url: str, host: str) -> bool:
@@ -101,11 +165,19 @@ class RequestGuard:
         Largest accepted request body (bytes).
     """
 
-    def __init__(self, app: ASGIApp, token: str | None, loopback_only: bool, max_body: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        token: str | None,
+        loopback_only: bool,
+        max_body: int,
+        secret: bytes | None = None,
+    ):
         self.app = app
         self.token = token
         self.loopback_only = loopback_only
         self.max_body = int(max_body)
+        self.secret = secret if secret is not None else secrets.token_bytes(32)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -117,9 +189,9 @@ class RequestGuard:
         if self.loopback_only and not loopback_host_header(host):
             await _plain(send, 403, "Forbidden: unexpected Host header")
             return
-        set_cookie = False
+        set_cookie = bearer = False
         if self.token is not None:
-            ok, set_cookie = self._token_ok(scope, headers)
+            ok, set_cookie, bearer = self._token_ok(scope, headers)
             if not ok:
                 await _plain(
                     send,
@@ -150,36 +222,77 @@ class RequestGuard:
                     f"Request too large: {n} bytes; the limit is {self.max_body} bytes",
                 )
                 return
+        session = _cookie(headers, SESSION_COOKIE)
+        new_session = session is None or not _SESSION_RE.match(session)
+        if method not in _SAFE and not bearer:
+            if new_session:
+                await _plain(send, 403, _CSRF_NO_SESSION)
+                return
+            body, receive = await _buffer(receive)
+            given = headers.get(CSRF_HEADER) or await _form_field(scope, body, CSRF_FIELD)
+            want = _session_token(self.secret, session)
+            if not given:
+                await _plain(send, 403, "Forbidden: missing CSRF token (reload the page)")
+                return
+            if not hmac.compare_digest(given.encode(), want.encode()):
+                await _plain(send, 403, "Forbidden: wrong CSRF token (reload the page)")
+                return
+        if new_session:
+            session = secrets.token_urlsafe(32)
+            send = _with_header(send, _session_cookie(session))
         if set_cookie:
-            send = _with_cookie(send, self.token)
-        await self.app(scope, receive, send)
+            send = _with_header(send, _token_cookie(self.token))
+        reset = _CSRF.set(_session_token(self.secret, session))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _CSRF.reset(reset)
 
-    def _token_ok(self, scope, headers) -> tuple[bool, bool]:
+    def _token_ok(self, scope, headers) -> tuple[bool, bool, bool]:
+        """``(authorized, set the token cookie, by the Authorization header)``."""
         assert self.token is not None
         want = self.token.encode()
         auth = headers.get("authorization", "")
         if auth.lower().startswith("bearer ") and hmac.compare_digest(
             auth[7:].strip().encode(), want
         ):
-            return True, False
-        cookie = SimpleCookie()
-        try:
-            cookie.load(headers.get("cookie", ""))
-        except Exception:
-            cookie = SimpleCookie()
-        if COOKIE in cookie and hmac.compare_digest(cookie[COOKIE].value.encode(), want):
-            return True, False
+            return True, False, True
+        value = _cookie(headers, COOKIE)
+        if value is not None and hmac.compare_digest(value.encode(), want):
+            return True, False, False
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         for value in query.get("token", []):
             if hmac.compare_digest(value.encode(), want):
-                return True, True
-        return False, False
+                return True, True, False
+        return False, False, False
 
 
-def _with_cookie(send, token: str):
+_CSRF_NO_SESSION = (
+    "Forbidden: no session cookie, so no CSRF token can match (open a page of this "
+    "workbench first, or GET /api/csrf for the cookie and the token)"
+)
+
+
+def _cookie(headers: dict[str, str], name: str) -> str | None:
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:
+        return None
+    return cookie[name].value if name in cookie else None
+
+
+def _token_cookie(token: str) -> str:
+    return f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+
+
+def _session_cookie(session: str) -> str:
+    return f"{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict"
+
+
+def _with_header(send, cookie: str):
     async def wrapped(message):
         if message["type"] == "http.response.start":
-            cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
             message = {
                 **message,
                 "headers": [*message["headers"], (b"set-cookie", cookie.encode())],
@@ -187,6 +300,55 @@ def _with_cookie(send, token: str):
         await send(message)
 
     return wrapped
+
+
+async def _buffer(receive):
+    """Read the whole request body (its size was checked against the limit); return it and
+    a ``receive`` that replays it to the application."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+async def _form_field(scope, body: bytes, name: str) -> str | None:
+    """Field ``name`` of a URL-encoded or multipart form body, or None."""
+    from starlette.requests import Request
+
+    ctype = ""
+    for k, v in scope["headers"]:
+        if k.lower() == b"content-type":
+            ctype = v.decode("latin-1").lower()
+    if not ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+
+    async def once():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(scope, once).form()
+    except Exception:
+        return None
+    try:
+        value = form.get(name)
+        return value if isinstance(value, str) else None
+    finally:
+        await form.close()
 
 
 async def _plain(send, status: int, text: str, extra: list | None = None) -> None:
