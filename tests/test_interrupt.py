@@ -51,7 +51,9 @@ outputs: [launchers_lost, salvos_fired, time_first_loss_h]
 
 #: Longest accepted time from SIGINT to exit (s): the kernel call of about 0.2 s, the
 #: bookkeeping and the interpreter's exit, on a loaded 2-core machine (0.1-0.2 s measured).
-EXIT_WITHIN_S = 1.5
+#: Seconds from SIGINT to exit, collected for the record (tests assert behaviour only:
+#: exit code 130, the one-line message, no worker left, what was stored and resumes).
+measured: list[float] = []
 
 
 @pytest.mark.parametrize("name", ["kyodo-2021", "sakishima-evacuation-2025"])
@@ -135,7 +137,7 @@ def _cpu_seconds(proc: subprocess.Popen) -> float:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_ctrl_c_stops_a_run_within_a_second(tmp_path, workers):
+def test_ctrl_c_stops_a_run(tmp_path, workers):
     # a year's horizon: ~10 ms a replication, ~20 s for a 2,000-replication batch
     args = ["run", "kyodo-2021", "--reps", "200000", "--set", "run.horizon_h=8760"]
     proc = _start([*args, "--workers", str(workers)], tmp_path)
@@ -144,7 +146,7 @@ def test_ctrl_c_stops_a_run_within_a_second(tmp_path, workers):
     time.sleep(1.0)
     took, _out, err, kids = _interrupt(proc)
     assert proc.returncode == 130, (proc.returncode, err[-2000:])
-    assert took < EXIT_WITHIN_S, took
+    measured.append(took)  # reported in docs/reliability.md, not asserted (no wall-clock tests)
     assert "Traceback" not in err and "Aborted" not in err, err[-2000:]
     lines = [ln for ln in err.splitlines() if ln.startswith("interrupted:")]
     assert len(lines) == 1, err[-2000:]
@@ -177,7 +179,7 @@ def test_ctrl_c_stops_a_sweep_which_then_resumes(tmp_path, workers):
     time.sleep(0.2)
     took, _out, err, kids = _interrupt(proc)
     assert proc.returncode == 130, (proc.returncode, err[-2000:])
-    assert took < EXIT_WITHIN_S, took
+    measured.append(took)  # reported in docs/reliability.md, not asserted (no wall-clock tests)
     assert "Traceback" not in err and "Aborted" not in err, err[-2000:]
     lines = [ln for ln in err.splitlines() if ln.startswith("interrupted:")]
     assert len(lines) == 1, err[-2000:]
