@@ -167,12 +167,13 @@ def _records_hash(store: Path, cwd: Path) -> str:
     return r.stdout.rsplit("records sha256: ", 1)[1].split()[0]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_ctrl_c_stops_a_sweep_which_then_resumes(tmp_path, workers):
+@pytest.mark.parametrize("workers,executor", [(1, "local"), (2, "local"), (2, "dask")])
+def test_ctrl_c_stops_a_sweep_which_then_resumes(tmp_path, workers, executor):
     exp = tmp_path / "ctrl-c.yaml"
     exp.write_text(EXPERIMENT)
     store = tmp_path / "store"
     cmd = ["sweep", str(exp), "--out", str(store), "--workers", str(workers)]
+    cmd += ["--executor", executor]
     proc = _start(cmd, tmp_path)
     # a first batch is stored and the next ones are in their kernel calls
     _wait_running(proc, workers, lambda: _parts(store) >= 1)
