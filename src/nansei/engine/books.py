@@ -67,7 +67,7 @@ def close_step(s, step):
     li, gw_open = s.L.i, s.w.gw_open
     alive = 0
     for la in range(li.shape[0]):
-        if li[la, ST] != Y.DESTROYED:
+        if li[la, ST] < Y.DESTROYED:  # in the theatre and alive
             alive += 1
     closed = 0
     for g in range(gw_open.shape[0]):

@@ -198,6 +198,8 @@ def _launchers(sc, sites: list[Site], mun_index: dict, mun_pod: np.ndarray):
             row[Y.L_FUEL_IDLE] = g.fuel_idle_l_per_h
             row[Y.L_FUEL_KM] = g.fuel_move_l_per_km
             row[Y.L_FUEL_ACTIVE] = g.fuel_active_l_per_h
+            row[Y.L_ARRIVE_H] = g.arrive_h
+            row[Y.L_WITHDRAW_H] = math.inf if g.withdraw_h is None else g.withdraw_h
             lp_rows.append(row)
             r = np.zeros(n_mun, np.int64)
             rl = np.zeros(n_mun, np.int64)

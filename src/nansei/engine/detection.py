@@ -59,7 +59,7 @@ def detection_rate(m, s, la):
     """Red's detection rate of launcher ``la`` in its current state, before growth (1/h)."""
     li = s.L.i
     st = li[la, ST]
-    if st == Y.DESTROYED:
+    if st >= Y.DESTROYED:
         return 0.0
     rate = m.fp[Y.F_RATE_HIDDEN + st]
     if st != Y.MOVING:
@@ -230,7 +230,7 @@ def on_detection(rng, m, s, t, la, cue, step):
 def on_track(rng, m, s, t, e, tag, step):
     """``EV_TRACK``: a track of launcher ``e`` ends, held (``tag`` 1) or lost (0)."""
     li, out = s.L.i, s.b.out
-    if li[e, ST] == Y.DESTROYED:
+    if li[e, ST] >= Y.DESTROYED:
         return ENG_NONE
     if tag == 1:
         out[Y.O_TRACKS_HELD] += 1

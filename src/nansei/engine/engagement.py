@@ -122,7 +122,7 @@ def fuel_resume(rng, m, s, t, island):
         if strand[la] == 0:
             continue
         st = li[la, ST]
-        if st == Y.DESTROYED:
+        if st >= Y.DESTROYED:
             strand[la] = 0
             continue
         if strand[la] > 0:
@@ -153,7 +153,7 @@ def on_fuel_resupply(rng, m, s, t, e, tag, step):
     """``EV_FUEL_RESUPPLY``: an SDF fuel vehicle reaches stranded launcher ``e``; if the law
     or an empty supply chain stops it, the launcher asks again."""
     s.fu.req[e] = np.inf
-    if s.L.i[e, ST] == Y.DESTROYED or s.fu.strand[e] == 0:
+    if s.L.i[e, ST] >= Y.DESTROYED or s.fu.strand[e] == 0:
         return ENG_NONE
     if s.fu.strand[e] < 0 or resupply_launcher(m, s, t, e):
         _go_on(rng, m, s, t, e)

@@ -21,6 +21,7 @@ import numpy as np
 
 from nansei.engine import layout as Y
 from nansei.engine.books import close_step, push, trace_row
+from nansei.engine.deployment import on_deploy, on_withdraw
 from nansei.engine.detection import (
     decoy_next,
     earliest,
@@ -106,8 +107,16 @@ def _start(rng, m, s):
         li[la, NEXT] = -1
         li[la, MOVE_KIND] = Y.MV_FIXED  # deploying: out of reach until it arrives at t = 0
         lt[la, T_LEAVE] = np.inf
-        w.site_occ[m.l_site0[la]] = la
-        push(s, 0.0, Y.EV_ARRIVE, la, 0)
+        t_in, t_out = m.lp[la, Y.L_ARRIVE_H], m.lp[la, Y.L_WITHDRAW_H]
+        if t_in > 0.0:  # a reinforcement: absent until it deploys
+            li[la, ST] = Y.ABSENT
+            if t_in < horizon:
+                push(s, t_in, Y.EV_DEPLOY, la, 0)
+        else:
+            w.site_occ[m.l_site0[la]] = la
+            push(s, 0.0, Y.EV_ARRIVE, la, 0)
+        if t_out < horizon:
+            push(s, t_out, Y.EV_WITHDRAW, la, 0)
     for d in range(m.decoy_site.shape[0]):
         w.dec[d, 0] = 1
         decoy_next(rng, m, s, 0.0, d)
@@ -139,9 +148,9 @@ def _close(m, s, step):
     su_on = m.su_f[U_ENABLED] == 1.0
     for la in range(li.shape[0]):
         st = li[la, ST]
-        if st == Y.DESTROYED:
+        if st >= Y.DESTROYED:  # destroyed, withdrawn or never arrived: books closed
             continue
-        out[Y.O_LAUNCHER_HOURS] += horizon
+        out[Y.O_LAUNCHER_HOURS] += horizon - m.lp[la, Y.L_ARRIVE_H]
         if su_on:
             fuel_close(m, s, horizon, la)
         if st != Y.MOVING:
@@ -265,6 +274,10 @@ def _replicate(rng, m, s):
             who = on_revisit(rng, m, s, t, e, tag, k)
         elif code == Y.EV_FUEL_RESUPPLY:
             who = on_fuel_resupply(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_WITHDRAW:
+            who = on_withdraw(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_DEPLOY:
+            who = on_deploy(rng, m, s, t, e, tag, k)
         else:
             who = ENG_NONE
         engage(rng, m, s, t, who)  # the one engagement site

@@ -122,7 +122,7 @@ def destroy(m, s, t, la):
         occ[li[la, SITE]] = -1
     li[la, ST] = Y.DESTROYED
     out[Y.O_LOST] += 1
-    out[Y.O_LAUNCHER_HOURS] += t
+    out[Y.O_LAUNCHER_HOURS] += t - m.lp[la, Y.L_ARRIVE_H]
     if np.isnan(out[Y.O_FIRST_LOSS]):
         out[Y.O_FIRST_LOSS] = t
 
@@ -131,7 +131,7 @@ def destroy(m, s, t, la):
 def on_arrive(rng, m, s, t, e, tag, step):
     """``EV_ARRIVE``: launcher ``e`` reaches its site and starts setting up."""
     li, lt = s.L.i, s.L.f
-    if li[e, ST] == Y.DESTROYED:
+    if li[e, ST] >= Y.DESTROYED:  # destroyed, or withdrawn while moving
         return ENG_NONE
     li[e, ST] = Y.SETTING_UP
     li[e, STAY] += 1
@@ -278,7 +278,7 @@ def on_depart(rng, m, s, t, e, tag, step):
     """``EV_DEPART``: tear down (after a salvo or reload in progress), then leave."""
     li, lt = s.L.i, s.L.f
     st = li[e, ST]
-    if tag != li[e, DEP] or st == Y.DESTROYED or st == Y.MOVING or st == Y.SETTING_UP:
+    if tag != li[e, DEP] or st >= Y.DESTROYED or st == Y.MOVING or st == Y.SETTING_UP:
         return ENG_NONE
     if st == Y.RELOADING or st == Y.FIRING:
         t_next = lt[e, T_RELOAD] if st == Y.RELOADING else t + m.lp[e, Y.L_FIRING_H]

@@ -16,7 +16,10 @@ SETTING_UP = 2
 FIRING = 3
 RELOADING = 4
 DESTROYED = 5
-STATE_NAMES = ("hidden", "moving", "setting_up", "firing", "reloading", "destroyed")
+#: Not in the theatre: before its group's ``arrive_h`` or after its ``withdraw_h``. Every
+#: state from DESTROYED on is out of play (``st >= DESTROYED``).
+ABSENT = 6
+STATE_NAMES = ("hidden", "moving", "setting_up", "firing", "reloading", "destroyed", "absent")
 
 # --- float parameters (fp) -------------------------------------------------
 F_HORIZON_H = 0
@@ -77,7 +80,9 @@ L_FUEL_CAP = 11  # tank capacity (l)
 L_FUEL_IDLE = 12  # fuel burned per hour when not moving (l/h)
 L_FUEL_KM = 13  # fuel burned per km driven (l/km)
 L_FUEL_ACTIVE = 14  # fuel burned per hour setting up, firing, reloading, tearing down (l/h)
-N_LP = 15
+L_ARRIVE_H = 15  # time the launcher enters the theatre (h)
+L_WITHDRAW_H = 16  # time it leaves the theatre (h; inf: never)
+N_LP = 17
 
 # --- integer parameters (ip) -----------------------------------------------
 I_DWELL_KIND = 0
@@ -142,6 +147,8 @@ EV_HORIZON = 26
 EV_TRACK = 27  # a road track ends: the launcher stopped (tag 1) or the track was lost (0)
 EV_REVISIT = 28  # Red strikes again a position it saw used (pattern of life)
 EV_FUEL_RESUPPLY = 29  # an SDF fuel vehicle reaches a stranded launcher
+EV_WITHDRAW = 30  # a launcher leaves the theatre on its group's schedule
+EV_DEPLOY = 31  # a launcher enters the theatre on its group's schedule
 #: Stock trace rows: entity = node + NODE_ITEM_BASE x item.
 NODE_ITEM_BASE = 1000
 EVENT_NAMES = (
@@ -175,6 +182,8 @@ EVENT_NAMES = (
     "track",
     "revisit",
     "fuel_resupply",
+    "withdraw",
+    "deploy",
 )
 # --- strike cues (the kill chain that applies) and move kinds ---------------
 CUE_ISR = 0
@@ -186,10 +195,11 @@ MV_FIXED = 2  # an idealised move of fixed duration: out of reach of position st
 
 # --- outputs (one record per replication) ----------------------------------
 OUTPUTS: tuple[tuple[str, str], ...] = (
-    ("launchers", "launchers at the start (count)"),
+    ("launchers", "launchers in the scenario, whenever they arrive (count)"),
     ("launchers_lost", "launchers destroyed by the horizon (count)"),
     ("time_first_loss_h", "time of the first launcher loss (h); NaN if none"),
-    ("launcher_hours_available", "summed hours launchers were alive (launcher-h)"),
+    ("launcher_hours_available", "summed hours launchers were in theatre and alive (launcher-h)"),
+    ("launchers_withdrawn", "launchers that left the theatre alive on schedule (count)"),
     ("salvos_fired", "salvos fired (count)"),
     ("rounds_fired", "rounds/missiles fired by Blue (count)"),
     ("targets_arrived", "Red surface groups that entered a sea zone (count)"),
@@ -288,6 +298,7 @@ O_LAUNCHERS = OUT_INDEX["launchers"]
 O_LOST = OUT_INDEX["launchers_lost"]
 O_FIRST_LOSS = OUT_INDEX["time_first_loss_h"]
 O_LAUNCHER_HOURS = OUT_INDEX["launcher_hours_available"]
+O_WITHDRAWN = OUT_INDEX["launchers_withdrawn"]
 O_SALVOS = OUT_INDEX["salvos_fired"]
 O_ROUNDS = OUT_INDEX["rounds_fired"]
 O_TARGETS_ARRIVED = OUT_INDEX["targets_arrived"]

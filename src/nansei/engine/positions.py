@@ -33,7 +33,7 @@ def within(m, s, t, la, x, y, radius):
     """True if launcher ``la`` is within ``radius`` km of ``(x, y)`` at ``t``."""
     li, lt, xy = s.L.i, s.L.f, m.site_xy
     st = li[la, ST]
-    if st == Y.DESTROYED:
+    if st >= Y.DESTROYED:
         return False
     escapes = m.ip[Y.I_TIE_RULE] == 0
     if st != Y.MOVING:

@@ -76,6 +76,22 @@ class LauncherGroup(Model):
     fuel_move_l_per_km: float = Field(
         0.5, ge=0.0, le=20.0, description="Fuel burned per km driven, litres (C)."
     )
+    arrive_h: float = Field(
+        0.0,
+        ge=0.0,
+        le=87_600.0,
+        description="Time the group's launchers enter the theatre, hours from t = 0 (0: "
+        "present from the start). Before it they are absent: not detectable, not "
+        "struck, not counted in launcher-hours (a reinforcement schedule).",
+    )
+    withdraw_h: float | None = Field(
+        None,
+        gt=0.0,
+        le=87_600.0,
+        description="Time the group's surviving launchers leave the theatre, hours from "
+        "t = 0 (> arrive_h), or null to stay to the horizon. Pending strikes then find "
+        "nothing; launchers_withdrawn counts them.",
+    )
     start_sites: Literal["auto"] | list[Ident] = Field(
         "auto",
         description="Initial sites: 'auto' (distinct free sites drawn by the engine) or a "
@@ -85,6 +101,15 @@ class LauncherGroup(Model):
     @model_validator(mode="after")
     def _pods(self) -> LauncherGroup:
         probs = []
+        if self.withdraw_h is not None and self.withdraw_h <= self.arrive_h:
+            probs.append(
+                problem(
+                    ("withdraw_h",),
+                    f"withdraw_h ({self.withdraw_h}) must be later than arrive_h ({self.arrive_h})",
+                    value=self.withdraw_h,
+                    allowed=f"> {self.arrive_h}, or null",
+                )
+            )
         if sum(self.pods_carried.values()) > 1:
             probs.append(
                 problem(

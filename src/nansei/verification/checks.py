@@ -19,6 +19,7 @@ import pandas as pd
 from nansei.verification import (
     attrition_checks,
     civil_checks,
+    forces_checks,
     fuel_checks,
     killchain_checks,
     sustain_checks,
@@ -39,7 +40,15 @@ def register(check: Check) -> Check:
 
 
 # The registration order is the order `nansei verify` reports.
-for _module in (attrition_checks, killchain_checks, civil_checks, fuel_checks, sustain_checks):
+_MODULES = (
+    attrition_checks,
+    killchain_checks,
+    forces_checks,
+    civil_checks,
+    fuel_checks,
+    sustain_checks,
+)
+for _module in _MODULES:
     for _check in _module.CHECKS:
         register(_check)
 
