@@ -30,6 +30,8 @@ from nansei.engine.compile_sustain import compile_sustain
 from nansei.engine.legal import compile_legal
 from nansei.engine.state import MODEL_FIELDS, Evac, Model
 from nansei.geo.distance import geodesic_km
+from nansei.geo.theatre import KM_PER_DEG as THEATRE_KM_PER_DEG
+from nansei.scenario.resolve import theatre
 
 #: Planar positions (``Model.site_xy``): km per degree of latitude (mean Earth radius
 #: 6,371.0088 km) and the latitude (degrees) whose parallel keeps its length.
@@ -37,13 +39,14 @@ KM_PER_DEG = 6371.0088 * math.pi / 180.0
 PLANAR_LAT0 = 26.0
 
 
-def planar_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Equirectangular positions (km) about ``PLANAR_LAT0``, shape ``(n, 2)`` (x east, y north).
+def planar_km(lat: np.ndarray, lon: np.ndarray, lat0: float = PLANAR_LAT0) -> np.ndarray:
+    """Equirectangular positions (km) about ``lat0``, shape ``(n, 2)`` (x east, y north).
 
     Distances between nearby points (one island) are within about 3 % of the geodesic over
     latitudes 24-29 degrees; strikes compare a launcher and an aim point in the same frame.
+    An abstract theatre's plane lies at the equator (``lat0 = 0``).
     """
-    x = KM_PER_DEG * math.cos(math.radians(PLANAR_LAT0)) * np.asarray(lon, dtype=float)
+    x = KM_PER_DEG * math.cos(math.radians(lat0)) * np.asarray(lon, dtype=float)
     y = KM_PER_DEG * np.asarray(lat, dtype=float)
     return np.column_stack([x, y]).reshape(-1, 2)
 
@@ -164,6 +167,18 @@ def _zones(sc) -> dict:
     from nansei.scenario.resolve import resolved_zones
 
     return {z.id: (z.lat, z.lon) for z in resolved_zones(sc)}
+
+
+def _isr_depth(th, lat: np.ndarray, conceal: list) -> list:
+    """Concealment of an abstract theatre's positions with Red's ISR depth folded in: a
+    position deeper than ``isr_depth_km`` is detected at ``isr_beyond_factor`` times the
+    rates, i.e. ``1 - c' = f (1 - c)`` (exact for the multiplicative site rates)."""
+    depth = -np.asarray(lat) * THEATRE_KM_PER_DEG
+    f = th.isr_beyond_factor
+    return [
+        1.0 - f * (1.0 - c) if d > th.isr_depth_km else c
+        for c, d in zip(conceal, depth, strict=True)
+    ]
 
 
 def _munition_order(sc) -> list:
@@ -316,7 +331,10 @@ def compile_scenario(sc) -> Compiled:
     conceal = [s.concealment for s in sites]
     if sc.red.isr.concealment_effect == "none":
         conceal = [0.0] * n_s
-    site_xy = planar_km(lat, lon)
+    th = theatre(sc)
+    if th is not None:
+        conceal = _isr_depth(th, lat, conceal)
+    site_xy = planar_km(lat, lon, PLANAR_LAT0 if th is None else 0.0)
     site_f = np.zeros((n_s, 3), dtype=np.float64)
     site_f[:, 0] = conceal
     site_f[:, 1] = [s.residents for s in sites]
@@ -360,7 +378,10 @@ def compile_scenario(sc) -> Compiled:
         zlat, zlon = zones[st.zone]
         expected_targets += 1 if st.persistent else st.arrivals_per_day * sc.run.horizon_h / 24.0
         for s in range(n_s):
-            d = geodesic_km(lat[s], lon[s], zlat, zlon)
+            if th is None:
+                d = geodesic_km(lat[s], lon[s], zlat, zlon)
+            else:  # the front line at y = 0, Red's targets beyond it
+                d = -lat[s] * THEATRE_KM_PER_DEG + th.targets_beyond_km
             for m, mun in enumerate(muns):
                 in_range[s, z, m] = d <= mun.range_km
 

@@ -33,11 +33,15 @@ def resolve_sites(sc) -> list[Site]:
     (an assumption: uniform density), unless the site states a figure.
     """
     from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import resolved_sites
+    from nansei.scenario.resolve import resolved_sites, theatre
 
     radius = sc.geography.hazard_radius_km
     area = math.pi * radius * radius
-    density = {i.id: i.density_per_km2 for i in load_gazetteer().islands}
+    th = theatre(sc)
+    if th is None:
+        density = {i.id: i.density_per_km2 for i in load_gazetteer().islands}
+    else:
+        density = {th.id: th.residents_per_km2}
     out = []
     for s in resolved_sites(sc):
         res = s.residents_in_hazard_radius
@@ -47,10 +51,12 @@ def resolve_sites(sc) -> list[Site]:
 
 
 def island_ids(sc) -> list[str]:
-    """Island ids in play, in gazetteer order."""
+    """Island ids in play, in gazetteer order (the region id of an abstract theatre)."""
     from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import islands_in_play
+    from nansei.scenario.resolve import islands_in_play, theatre
 
+    if theatre(sc) is not None:
+        return islands_in_play(sc)
     chosen = set(islands_in_play(sc))
     return [i.id for i in load_gazetteer().islands if i.id in chosen]
 

@@ -76,12 +76,18 @@ def compile_sustain(sc, islands, munitions, isl_gw, site_islands) -> dict[str, n
     """
     from nansei.geo.distance import geodesic_km
     from nansei.geo.gazetteer import load_gazetteer
+    from nansei.geo.theatre import KM_PER_DEG as THEATRE_KM_PER_DEG
     from nansei.scenario.errors import problem_error
+    from nansei.scenario.resolve import theatre
 
     su = sc.sustainment
-    gaz = load_gazetteer()
-    pos = {i.id: (i.lat, i.lon) for i in gaz.islands}
-    pos["kyushu"] = KYUSHU_LATLON
+    th = theatre(sc)
+    if th is None:
+        pos = {i.id: (i.lat, i.lon) for i in load_gazetteer().islands}
+        pos["kyushu"] = KYUSHU_LATLON
+    else:  # the region's centre on its plane (nansei.geo.theatre)
+        depth = -(th.min_depth_km + th.depth_km) / 2.0
+        pos = {th.id: (depth / THEATRE_KM_PER_DEG, th.width_km / 2.0 / THEATRE_KM_PER_DEG)}
     isl_index = {k: i for i, k in enumerate(islands)}
     mun_index = {m.id: i for i, m in enumerate(munitions)}
     n_m = len(munitions)

@@ -33,7 +33,7 @@ from nansei.engine.state import (
 from nansei.engine.targets import find_target
 
 _BLOCKED = 1  # a salvo is not yet permitted (us_fires_from_japan)
-_DRAW_POD = 2  # no rounds or pods held, but the SDF node serving the site holds pods
+_DRAW_POD = 2  # + munition: no rounds or pods of it held, but the site's SDF node holds one
 
 
 @kernel
@@ -67,14 +67,12 @@ def _try_engage(rng, m, s, t, la):
     elif fp_mode and li[la, AT_FP] == 1:
         li[la, SCOOT] = 1  # nothing to fire at from here: back to a hide (reload there)
         schedule_depart(rng, m, s, la, t)
-    elif mu >= 0:
-        if start_reload(rng, m, s, t, la):
+    elif mu >= 0:  # a target munition mu reaches, and no rounds that reach: a pod of mu
+        if start_reload(rng, m, s, t, la, mu):
             return 0
         nd = s.w.issue_site[li[la, SITE]]
-        if nd >= 0:
-            for j in range(s.L.rounds.shape[1]):
-                if s.su.stock[nd, j] >= 1.0:
-                    return _DRAW_POD
+        if nd >= 0 and s.su.stock[nd, mu] >= 1.0:
+            return _DRAW_POD + mu
         s.b.out[Y.O_NO_AMMO] += 1
     return 0
 
@@ -85,8 +83,8 @@ def _engage_slow(rng, m, s, t, la, case):
     if case == _BLOCKED:
         why = block_reason(m.lg_perm, m.lg_f, s.lg.recog_t, A_US_FIRES, t)
         trace_row(s.b, t, Y.EV_BLOCKED, A_US_FIRES, s.L.i[la, SITE], why)
-    elif case == _DRAW_POD:
-        if not issue_and_reload(rng, m, s, t, la):
+    elif case >= _DRAW_POD:
+        if not issue_and_reload(rng, m, s, t, la, case - _DRAW_POD):
             s.b.out[Y.O_NO_AMMO] += 1
 
 

@@ -68,30 +68,37 @@ def schedule_depart(rng, m, s, la, t_dep):
     push(s, t_dep, Y.EV_DEPART, la, li[la, DEP])
 
 
+#: A reload event's tag is ``stay * RELOAD_TAG + munition + 1`` (0: the first held).
+RELOAD_TAG = 64
+
+
 @kernel
-def start_reload(rng, m, s, t, la):
-    """Start reloading a pod if launcher ``la`` holds one; return True if it did."""
+def start_reload(rng, m, s, t, la, mu=-1):
+    """Start reloading a pod (of munition ``mu``, or -1 for the first held) if launcher
+    ``la`` holds one; return True if it did."""
     L = s.L
     have = 0
     for k in range(L.reload.shape[1]):
-        have += L.reload[la, k]
+        if mu < 0 or k == mu:
+            have += L.reload[la, k]
     if have <= 0:
         return False
     L.i[la, ST] = Y.RELOADING
     L.f[la, T_RELOAD] = t + ldraw(rng, m, la, Y.L_RELOAD)
     fuel_active(m, s, t, la, L.f[la, T_RELOAD] - t)
-    push(s, L.f[la, T_RELOAD], Y.EV_RELOAD_DONE, la, L.i[la, STAY])
+    push(s, L.f[la, T_RELOAD], Y.EV_RELOAD_DONE, la, L.i[la, STAY] * RELOAD_TAG + mu + 1)
     return True
 
 
 @kernel(inline=False)
-def issue_and_reload(rng, m, s, t, la):
-    """Draw a pod from the island's SDF node for empty launcher ``la`` and reload it."""
-    nd = issue_pod(m, s, t, la, s.L.i[la, SITE])
+def issue_and_reload(rng, m, s, t, la, mu=-1):
+    """Draw a pod (of munition ``mu``, or -1 for any that reaches) from the island's SDF
+    node for launcher ``la`` and reload it."""
+    nd = issue_pod(m, s, t, la, s.L.i[la, SITE], mu)
     if nd < 0:
         return False
     push(s, t, Y.EV_SUPPLY_REVIEW, nd, 0)
-    return start_reload(rng, m, s, t, la)
+    return start_reload(rng, m, s, t, la, mu)
 
 
 @kernel
@@ -258,12 +265,13 @@ def on_fire_done(rng, m, s, t, e, tag, step):
 
 @kernel
 def on_reload_done(rng, m, s, t, e, tag, step):
-    """``EV_RELOAD_DONE``: one pod of the first munition held is loaded."""
+    """``EV_RELOAD_DONE``: one pod of the munition asked for (or the first held) is loaded."""
     li, rounds, reload = s.L.i, s.L.rounds, s.L.reload
-    if li[e, ST] != Y.RELOADING or tag != li[e, STAY]:
+    if li[e, ST] != Y.RELOADING or tag // RELOAD_TAG != li[e, STAY]:
         return ENG_NONE
+    mu = tag % RELOAD_TAG - 1
     for k in range(rounds.shape[1]):
-        if reload[e, k] > 0:
+        if reload[e, k] > 0 and (mu < 0 or k == mu):
             pod = min(reload[e, k], int(m.mun_f[k, 1]))
             rounds[e, k] += pod
             reload[e, k] -= pod

@@ -142,8 +142,8 @@ def choose_firing_point(m, s, t, la):
         if k >= 0:
             best = site
             best_d = d
-        elif mu >= 0:
-            empty = mu
+        elif mu >= 0 and (empty < 0 or mu < empty):
+            empty = mu  # the preferred munition that would reach from some candidate
     return best, empty
 
 

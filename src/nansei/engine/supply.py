@@ -70,6 +70,7 @@ from nansei.engine.legal import (
     T_RED_STRIKE,
 )
 from nansei.engine.rng import random
+from nansei.engine.state import AT_FP
 
 
 @kernel(inline=False)
@@ -106,8 +107,12 @@ def supply_start(m, s):
 
 
 @kernel(inline=False)
-def issue_pod(m, s, t, la, site):
-    """Issue one pod to empty launcher ``la`` at ``site`` from its island's node.
+def issue_pod(m, s, t, la, site, want=-1):
+    """Issue one pod to launcher ``la`` at ``site`` from its island's node: munition
+    ``want`` if given (the engagement found a target it reaches), else the first munition
+    in order with stock that reaches a live zone from ``site``, or, for a launcher at a
+    hide in firing-point mode, the first with stock (it fires from a firing point, which
+    may reach what the hide does not).
 
     Returns the node index, or -1 when nothing was issued (sustainment off, no
     node, no suitable stock, or blocked by law — then counted and logged).
@@ -121,10 +126,14 @@ def issue_pod(m, s, t, la, site):
     if nd < 0:
         return -1
     stock, in_range, zone_alive = s.su.stock, m.in_range, s.w.zone_alive
+    at_hide = m.ip[Y.I_FIRE_FROM] == 1 and s.L.i[la, AT_FP] == 0
     pick = -1
     for k in range(in_range.shape[2]):
-        if stock[nd, k] < 1.0:
+        if stock[nd, k] < 1.0 or (want >= 0 and k != want):
             continue
+        if at_hide or want >= 0:  # asked for, or for a firing point out of the hide's reach
+            pick = k
+            break
         for z in range(in_range.shape[1]):
             if zone_alive[z] > 0 and in_range[site, z, k] == 1:
                 pick = k

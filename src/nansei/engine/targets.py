@@ -23,33 +23,49 @@ def find_target(m, s, la):
 
 
 @kernel
+def _engageable(m, s, z):
+    """The earliest live target of zone ``z`` that may still be fired at, or -1."""
+    tg, cnt = s.w.tg, s.b.cnt
+    max_salvos = m.ip[Y.I_MAX_SALVOS_PER_TARGET]
+    lo = cnt[C_TLO]
+    while lo < cnt[C_NTGT] and tg[lo, 1] == 0:
+        lo += 1
+    cnt[C_TLO] = lo
+    for k in range(lo, cnt[C_NTGT]):
+        if tg[k, 1] == 1 and tg[k, 0] == z and (max_salvos <= 0 or tg[k, 2] < max_salvos):
+            return k
+    return -1
+
+
+@kernel
 def find_target_at(m, s, la, site):
     """Return ``(target, munition)`` for launcher ``la`` firing from ``site``, or
     ``(-1, mu)`` / ``(-1, -1)``.
 
-    The earliest live target in a zone that a loaded munition reaches (in
-    munition order). ``(-1, mu)`` with ``mu >= 0`` means a target is in range
-    but no rounds are loaded for any suitable munition.
+    The earliest live target that may still be fired at (fewer than
+    ``max_salvos_per_target`` salvos so far) in a zone that a loaded munition
+    reaches (in munition order). ``(-1, mu)`` with ``mu >= 0`` means such a
+    target is in range of munition ``mu`` but no rounds are loaded for any
+    suitable munition: only then does a launcher reload or draw a pod.
     """
-    in_range, rounds, tg, zone_alive, cnt = m.in_range, s.L.rounds, s.w.tg, s.w.zone_alive, s.b.cnt
-    max_salvos = m.ip[Y.I_MAX_SALVOS_PER_TARGET]
+    in_range, rounds, zone_alive = m.in_range, s.L.rounds, s.w.zone_alive
     empty = -1
     for z in range(in_range.shape[1]):
         if zone_alive[z] == 0:
             continue
+        k = -2  # not yet looked up
         for mu in range(in_range.shape[2]):
             if in_range[site, z, mu] == 0:
                 continue
+            if k == -2:
+                k = _engageable(m, s, z)
+            if k < 0:
+                break  # every live target of the zone has had its salvos
             if rounds[la, mu] <= 0:
-                empty = mu
+                if empty < 0:
+                    empty = mu  # the preferred munition that would reach it
                 continue
-            lo = cnt[C_TLO]
-            while lo < cnt[C_NTGT] and tg[lo, 1] == 0:
-                lo += 1
-            cnt[C_TLO] = lo
-            for k in range(lo, cnt[C_NTGT]):
-                if tg[k, 1] == 1 and tg[k, 0] == z and (max_salvos <= 0 or tg[k, 2] < max_salvos):
-                    return k, mu
+            return k, mu
     return -1, empty
 
 

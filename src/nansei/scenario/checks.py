@@ -45,7 +45,11 @@ def _geo_data(probs: Problems, need_coast: bool = True) -> tuple[Any, Any, Any]:
 
 
 def _islands(sc: Scenario, gaz: Any, probs: Problems) -> tuple[list[str], list[str]]:
-    """Check geography.islands; return (all gazetteer ids, ids in play)."""
+    """Check geography.islands; return (all gazetteer ids, ids in play); the region id
+    alone for an abstract theatre."""
+    th = resolve.theatre(sc)
+    if th is not None:
+        return [th.id], [th.id]
     known = [] if gaz is None else [i.id for i in gaz.islands]
     if isinstance(sc.geography.islands, list):
         if gaz is not None:
@@ -60,6 +64,59 @@ def _islands(sc: Scenario, gaz: Any, probs: Problems) -> tuple[list[str], list[s
     return known, known
 
 
+def _abstract_theatre(sc: Scenario, probs: Problems) -> None:
+    """An abstract theatre replaces the gazetteer: no islands, sites, sea zones, lift,
+    civil protection or Nansei supply nodes may be named."""
+    th = resolve.theatre(sc)
+    if th is None:
+        return
+    geo, why = sc.geography, "is not used with an abstract theatre (geography.theatre)"
+    if geo.islands != "all":
+        probs.append(problem(("geography", "islands"), f"a list of islands {why}", allowed="all"))
+    sel = geo.sites
+    if sel.builtin not in ("all", "none") or sel.generated is not None or sel.custom:
+        probs.append(
+            problem(
+                ("geography", "sites"),
+                f"built-in, generated or custom sites {why}: its positions are generated",
+                allowed="builtin: none, generated: null, custom: []",
+            )
+        )
+    if sc.targets.zones.builtin not in ("all", "none") or sc.targets.zones.custom:
+        probs.append(
+            problem(
+                ("targets", "zones"),
+                f"sea zones {why}: its one zone is '{resolve.FRONT_ZONE}'",
+                allowed="builtin: none, custom: []",
+            )
+        )
+    if sc.civil.enabled:
+        probs.append(
+            problem(("civil", "enabled"), f"civil protection {why}", value=True, allowed="false")
+        )
+    if sc.blue.relocation.inter_island_move_prob > 0:
+        probs.append(
+            problem(
+                ("blue", "relocation", "inter_island_move_prob"),
+                f"inter-island moves {why} (one region, moves by road)",
+                value=sc.blue.relocation.inter_island_move_prob,
+                allowed="0",
+            )
+        )
+    su = sc.sustainment
+    for name, nodes in (("depots", su.depots), ("supply_points", su.supply_points)):
+        for j, node in enumerate(nodes):
+            if node.island != th.id:
+                probs.append(
+                    problem(
+                        ("sustainment", name, j, "island"),
+                        f"node '{node.id}' must lie in the theatre's region",
+                        value=node.island,
+                        allowed=[th.id],
+                    )
+                )
+
+
 def _check_island(
     path: tuple, isl: str, known: list[str], probs: Problems, extra: tuple[str, ...] = ()
 ) -> None:
@@ -71,6 +128,8 @@ def _sites(
     sc: Scenario, known: list[str], play: list[str], coast: Any, bsites: Any, probs: Problems
 ) -> list[Any]:
     """Check the site selection; return the resolved sites in play (compile order)."""
+    if resolve.theatre(sc) is not None:
+        return resolve.resolved_sites(sc)
     sel = sc.geography.sites
     builtin_ids = [s.id for s in bsites] if bsites is not None else None
     if isinstance(sel.builtin, list) and builtin_ids is not None:
@@ -228,6 +287,7 @@ def _site_capacity(sc: Scenario, sites: list, probs: Problems) -> None:
 def check_scenario(sc: Scenario) -> Problems:
     """Return every cross-field problem of a structurally valid scenario."""
     probs: Problems = []
+    _abstract_theatre(sc, probs)
     gaz, coast, bsites = _geo_data(probs, need_coast=bool(sc.geography.sites.custom))
     known, play = _islands(sc, gaz, probs)
     sites = _sites(sc, known, play, coast, bsites, probs)
@@ -273,6 +333,8 @@ def check_scenario(sc: Scenario) -> Problems:
 
     # Targets
     zones = resolve.resolved_zones(sc)
+    if resolve.theatre(sc) is not None:
+        bsites = None
     zone_ids = [z.id for z in zones]
     bz = None
     try:

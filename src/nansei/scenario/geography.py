@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from ._base import Ident, Model, Probability, fail
 
-__all__ = ["GeneratedSites", "Geography", "Site", "SiteSelection"]
+__all__ = ["AbstractTheatre", "GeneratedSites", "Geography", "Site", "SiteSelection"]
 
 
 class Site(Model):
@@ -141,9 +141,84 @@ class SiteSelection(Model):
         return self
 
 
+class AbstractTheatre(Model):
+    """An abstract land theatre: generated positions behind a straight front line.
+
+    For a front such as Ukraine's, with no real place: one region (its ``id`` plays the
+    part of an island), ``positions`` generic points spread evenly over a rectangle
+    ``width_km`` along the front and ``min_depth_km`` to ``depth_km`` behind it
+    (:mod:`nansei.geo.theatre`), one target zone ``front`` on Red's side, and Red's ISR
+    covering the positions within ``isr_depth_km`` of the front. Moves are by road inside
+    the region (no lift). Civil protection, built-in sites and sea zones do not apply.
+    Every figure is an assumption (C) unless the scenario cites a source.
+    """
+
+    kind: Literal["abstract"] = Field(description="'abstract' (the only kind so far).")
+    id: Ident = Field(description="Region id (used where an island id is, e.g. by depots).")
+    name: str = Field("", max_length=200, description="Human-readable name.")
+    width_km: float = Field(gt=0.0, le=2000.0, description="Length of the front, km.")
+    depth_km: float = Field(
+        gt=0.0, le=1000.0, description="Deepest position behind the front line, km."
+    )
+    min_depth_km: float = Field(
+        0.0, ge=0.0, le=1000.0, description="Nearest position to the front line, km (< depth_km)."
+    )
+    positions: int = Field(
+        ge=1, le=2000, description="Generated positions (hides and firing positions), count."
+    )
+    concealment: Probability = Field(
+        0.5, description="Concealment of every position in [0, 1] (as Site.concealment)."
+    )
+    residents_per_km2: float = Field(
+        0.0,
+        ge=0.0,
+        le=20_000.0,
+        description="Residents per km² around positions (exposure and casualty proxy), "
+        "persons/km².",
+    )
+    targets_beyond_km: float = Field(
+        15.0,
+        ge=0.0,
+        le=1000.0,
+        description="Depth of Red's targets behind the front line on Red's side, km: a "
+        "munition reaches the zone 'front' from a position at depth d when d + "
+        "targets_beyond_km <= its range.",
+    )
+    isr_depth_km: float = Field(
+        1000.0,
+        gt=0.0,
+        le=2000.0,
+        description="Depth behind the front line that Red's persistent ISR (drones) covers, "
+        "km; positions deeper are seen at isr_beyond_factor times the detection rates.",
+    )
+    isr_beyond_factor: Probability = Field(
+        1.0,
+        description="Factor in [0, 1] on Red's detection rates at positions deeper than "
+        "isr_depth_km (1: no difference). Launch detection and road tracks are not "
+        "affected.",
+    )
+
+    @model_validator(mode="after")
+    def _depths(self) -> AbstractTheatre:
+        if self.min_depth_km >= self.depth_km:
+            fail(
+                ("min_depth_km",),
+                f"min_depth_km ({self.min_depth_km}) must be < depth_km ({self.depth_km})",
+                value=self.min_depth_km,
+                allowed=f"0 .. < {self.depth_km}",
+            )
+        return self
+
+
 class Geography(Model):
     """The islands and sites in play."""
 
+    theatre: Literal["nansei"] | AbstractTheatre = Field(
+        "nansei",
+        description="'nansei' (the built-in gazetteer of the Nansei Islands) or an abstract "
+        "theatre (a region of generated positions behind a front line). With an abstract "
+        "theatre, islands, sites and the built-in sea zones are not used.",
+    )
     islands: Literal["all"] | list[str] = Field(
         "all",
         description="Gazetteer island ids in play, or 'all'. Sites on other islands are "

@@ -12,13 +12,14 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .civil import Gateway
-from .geography import Site
+from .geography import AbstractTheatre, Site
 from .targets import SeaZone
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Scenario
 
 __all__ = [
+    "FRONT_ZONE",
     "builtin_sites",
     "builtin_zones",
     "coastlines",
@@ -28,6 +29,8 @@ __all__ = [
     "resolved_gateways",
     "resolved_sites",
     "resolved_zones",
+    "theatre",
+    "theatre_sites",
 ]
 
 
@@ -172,8 +175,43 @@ def builtin_zones() -> tuple[SeaZone, ...] | None:
     return tuple(out)
 
 
+def theatre(sc: Scenario) -> AbstractTheatre | None:
+    """The scenario's abstract theatre, or None for the built-in Nansei gazetteer."""
+    th = sc.geography.theatre
+    return None if isinstance(th, str) else th
+
+
+#: Id of the one target zone of an abstract theatre (Red's side of the front line).
+FRONT_ZONE = "front"
+
+
+def theatre_sites(th: AbstractTheatre) -> list[Site]:
+    """The generated positions of an abstract theatre as :class:`Site` (ids ``<id>-p<n>``).
+
+    Built with ``model_construct``: their plane coordinates (:mod:`nansei.geo.theatre`)
+    are not Nansei latitudes, so the Site bounds do not apply. Residents within the hazard
+    radius come from ``residents_per_km2`` at compile time.
+    """
+    from nansei.geo.theatre import theatre_points, to_lonlat
+
+    pts = theatre_points(th.positions, th.width_km, th.min_depth_km, th.depth_km)
+    lon, lat = to_lonlat(pts[:, 0], -pts[:, 1])
+    return [
+        Site.model_construct(
+            id=f"{th.id}-p{j + 1}", island=th.id, lat=float(lat[j]), lon=float(lon[j]),
+            concealment=th.concealment, access="road", residents_in_hazard_radius=None,
+            decoy=False,
+        )
+        for j in range(th.positions)
+    ]  # fmt: skip
+
+
 def islands_in_play(sc: Scenario) -> list[str]:
-    """Return the gazetteer island ids in play (``geography.islands`` resolved)."""
+    """Return the gazetteer island ids in play (``geography.islands`` resolved); the region
+    id alone for an abstract theatre."""
+    th = theatre(sc)
+    if th is not None:
+        return [th.id]
     if isinstance(sc.geography.islands, list):
         return list(sc.geography.islands)
     gaz = gazetteer()
@@ -193,6 +231,9 @@ def resolved_sites(sc: Scenario, *, generated: bool = True) -> list[Site]:
     GeneratedSitesError
         If ``generated`` is set and the positions cannot be generated.
     """
+    th = theatre(sc)
+    if th is not None:
+        return theatre_sites(th)
     sel = sc.geography.sites
     out: list[Site] = []
     if sel.builtin != "none":
@@ -211,7 +252,13 @@ def resolved_sites(sc: Scenario, *, generated: bool = True) -> list[Site]:
 
 
 def resolved_zones(sc: Scenario) -> list[SeaZone]:
-    """Return every sea zone: selected built-in (gazetteer) zones, then custom zones."""
+    """Return every sea zone: selected built-in (gazetteer) zones, then custom zones; for
+    an abstract theatre the one zone ``front`` (its position is not used: a munition
+    reaches it from a position at depth d when d + ``targets_beyond_km`` <= its range)."""
+    th = theatre(sc)
+    if th is not None:
+        name = f"Red's side of the front of {th.id}"
+        return [SeaZone.model_construct(id=FRONT_ZONE, name=name, lat=0.0, lon=0.0, radius_km=1.0)]
     sel = sc.targets.zones
     out: list[SeaZone] = []
     if sel.builtin != "none":

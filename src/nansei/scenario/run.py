@@ -16,7 +16,9 @@ class RunSettings(Model):
     ``numpy.random.SeedSequence(seed, spawn_key=(d, r))``.
     """
 
-    horizon_h: float = Field(720.0, gt=0.0, le=8760.0, description="Simulated time, hours.")
+    horizon_h: float = Field(
+        720.0, gt=0.0, le=43_800.0, description="Simulated time, hours (at most 5 years)."
+    )
     series_step_h: float = Field(
         24.0, gt=0.0, le=8760.0, description="Step of the output time series, hours."
     )

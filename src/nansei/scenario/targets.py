@@ -50,7 +50,7 @@ class TargetStream(Model):
         0.0, ge=0.0, le=10_000.0, description="Poisson arrival rate of targets, per day."
     )
     dwell_h: Distribution = Field(fixed(6.0), description="Time a target stays in the zone, hours.")
-    start_h: float = Field(0.0, ge=0.0, le=8760.0, description="First time targets appear, h.")
+    start_h: float = Field(0.0, ge=0.0, le=43_800.0, description="First time targets appear, h.")
     persistent: bool = Field(
         False,
         description="If true, one target is present from start_h to the end and is never "
