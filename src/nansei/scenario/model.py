@@ -25,6 +25,7 @@ from .red import Red
 from .run import RunSettings
 from .sustainment import Sustainment
 from .targets import SeaZone, Targets
+from .uncertain import Uncertain, check_uncertain
 
 __all__ = ["Assumption", "Scenario"]
 
@@ -68,6 +69,11 @@ class Scenario(Model):
     )
     legal: Legal = Field(default_factory=Legal, description="Legal authorities.")
     civil: Civil = Field(default_factory=Civil, description="Residents and evacuation.")
+    uncertain: Uncertain | None = Field(
+        None,
+        description="Parameter uncertainty: ranges of numeric fields over which nansei run "
+        "adds a band to each headline output (off when absent; see docs/experiments.md).",
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -78,6 +84,8 @@ class Scenario(Model):
                 probs.append(
                     (("assumptions", j, "id"), f"duplicate assumption id '{a.id}'", a.id, None)
                 )
+        if not probs:  # ranges are tried on a scenario that is otherwise valid
+            probs += check_uncertain(self)
         fail_many(probs)
         return self
 
