@@ -190,8 +190,7 @@ class Uncertain(Model):
         None,
         ge=0,
         le=2**63 - 1,
-        description="Seed of the hypercube (default: the run's root seed, run.seed or "
-        "--seed).",
+        description="Seed of the hypercube (default: the run's root seed, run.seed or --seed).",
     )
     parameters: list[UncertainParameter] = Field(
         min_length=1,
@@ -241,8 +240,7 @@ class Uncertain(Model):
             probs.append(
                 problem(
                     ("replications",),
-                    f"points x replications = {total:,} is more than "
-                    f"{MAX_TOTAL_REPLICATIONS:,}",
+                    f"points x replications = {total:,} is more than {MAX_TOTAL_REPLICATIONS:,}",
                     value=self.replications,
                     allowed=f"<= {MAX_TOTAL_REPLICATIONS // self.points:,} with "
                     f"{self.points} points",
