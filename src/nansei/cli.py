@@ -130,6 +130,7 @@ def validate(
 ) -> None:
     """Validate a scenario file; print the problems with field paths and lines."""
     sc = _load(scenario, sets)
+    _check_uncertain(scenario, sc)
     with_sets = f" with {len(sets)} override(s)" if sets else ""
     console.print(f"[green]OK[/] {scenario}{with_sets}: scenario '{sc.name}' is valid.")
 
@@ -333,6 +334,8 @@ def _run(
         workerpool.prestart(workers)
     try:
         sc = _load(scenario, sets)
+        if uncertainty:
+            _check_uncertain(scenario, sc, hint=True)
         res = _simulate(sc, reps, seed, workers, series, trace)
     finally:
         if workers > 1:
@@ -369,6 +372,26 @@ def _run(
         return res, path
     _print_results(res, summary, sc, show_all, path, unc)
     return res, path
+
+
+def _check_uncertain(source: str, sc, hint: bool = False) -> None:
+    """Check the ``uncertain:`` block against the scenario before anything is simulated
+    (exit 2 with every problem)."""
+    from nansei.scenario import ScenarioError
+    from nansei.scenario.uncertain import validate_uncertain
+
+    try:
+        validate_uncertain(sc, source)
+    except ScenarioError as exc:
+        err_console.print(f"[bold red]Invalid scenario[/] {source}")
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        if hint:
+            err_console.print(
+                "fix the uncertain: block (a --set may have replaced a field it varies), "
+                "or run with --no-uncertainty",
+                highlight=False,
+            )
+        raise typer.Exit(code=2) from None
 
 
 def _uncertainty(sc, seed, workers):

@@ -47,8 +47,10 @@ def prcc(
     Returns
     -------
     tuple of ndarray, each shape (k,)
-        ``(r, low, high, p_value)``. NaN for an input or output that does not vary, and
-        for the interval and p-value when ``n - k - 2 < 1``.
+        ``(r, low, high, p_value)``. NaN for an input or output that does not vary (or an
+        input that is a function of the others), and for the interval and p-value when
+        ``n - k - 2 < 1``; 0 for an input when the output is a monotone function of the
+        other inputs alone.
     """
     from scipy.special import ndtr, ndtri
 
@@ -70,9 +72,14 @@ def prcc(
         others = np.column_stack([np.ones(n), np.delete(rx, j, axis=1)])
         res_x = rx[:, j] - others @ np.linalg.lstsq(others, rx[:, j], rcond=None)[0]
         res_y = ry - others @ np.linalg.lstsq(others, ry, rcond=None)[0]
-        den = float(np.sqrt(np.dot(res_x, res_x) * np.dot(res_y, res_y)))
-        if den > 1e-12 * n * n:
-            r[j] = float(np.clip(np.dot(res_x, res_y) / den, -1.0, 1.0))
+        sxx, syy = float(np.dot(res_x, res_x)), float(np.dot(res_y, res_y))
+        tiny = 1e-12 * n**3  # ranks are O(n): squared residual sums are O(n^3)
+        if sxx <= tiny:
+            continue  # x_j is a function of the other inputs: undefined
+        if syy <= tiny:
+            r[j] = 0.0  # y is a function of the other inputs: x_j adds nothing
+            continue
+        r[j] = float(np.clip(np.dot(res_x, res_y) / np.sqrt(sxx * syy), -1.0, 1.0))
     dof = n - 3 - (k - 1)
     if dof < 1:
         return r, nan.copy(), nan.copy(), nan.copy()

@@ -226,8 +226,9 @@ def uncertainty_bands(
     Raises
     ------
     ScenarioError
-        If the scenario has no ``uncertain:`` block, or a point's combination of values
-        is invalid.
+        If the scenario has no ``uncertain:`` block, the block does not fit the scenario
+        (:func:`nansei.scenario.uncertain.validate_uncertain`), or a point's combination
+        of values is invalid.
     """
     import time
 
@@ -238,11 +239,17 @@ def uncertainty_bands(
     sc = scenario if hasattr(scenario, "run") and not overrides else None
     if sc is None:
         sc = load_scenario(scenario, overrides=overrides or None)
+    from nansei.scenario.uncertain import validate_uncertain
+
     unc = sc.uncertain
     if unc is None:
         raise problem_error(
-            "uncertain", None, f"scenario '{sc.name}' has no uncertain: block", "see docs"
+            "uncertain",
+            None,
+            f"scenario '{sc.name}' has no uncertain: block",
+            "a scenario with one (docs/scenario-reference.md)",
         )
+    validate_uncertain(sc)
     n_pts = unc.points if points is None else int(points)
     reps = unc.replications if replications is None else int(replications)
     root = sc.run.seed if seed is None else int(seed)

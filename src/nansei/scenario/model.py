@@ -25,7 +25,7 @@ from .red import Red
 from .run import RunSettings
 from .sustainment import Sustainment
 from .targets import SeaZone, Targets
-from .uncertain import Uncertain, check_uncertain
+from .uncertain import Uncertain
 
 __all__ = ["Assumption", "Scenario"]
 
@@ -72,7 +72,9 @@ class Scenario(Model):
     uncertain: Uncertain | None = Field(
         None,
         description="Parameter uncertainty: ranges of numeric fields over which nansei run "
-        "adds a band to each headline output (off when absent; see docs/experiments.md).",
+        "adds a band to each headline output (off when absent; see docs/experiments.md). "
+        "Its paths and range ends are checked against the scenario by nansei validate and "
+        "before nansei run simulates (not when a sweep uses the scenario as its base).",
     )
 
     @model_validator(mode="after")
@@ -84,8 +86,6 @@ class Scenario(Model):
                 probs.append(
                     (("assumptions", j, "id"), f"duplicate assumption id '{a.id}'", a.id, None)
                 )
-        if not probs:  # ranges are tried on a scenario that is otherwise valid
-            probs += check_uncertain(self)
         fail_many(probs)
         return self
 

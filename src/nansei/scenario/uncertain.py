@@ -13,10 +13,14 @@ that parameter uncertainty spans (see ``docs/experiments.md``)::
         - {path: red.p_kill, low: 0.5, high: 0.9, source: assumption, confidence: C}
         - {path: red.kill_chain.delay_h.median, low: 0.25, high: 4, scale: log}
 
-Paths use the syntax of ``--set`` (:mod:`nansei.scenario.overrides`). Beyond the shape
-checked here, :func:`check_uncertain` applies each range's ends (and mode) to the
-scenario through the overrides machinery, so an unknown path, a field that is not a
-number, or a value the schema rejects is reported before anything is simulated.
+Paths use the syntax of ``--set`` (:mod:`nansei.scenario.overrides`). The schema checks
+the block's shape. :func:`validate_uncertain` then applies each range's ends (and mode) to
+the scenario through the overrides machinery, so an unknown path, a field that is not a
+number, or a value the schema rejects is reported before anything is simulated. That
+second check runs when the block is used (``nansei run``, ``nansei validate``,
+:func:`nansei.uncertainty_bands`), not on every load: a sweep or a ``--set`` that
+replaces a field the block varies (e.g. a lognormal kill chain by a fixed one) still
+loads, and ``nansei run --no-uncertainty`` still runs it.
 """
 
 from __future__ import annotations
@@ -31,7 +35,13 @@ from ._base import Confidence, Model, fail_many, problem
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Scenario
 
-__all__ = ["Uncertain", "UncertainParameter", "check_uncertain", "integer_bounds"]
+__all__ = [
+    "Uncertain",
+    "UncertainParameter",
+    "check_uncertain",
+    "integer_bounds",
+    "validate_uncertain",
+]
 
 #: Most uncertain parameters in one block.
 MAX_PARAMETERS = 50
@@ -120,7 +130,12 @@ class UncertainParameter(Model):
         if self.dist == "triangular":
             if self.mode is None:
                 probs.append(
-                    problem(("mode",), "dist: triangular needs a mode", allowed="low .. high")
+                    problem(
+                        ("mode",),
+                        "dist: triangular needs a mode",
+                        value=self.dist,
+                        allowed=f"{self.low:g} .. {self.high:g}",
+                    )
                 )
             elif not self.low <= self.mode <= self.high:
                 probs.append(
@@ -342,7 +357,7 @@ def check_uncertain(sc: Scenario) -> list[tuple[tuple[str | int, ...], str, Any,
                         f"the scenario rejects {p.path} = {value:g}: {first.path}: "
                         f"{first.message}{more}",
                         value=value,
-                        allowed=first.allowed,
+                        allowed=first.allowed or f"a range {first.path} accepts",
                     )
                 )
     return probs
@@ -366,3 +381,19 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return type(value).__name__
+
+
+def validate_uncertain(sc: Scenario, source: str | None = None) -> None:
+    """Raise a :class:`~nansei.scenario.errors.ScenarioError` listing every problem of
+    :func:`check_uncertain` (nothing if the scenario has no block or it is sound)."""
+    from .errors import Problem, ScenarioError, _short_repr, format_path
+
+    probs = check_uncertain(sc)
+    if probs:
+        raise ScenarioError(
+            [
+                Problem(format_path(path), None, _short_repr(value), message, allowed)
+                for path, message, value, allowed in probs
+            ],
+            source or sc.name,
+        )
