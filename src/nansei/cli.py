@@ -583,6 +583,8 @@ def _print_results(
     # the last column (the output's name, or its description) only when it fits
     extra_w = max(len(r[4]) for r in rows) if not show_all else 30
     wide = console.width >= min(label_w, 44) + mean_w + ci_w + band_w + extra_w + 13
+    # a narrow terminal: the band goes under the CI, in the same column
+    stack = unc is not None and console.width < min(label_w, 24) + mean_w + ci_w + band_w + 10
     if unc is not None:
         m = unc.meta
         title += (
@@ -592,13 +594,24 @@ def _print_results(
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column(first, style="bold", overflow="fold", ratio=None)
     table.add_column("mean", justify="right", no_wrap=True, min_width=mean_w)
-    table.add_column("95% CI", justify="right", no_wrap=True, min_width=ci_w)
-    if unc is not None:
-        table.add_column(_band_title(unc), justify="right", no_wrap=True, min_width=band_w - 3)
+    if stack:
+        table.add_column(
+            f"95% CI\n{_band_title(unc)}",
+            justify="right",
+            no_wrap=True,
+            min_width=max(ci_w, band_w - 3),
+        )
+    else:
+        table.add_column("95% CI", justify="right", no_wrap=True, min_width=ci_w)
+        if unc is not None:
+            table.add_column(_band_title(unc), justify="right", no_wrap=True, min_width=band_w - 3)
     if wide:
         table.add_column(extra, style="dim", overflow="fold", no_wrap=not show_all)
     for k, (_name, label, mean, ci, more) in enumerate(rows):
-        cells = [label, mean, ci, *([bands[k]] if unc is not None else [])]
+        if stack:
+            cells = [label, mean, f"{ci}\n{bands[k]}"]
+        else:
+            cells = [label, mean, ci, *([bands[k]] if unc is not None else [])]
         table.add_row(*cells, *([more] if wide else []))
     console.print(table)
     if unc is not None:
