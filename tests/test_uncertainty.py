@@ -315,4 +315,27 @@ def test_set_overrides_reach_the_block(tmp_path):
     assert json.loads(res.stdout)["meta"]["uncertainty"]["points"] == 5
     bad = CliRunner().invoke(app, ["run", path, "--set", "uncertain.parameters[0].high=2"])
     assert bad.exit_code == 2
+    assert bad.exit_code == 2
     assert "uncertain.parameters[0].high" in bad.output
+
+
+def test_a_set_on_an_uncertain_path_or_above_fixes_it(tmp_path):
+    block = _block(
+        {"path": "red.p_kill", "low": 0.1, "high": 1.0},
+        {"path": "red.kill_chain.delay_h.value", "low": 0.5, "high": 2.0},
+    )
+    path = _scenario_file(tmp_path, block)
+    res = CliRunner().invoke(
+        app, ["run", path, "--reps", "50", "--json", "--set", "red.kill_chain.delay_h=3"]
+    )
+    assert res.exit_code == 0, res.output
+    params = json.loads(res.stdout)["meta"]["uncertainty"]["parameters"]
+    assert [p["path"] for p in params] == ["red.p_kill"]
+    assert "not uncertain in this run: red.kill_chain.delay_h.value" in " ".join(
+        res.stderr.split()
+    )
+    both = CliRunner().invoke(
+        app, ["run", path, "--reps", "50", "--set", "red.kill_chain.delay_h=3", "--set",
+              "red.p_kill=0.5"],
+    )  # fmt: skip
+    assert both.exit_code == 0 and "band" not in both.stdout

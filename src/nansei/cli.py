@@ -77,11 +77,25 @@ def _load(source: str, overrides: list[str] | None = None):
     from nansei.scenario import ScenarioError, load_scenario
 
     try:
-        return load_scenario(source, overrides=overrides or None)
+        sc = load_scenario(source, overrides=overrides or None)
     except ScenarioError as exc:
         err_console.print(f"[bold red]Invalid scenario[/] {source}")
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
+    if overrides and sc.uncertain is not None:
+        from nansei.scenario.overrides import normalize_overrides
+        from nansei.scenario.uncertain import drop_overridden
+
+        sc, dropped = drop_overridden(sc, list(normalize_overrides(overrides)))
+        if dropped:
+            err_console.print(
+                "--set fixes what uncertain: varied; not uncertain in this run: "
+                + ", ".join(dropped),
+                style="dim",
+                highlight=False,
+                soft_wrap=True,
+            )
+    return sc
 
 
 #: The ``--set PATH=VALUE`` option of run, validate and show.

@@ -213,7 +213,9 @@ def uncertainty_bands(
     workers : int
         Worker processes (the numbers do not depend on it).
     overrides : mapping, optional
-        ``--set`` overrides applied to the scenario (hence to every point) first.
+        ``--set`` overrides applied to the scenario (hence to every point) first. An
+        override of an uncertain parameter's path, or of a field above it, fixes it: that
+        parameter is dropped from the block.
     progress : callable, optional
         ``progress(done, total)`` in replications, after each point.
     chunk : int
@@ -236,10 +238,13 @@ def uncertainty_bands(
     from nansei.scenario.errors import problem_error
     from nansei.scenario.overrides import apply_overrides
 
+    from nansei.scenario.overrides import normalize_overrides
+    from nansei.scenario.uncertain import drop_overridden, validate_uncertain
+
     sc = scenario if hasattr(scenario, "run") and not overrides else None
     if sc is None:
         sc = load_scenario(scenario, overrides=overrides or None)
-    from nansei.scenario.uncertain import validate_uncertain
+        sc, _ = drop_overridden(sc, list(normalize_overrides(overrides)))
 
     unc = sc.uncertain
     if unc is None:

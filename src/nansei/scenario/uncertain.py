@@ -39,6 +39,7 @@ __all__ = [
     "Uncertain",
     "UncertainParameter",
     "check_uncertain",
+    "drop_overridden",
     "integer_bounds",
     "validate_uncertain",
 ]
@@ -397,3 +398,30 @@ def validate_uncertain(sc: Scenario, source: str | None = None) -> None:
             ],
             source or sc.name,
         )
+
+
+def drop_overridden(sc: Scenario, paths) -> tuple[Scenario, list[str]]:
+    """Drop the uncertain parameters that overrides fix.
+
+    An override of a parameter's path, or of a field above it (``red.kill_chain.delay_h``
+    above ``red.kill_chain.delay_h.median``), fixes that field for the run: the parameter
+    is no longer uncertain. Returns the scenario without those parameters (without the
+    block if none is left) and the dropped paths.
+    """
+    from .overrides import split_path
+
+    unc = sc.uncertain
+    if unc is None:
+        return sc, []
+    fixed = [split_path(p) for p in paths if not str(p).strip().startswith("uncertain")]
+    kept, dropped = [], []
+    for p in unc.parameters:
+        parts = split_path(p.path)
+        if any(parts[: len(f)] == f for f in fixed):
+            dropped.append(p.path)
+        else:
+            kept.append(p)
+    if not dropped:
+        return sc, []
+    new = unc.model_copy(update={"parameters": kept}) if kept else None
+    return sc.model_copy(update={"uncertain": new}), dropped
