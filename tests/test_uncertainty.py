@@ -331,9 +331,7 @@ def test_a_set_on_an_uncertain_path_or_above_fixes_it(tmp_path):
     assert res.exit_code == 0, res.output
     params = json.loads(res.stdout)["meta"]["uncertainty"]["parameters"]
     assert [p["path"] for p in params] == ["red.p_kill"]
-    assert "not uncertain in this run: red.kill_chain.delay_h.value" in " ".join(
-        res.stderr.split()
-    )
+    assert "not uncertain in this run: red.kill_chain.delay_h.value" in " ".join(res.stderr.split())
     both = CliRunner().invoke(
         app, ["run", path, "--reps", "50", "--set", "red.kill_chain.delay_h=3", "--set",
               "red.p_kill=0.5"],

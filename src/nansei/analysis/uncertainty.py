@@ -236,9 +236,7 @@ def uncertainty_bands(
 
     from nansei.scenario import load_scenario
     from nansei.scenario.errors import problem_error
-    from nansei.scenario.overrides import apply_overrides
-
-    from nansei.scenario.overrides import normalize_overrides
+    from nansei.scenario.overrides import apply_overrides, normalize_overrides
     from nansei.scenario.uncertain import drop_overridden, validate_uncertain
 
     sc = scenario if hasattr(scenario, "run") and not overrides else None
