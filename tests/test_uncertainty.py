@@ -337,3 +337,21 @@ def test_a_set_on_an_uncertain_path_or_above_fixes_it(tmp_path):
               "red.p_kill=0.5"],
     )  # fmt: skip
     assert both.exit_code == 0 and "band" not in both.stdout
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_during_the_bands_exits_130_and_leaves_no_worker(tmp_path, workers):
+    from tests.test_interrupt import _cpu_seconds, _interrupt, _left, _start, _wait_running
+
+    # a short nominal run, then points of 2,000 one-year replications (~20 s each)
+    args = ["run", "kyodo-2021", "--reps", "20", "--set", "run.horizon_h=8760"]
+    args += ["--set", "uncertain.replications=2000", "--workers", str(workers)]
+    args += ["--out", str(tmp_path / "r")]
+    proc = _start(args, tmp_path)
+    _wait_running(proc, workers, lambda: _cpu_seconds(proc) > 10.0 + 2 * workers)
+    _took, _out, err, kids = _interrupt(proc)
+    assert proc.returncode == 130, (proc.returncode, err[-2000:])
+    assert "Traceback" not in err, err[-2000:]
+    assert [ln for ln in err.splitlines() if ln.startswith("interrupted:")], err[-2000:]
+    assert not (tmp_path / "r").exists()  # a run keeps no partial results
+    assert not _left(kids), "worker processes survived the interrupted run"

@@ -71,9 +71,10 @@ def _quick_exit() -> None:
         _EXIT_HOOKED = True
 
 
-def _load(source: str, overrides: list[str] | None = None):
+def _load(source: str, overrides: list[str] | None = None, fix_uncertain: bool = False):
     """Load a scenario (with ``--set`` overrides) or exit with the validation message
-    (exit code 2)."""
+    (exit code 2). With ``fix_uncertain`` (run, validate), an override of an uncertain
+    parameter's path or of a field above it drops that parameter from the block."""
     from nansei.scenario import ScenarioError, load_scenario
 
     try:
@@ -82,7 +83,7 @@ def _load(source: str, overrides: list[str] | None = None):
         err_console.print(f"[bold red]Invalid scenario[/] {source}")
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
-    if overrides and sc.uncertain is not None:
+    if fix_uncertain and overrides and sc.uncertain is not None:
         from nansei.scenario.overrides import normalize_overrides
         from nansei.scenario.uncertain import drop_overridden
 
@@ -143,7 +144,7 @@ def validate(
     sets: SetOption = None,
 ) -> None:
     """Validate a scenario file; print the problems with field paths and lines."""
-    sc = _load(scenario, sets)
+    sc = _load(scenario, sets, fix_uncertain=True)
     _check_uncertain(scenario, sc)
     with_sets = f" with {len(sets)} override(s)" if sets else ""
     console.print(f"[green]OK[/] {scenario}{with_sets}: scenario '{sc.name}' is valid.")
@@ -347,7 +348,7 @@ def _run(
 
         workerpool.prestart(workers)
     try:
-        sc = _load(scenario, sets)
+        sc = _load(scenario, sets, fix_uncertain=True)
         if uncertainty:
             _check_uncertain(scenario, sc, hint=True)
         res = _simulate(sc, reps, seed, workers, series, trace)
