@@ -11,7 +11,7 @@ public sources or are labelled assumptions.
 
 from nansei.version import __version__
 
-__all__ = ["__version__", "load_scenario", "run_experiment", "simulate"]
+__all__ = ["__version__", "load_scenario", "run_experiment", "simulate", "uncertainty_bands"]
 
 
 def __getattr__(name: str):
@@ -28,4 +28,9 @@ def __getattr__(name: str):
         from nansei.scenario import load_scenario
 
         return load_scenario
+    if name == "uncertainty_bands":
+        from nansei.analysis.uncertainty import uncertainty_bands
+
+        return uncertainty_bands
+
     raise AttributeError(f"module 'nansei' has no attribute {name!r}")

@@ -71,17 +71,32 @@ def _quick_exit() -> None:
         _EXIT_HOOKED = True
 
 
-def _load(source: str, overrides: list[str] | None = None):
+def _load(source: str, overrides: list[str] | None = None, fix_uncertain: bool = False):
     """Load a scenario (with ``--set`` overrides) or exit with the validation message
-    (exit code 2)."""
+    (exit code 2). With ``fix_uncertain`` (run, validate), an override of an uncertain
+    parameter's path or of a field above it drops that parameter from the block."""
     from nansei.scenario import ScenarioError, load_scenario
 
     try:
-        return load_scenario(source, overrides=overrides or None)
+        sc = load_scenario(source, overrides=overrides or None)
     except ScenarioError as exc:
         err_console.print(f"[bold red]Invalid scenario[/] {source}")
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
+    if fix_uncertain and overrides and sc.uncertain is not None:
+        from nansei.scenario.overrides import normalize_overrides
+        from nansei.scenario.uncertain import drop_overridden
+
+        sc, dropped = drop_overridden(sc, list(normalize_overrides(overrides)))
+        if dropped:
+            err_console.print(
+                "--set fixes what uncertain: varied; not uncertain in this run: "
+                + ", ".join(dropped),
+                style="dim",
+                highlight=False,
+                soft_wrap=True,
+            )
+    return sc
 
 
 #: The ``--set PATH=VALUE`` option of run, validate and show.
@@ -129,7 +144,8 @@ def validate(
     sets: SetOption = None,
 ) -> None:
     """Validate a scenario file; print the problems with field paths and lines."""
-    sc = _load(scenario, sets)
+    sc = _load(scenario, sets, fix_uncertain=True)
+    _check_uncertain(scenario, sc)
     with_sets = f" with {len(sets)} override(s)" if sets else ""
     console.print(f"[green]OK[/] {scenario}{with_sets}: scenario '{sc.name}' is valid.")
 
@@ -321,6 +337,7 @@ def _run(
     trace: bool,
     sets: list[str] | None = None,
     show_all: bool = False,
+    uncertainty: bool = True,
 ):
     _check_environment(out=out, seed=seed)
     if workers > 1:
@@ -331,28 +348,88 @@ def _run(
 
         workerpool.prestart(workers)
     try:
-        sc = _load(scenario, sets)
+        sc = _load(scenario, sets, fix_uncertain=True)
+        if uncertainty:
+            _check_uncertain(scenario, sc, hint=True)
         res = _simulate(sc, reps, seed, workers, series, trace)
     finally:
         if workers > 1:
             workerpool.discard()  # not used if the scenario or the arguments were invalid
     if sets:  # recorded with the run (the run id already differs: the scenario changed)
         res.meta["overrides"] = _overrides(sets)
+    unc = None
+    if uncertainty and sc.uncertain is not None:
+        unc = _uncertainty(sc, seed, workers)
+        res.meta["uncertainty"] = unc.meta
     summary = res.summary()
     if out is not None:
-        from nansei.io.runs import write_run
+        from nansei.io.runs import write_run, write_uncertainty
 
-        path = _write_or_fail("--out", out, lambda: write_run(res, sc, out, summary=summary))
+        def write() -> Path:
+            written = write_run(res, sc, out, summary=summary)
+            if unc is not None:
+                write_uncertainty(unc, written)
+            return written
+
+        path = _write_or_fail("--out", out, write)
     else:
         path = None
     if as_json:
         payload = {"meta": res.meta, "summary": summary.reset_index().to_dict(orient="records")}
+        if unc is not None:
+            payload["uncertainty"] = {
+                "bands": unc.bands.reset_index().to_dict(orient="records"),
+                "ranking": unc.ranking.to_dict(orient="records"),
+            }
         if path is not None:
             payload["out"] = str(path)
         typer.echo(json.dumps(payload, indent=2, default=_json_default))
         return res, path
-    _print_results(res, summary, sc, show_all, path)
+    _print_results(res, summary, sc, show_all, path, unc)
     return res, path
+
+
+def _check_uncertain(source: str, sc, hint: bool = False) -> None:
+    """Check the ``uncertain:`` block against the scenario before anything is simulated
+    (exit 2 with every problem)."""
+    from nansei.scenario import ScenarioError
+    from nansei.scenario.uncertain import validate_uncertain
+
+    try:
+        validate_uncertain(sc, source)
+    except ScenarioError as exc:
+        err_console.print(f"[bold red]Invalid scenario[/] {source}")
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        if hint:
+            err_console.print(
+                "fix the uncertain: block (a --set may have replaced a field it varies), "
+                "or run with --no-uncertainty",
+                highlight=False,
+            )
+        raise typer.Exit(code=2) from None
+
+
+def _uncertainty(sc, seed, workers):
+    """The outer Latin hypercube of the scenario's ``uncertain:`` block, with a progress
+    bar (exit 2 with the reason if a point's combination of values is invalid)."""
+    from nansei.analysis.uncertainty import uncertainty_bands
+    from nansei.scenario import ScenarioError
+
+    unc = sc.uncertain
+    with _progress_bar() as bar:
+        task = bar.add_task(
+            f"uncertainty: {unc.points} points x {unc.replications} reps",
+            total=unc.points * unc.replications,
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            return uncertainty_bands(sc, seed=seed, workers=workers, progress=progress)
+        except ScenarioError as exc:
+            err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
 
 
 def _simulate(sc, reps, seed, workers, series, trace):
@@ -470,9 +547,27 @@ def _ci(row) -> str:
     return f"[{_num(row['ci_low'])}, {_num(row['ci_high'])}]"
 
 
-def _print_results(res, summary, sc, show_all: bool = False, path: Path | None = None) -> None:
+def _band(unc, name: str) -> str:
+    """The band of an output over parameter uncertainty, as ``[low, high]``."""
+    if unc is None or name not in unc.bands.index:
+        return ""
+    b = unc.bands.loc[name]
+    if b["low"] != b["low"]:
+        return ""
+    return f"[{_num(b['low'])}, {_num(b['high'])}]"
+
+
+def _band_title(unc) -> str:
+    lo, hi = unc.meta["band"]
+    return f"{100 * lo:g}–{100 * hi:g}% band"
+
+
+def _print_results(
+    res, summary, sc, show_all: bool = False, path: Path | None = None, unc=None
+) -> None:
     """Headline outputs (or every output with ``show_all``) fitted to the terminal: labels
-    and names wrap or fold, numbers keep their full width, nothing is cut."""
+    and names wrap or fold, numbers keep their full width, nothing is cut. With
+    uncertainty bands (``unc``), a band column and the ranking of the parameters."""
     m = res.meta
     title = (
         f"{m['scenario']}: {m['replications']:,} replications, seed {m['seed']}, "
@@ -495,21 +590,47 @@ def _print_results(res, summary, sc, show_all: bool = False, path: Path | None =
     else:
         rows = [(*r, r[0]) for r in _headline_rows(summary, sc)]
         first, extra = "headline", "output"
+    bands = [_band(unc, r[0]) for r in rows] if unc is not None else []
     mean_w = max([4, *(len(r[2]) for r in rows)])
     ci_w = max([6, *(len(r[3]) for r in rows)])
+    band_w = max([len(_band_title(unc)), *(len(b) for b in bands)]) + 3 if unc else 0
     label_w = max(len(r[1]) for r in rows)
-    # the fourth column (the output's name, or its description) only when it fits
+    # the last column (the output's name, or its description) only when it fits
     extra_w = max(len(r[4]) for r in rows) if not show_all else 30
-    wide = console.width >= min(label_w, 44) + mean_w + ci_w + extra_w + 13
+    wide = console.width >= min(label_w, 44) + mean_w + ci_w + band_w + extra_w + 13
+    # a narrow terminal: the band goes under the CI, in the same column
+    stack = unc is not None and console.width < min(label_w, 24) + mean_w + ci_w + band_w + 10
+    if unc is not None:
+        m = unc.meta
+        title += (
+            f"; uncertainty: {m['points']} points x {m['replications']:,} reps over "
+            f"{len(m['parameters'])} parameters"
+        )
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column(first, style="bold", overflow="fold", ratio=None)
     table.add_column("mean", justify="right", no_wrap=True, min_width=mean_w)
-    table.add_column("95% CI", justify="right", no_wrap=True, min_width=ci_w)
+    if stack:
+        table.add_column(
+            f"95% CI\n{_band_title(unc)}",
+            justify="right",
+            no_wrap=True,
+            min_width=max(ci_w, band_w - 3),
+        )
+    else:
+        table.add_column("95% CI", justify="right", no_wrap=True, min_width=ci_w)
+        if unc is not None:
+            table.add_column(_band_title(unc), justify="right", no_wrap=True, min_width=band_w - 3)
     if wide:
         table.add_column(extra, style="dim", overflow="fold", no_wrap=not show_all)
-    for _name, label, mean, ci, more in rows:
-        table.add_row(label, mean, ci, *([more] if wide else []))
+    for k, (_name, label, mean, ci, more) in enumerate(rows):
+        if stack:
+            cells = [label, mean, f"{ci}\n{bands[k]}"]
+        else:
+            cells = [label, mean, ci, *([bands[k]] if unc is not None else [])]
+        table.add_row(*cells, *([more] if wide else []))
     console.print(table)
+    if unc is not None:
+        _print_ranking(unc, [(r[0], r[1]) for r in rows])
     p, se = res.survival_probability()
     console.print(f"P(no launcher lost) = {p:.4f} ± {1.96 * se:.4f} (95%)")
     total = sum(1 for n in summary.index if n not in ("events", "overflow"))
@@ -521,6 +642,50 @@ def _print_results(res, summary, sc, show_all: bool = False, path: Path | None =
         where.append("--out DIR writes the table and every replication's record")
     lead = f"{len(rows)} of {total} outputs shown" if not show_all else f"{total} outputs"
     console.print(f"{lead}; " + "; ".join(where) + ".", style="dim", highlight=False)
+
+
+def _print_ranking(unc, rows: list[tuple[str, str]], top: int = 3) -> None:
+    """The uncertain parameters that drive each headline output: up to ``top`` whose PRCC
+    interval excludes 0 (else the strongest one, dimmed), with PRCC and 95% CI."""
+    from rich.markup import escape
+
+    lo, hi = unc.meta["band"]
+    console.print(
+        f"95% CI: Monte Carlo error of the mean at the scenario's values. "
+        f"{_band_title(unc)}: {100 * lo:g}th to {100 * hi:g}th percentile of the mean over "
+        "the uncertain parameters (Latin hypercube; the same seeds at every point).",
+        style="dim",
+        highlight=False,
+    )
+    table = Table(
+        title="What drives each output: partial rank correlation (PRCC) with the uncertain "
+        "parameters",
+        title_justify="left",
+    )
+    table.add_column("headline: parameter", overflow="fold")
+    table.add_column("PRCC", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    rank = unc.ranking
+    for name, label in rows:
+        sub = rank[(rank["output"] == name) & (rank["prcc"] == rank["prcc"])]
+        if sub.empty:
+            continue
+        clear = sub[(sub["ci_low"] > 0) | (sub["ci_high"] < 0)].head(top)
+        shown, dim = (clear, False) if not clear.empty else (sub.head(1), True)
+        table.add_row(f"[bold]{escape(label)}[/]", "", "")
+        for r in shown.itertuples(index=False):
+            ci = f"[{r.ci_low:+.2f}, {r.ci_high:+.2f}]" if r.ci_low == r.ci_low else ""
+            table.add_row(
+                "  " + escape(r.parameter), f"{r.prcc:+.2f}", ci, style="dim" if dim else None
+            )
+    console.print(table)
+    console.print(
+        f"PRCC +1: the output rises with the parameter, -1: it falls (others held fixed). "
+        f"Up to {top} parameters whose interval excludes 0; dim: none does, the strongest "
+        "is shown. --out DIR writes every point and the full ranking.",
+        style="dim",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -537,10 +702,21 @@ def run(
     show_all: Annotated[
         bool, typer.Option("--all", help="Print every output, not only the headlines.")
     ] = False,
+    no_uncertainty: Annotated[
+        bool,
+        typer.Option(
+            "--no-uncertainty",
+            help="Skip the uncertainty bands of the scenario's uncertain: block.",
+        ),
+    ] = False,
 ) -> None:
-    """Simulate a scenario and print its headline outcomes with 95% confidence intervals."""
+    """Simulate a scenario and print its headline outcomes with 95% confidence intervals
+    (and, with an uncertain: block, the band over parameter uncertainty)."""
     try:
-        _run(scenario, reps, seed, workers, out, as_json, series, trace, sets, show_all)
+        _run(
+            scenario, reps, seed, workers, out, as_json, series, trace, sets, show_all,
+            uncertainty=not no_uncertainty,
+        )  # fmt: skip
     except KeyboardInterrupt:
         _interrupted(
             "nothing was written (a run keeps no partial results); run the same command "

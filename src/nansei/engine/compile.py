@@ -490,7 +490,7 @@ def compile_scenario(sc) -> Compiled:
         munition_ids=tuple(m.id for m in muns),
         site_lonlat=np.column_stack([lon, lat]),
         params=_params(sc, len(l_ids)),
-        fingerprint=hashlib.sha256(sc.model_dump_json().encode()).hexdigest(),
+        fingerprint=hashlib.sha256(sc.model_dump_json(exclude={"uncertain"}).encode()).hexdigest(),
     )
     if sc.civil.enabled:
         compiled = _with_civil(sc, compiled, gw_lat, gw_lon)

@@ -78,3 +78,27 @@ def write_run(results, scenario, out: Path, summary: pd.DataFrame | None = None)
     meta = _clean(dict(results.meta))
     _atomic_write_bytes(out / "meta.json", (json.dumps(meta, indent=2) + "\n").encode())
     return out
+
+
+def write_uncertainty(unc, out: Path) -> Path:
+    """Write uncertainty bands to a run directory: ``uncertainty.parquet`` (one row per
+    hypercube point: parameter values and output means), ``uncertainty_bands.csv``,
+    ``uncertainty_ranking.csv`` and ``uncertainty.json`` (the design and the parameters
+    with their provenance).
+
+    Parameters
+    ----------
+    unc : nansei.analysis.uncertainty.UncertaintyResult
+    out : Path
+        The run directory (created if needed).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_parquet(unc.points, out / "uncertainty.parquet")
+    bands = unc.bands.reset_index().to_csv(index=False).encode()
+    _atomic_write_bytes(out / "uncertainty_bands.csv", bands)
+    ranking = unc.ranking.to_csv(index=False).encode()
+    _atomic_write_bytes(out / "uncertainty_ranking.csv", ranking)
+    meta = json.dumps(_clean(dict(unc.meta)), indent=2) + "\n"
+    _atomic_write_bytes(out / "uncertainty.json", meta.encode())
+    return out

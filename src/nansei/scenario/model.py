@@ -25,6 +25,7 @@ from .red import Red
 from .run import RunSettings
 from .sustainment import Sustainment
 from .targets import SeaZone, Targets
+from .uncertain import Uncertain
 
 __all__ = ["Assumption", "Scenario"]
 
@@ -68,6 +69,13 @@ class Scenario(Model):
     )
     legal: Legal = Field(default_factory=Legal, description="Legal authorities.")
     civil: Civil = Field(default_factory=Civil, description="Residents and evacuation.")
+    uncertain: Uncertain | None = Field(
+        None,
+        description="Parameter uncertainty: ranges of numeric fields over which nansei run "
+        "adds a band to each headline output (off when absent; see docs/experiments.md). "
+        "Its paths and range ends are checked against the scenario by nansei validate and "
+        "before nansei run simulates (not when a sweep uses the scenario as its base).",
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
