@@ -21,9 +21,18 @@ OUTPUTS = (
     "pods_issued",
     "deliveries_made",
     "deliveries_withdrawn",
+    "blocked_sdf_supply_ammunition",
+    "blocked_sdf_supply_fuel",
+    "blocked_sdf_transport",
     "blocked_sdf_logistics_in_combat_zone",
     "blocked_us_fires_from_japan",
+    "blocked_sdf_use_of_force",
     "launchers_lost",
+    "t_evacuation_authorised_h",
+    "evac_order_h",
+    "evac_residents_at_strike",
+    "evac_exposure_person_h",
+    "evac_casualty_proxy",
 )
 
 

@@ -108,24 +108,15 @@ class CompiledCivil:
 def evacuation_authority_h(sc) -> float:
     """Earliest time (h) at which the timeline permits ``evacuation_order`` (inf if never).
 
-    Scheduled recognitions count at ``at_h``; ``delay`` recognitions at the previous entry's
-    time plus the delay's mean (exact for fixed delays); ``trigger`` recognitions depend on
-    the fighting and are not known here (inf). Placeholder until the legal state machine.
+    The legal state machine's own rule (:func:`nansei.engine.legal.authority_times`): the
+    first time a situation permitting the order holds, an anticipated armed attack entry
+    lapsing if the armed attack situation is recognised first. Random delays count at
+    their means (exact for fixed delays); ``trigger`` recognitions depend on the fighting
+    and are not known here (inf).
     """
-    permits = sc.legal.authority_set().permits
-    best = 0.0 if "evacuation_order" in permits.get("peacetime", ()) else math.inf
-    prev = 0.0
-    for rec in sc.legal.timeline:
-        if rec.mode == "scheduled":
-            t = float(rec.at_h)
-        elif rec.mode == "delay":
-            t = prev + float(rec.delay_h.mean())
-        else:
-            t = math.inf
-        prev = t
-        if "evacuation_order" in permits.get(rec.situation, ()):
-            best = min(best, t)
-    return best
+    from nansei.engine.legal import authority_times
+
+    return authority_times(sc)["evacuation_order"]
 
 
 def order_time_h(sc) -> float:

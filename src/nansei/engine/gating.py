@@ -16,12 +16,14 @@ from nansei.engine.books import push, trace_row
 from nansei.engine.jit import kernel
 from nansei.engine.legal import (
     A_COMBAT_ZONE,
+    A_EVACUATION,
     A_US_FIRES,
     A_USE_OF_FORCE,
     G_AD_SDF,
     G_PC_AT,
     G_PC_STATUS,
     block_reason,
+    entry_in_effect,
     legal_reset,
     legal_resolve,
 )
@@ -101,11 +103,22 @@ def p_intercept(m, s, p, t, n, site):
     return p
 
 
+@kernel
+def legal_event_in_effect(m, s, e):
+    """False for the ``EV_LEGAL`` event of a timeline entry that changes nothing: it lapsed
+    (an anticipated armed attack after the armed attack situation) or repeats an earlier
+    recognition of its situation."""
+    return entry_in_effect(m.lg_rec, s.lg.rec_t, s.lg.recog_t, e)
+
+
 @kernel(inline=False)
 def legal_close(s, horizon):
-    """Record each situation's recognition time and the time US fires were authorised."""
+    """Record each situation's recognition time (NaN: not recognised by the horizon, or
+    lapsed) and the times US fires and the evacuation order were first authorised."""
     out, recog_t = s.b.out, s.lg.recog_t
     for k in range(1, recog_t.shape[0]):
         out[Y.O_T_SIT_FIRST + k - 1] = recog_t[k] if recog_t[k] <= horizon else np.nan
     ta = s.lg.auth_t[A_US_FIRES]
     out[Y.O_T_US_FIRES] = ta if ta <= horizon else np.nan
+    te = s.lg.auth_t[A_EVACUATION]
+    out[Y.O_T_EVACUATION] = te if te <= horizon else np.nan

@@ -57,6 +57,7 @@ from nansei.engine.state import (
     C_NSTRLOG,
     C_NTRACE,
     C_OVERFLOW,
+    ENG_ALL,
     ENG_NONE,
     MOVE_KIND,
     NEXT,
@@ -281,8 +282,8 @@ def _replicate(rng, m, s):
         else:
             who = ENG_NONE
         engage(rng, m, s, t, who)  # the one engagement site
-        if code == Y.EV_LEGAL:
-            review(m, s, t, False, -1)  # after the engagements (on_legal)
+        if code == Y.EV_LEGAL and who == ENG_ALL:
+            review(m, s, t, False, -1)  # after the engagements (on_legal: in effect)
     _close(m, s, step)
     return cnt[C_NTRACE]
 

@@ -286,6 +286,11 @@ _LEGAL_OUTPUTS = (
     ("t_armed_attack_h", "time the armed attack situation is recognised (h)"),
     ("t_survival_threatening_h", "time the survival-threatening situation is recognised (h)"),
     ("t_us_fires_authorised_h", "time US fires from Japan are first authorised (h)"),
+    (
+        "t_evacuation_authorised_h",
+        "time a civil-protection evacuation order is first lawful: the first of the "
+        "anticipated armed attack and armed attack recognitions (h)",
+    ),
 )
 OUTPUTS = (*OUTPUTS, *_SUSTAIN_OUTPUTS, *_BLOCKED_OUTPUTS, *_LEGAL_OUTPUTS)
 OUTPUT_NAMES = tuple(name for name, _ in OUTPUTS)
@@ -364,6 +369,7 @@ O_FUEL_RESUPPLY = OUT_INDEX["fuel_resupply_runs"]
 O_BLOCKED_FIRST = OUT_INDEX["blocked_sdf_supply_ammunition"]  # + legal action index
 O_T_SIT_FIRST = OUT_INDEX["t_important_influence_h"]  # + situation index - 1
 O_T_US_FIRES = OUT_INDEX["t_us_fires_authorised_h"]
+O_T_EVACUATION = OUT_INDEX["t_evacuation_authorised_h"]
 
 # --- daily series (one row per series step) --------------------------------
 SERIES: tuple[tuple[str, str], ...] = (

@@ -11,11 +11,19 @@
   replication, at its start, from the legal sub-stream, so two authority sets
   run with the same seed see the same decision delays.
 * ``recog_t`` (N_SIT,): recognition time of each situation (earliest entry).
+  A situation contained in a more severe one (:data:`CONTAINMENT`: the
+  anticipated armed attack situation in the armed attack situation) is not
+  recognised at or after the recognition of the one containing it: its entry
+  lapses (``recog_t`` stays ``inf``, its ``EV_LEGAL`` event changes nothing).
 * ``auth_t`` (N_ACT,): earliest time each action is permitted: the earliest
-  recognition of a situation that permits it (recognitions are never
-  withdrawn, so permission is the union over recognised situations). For
-  ``us_fires_from_japan`` also not before prior-consultation approval (never
-  if denied or pending).
+  time a situation that permits it holds (recognitions are never withdrawn, so
+  permission is the union over recognised situations; a contained situation
+  holds from its own recognition or from that of the situation containing it,
+  whichever is first). For ``us_fires_from_japan`` the permission of every
+  situation but the armed attack situation also waits for prior-consultation
+  approval (never if denied or pending): operations under Article V of the
+  1960 treaty, in defence of Japan under armed attack, are outside prior
+  consultation (Kishi-Herter exchange of notes).
 
 Gating is then one comparison, ``t >= auth_t[a]``. Blocked actions are
 counted per action and logged in the trace with a reason code
@@ -30,7 +38,7 @@ import numpy as np
 
 from nansei.engine.dists import draw
 from nansei.engine.jit import kernel
-from nansei.scenario.legal import ACTIONS, SITUATIONS
+from nansei.scenario.legal import ACTIONS, CONTAINED_IN, SITUATIONS
 
 #: Actions in array order (``auth_t`` index).
 ACTION_NAMES: tuple[str, ...] = tuple(ACTIONS)
@@ -44,6 +52,11 @@ A_EVACUATION = ACTION_NAMES.index("evacuation_order")
 A_TEMP_BASES = ACTION_NAMES.index("us_temporary_bases")
 N_ACT = len(ACTION_NAMES)
 N_SIT = len(SITUATIONS)
+S_ARMED_ATTACK = SITUATIONS.index("armed_attack")
+#: (contained situation, situation containing it) index pairs, from ``CONTAINED_IN``.
+CONTAINMENT: tuple = tuple(
+    (SITUATIONS.index(a), SITUATIONS.index(b)) for a, b in CONTAINED_IN.items()
+)
 
 #: Actions the combat kernel gates (and counts as ``blocked_<action>``).
 GATED_ACTIONS: tuple[str, ...] = (
@@ -152,6 +165,27 @@ def legal_reset(lrng, lg_rec, rec_t, rec_delay, trig_t):
 
 
 @kernel(python=True)
+def holds_from(recog_t, s):
+    """Time from which situation ``s`` holds: its recognition, or that of the situation
+    containing it (:data:`CONTAINMENT`) if earlier."""
+    t = recog_t[s]
+    for pair in CONTAINMENT:
+        if pair[0] == s and recog_t[pair[1]] < t:
+            t = recog_t[pair[1]]
+    return t
+
+
+@kernel(python=True)
+def entry_in_effect(lg_rec, rec_t, recog_t, r):
+    """True if timeline entry ``r`` recognises its situation (``r`` = number of entries:
+    the prior-consultation decision, always in effect); False for an entry that lapsed
+    or repeats an earlier recognition of its situation."""
+    if r >= lg_rec.shape[0]:
+        return True
+    return rec_t[r] == recog_t[int(lg_rec[r, R_SIT])]
+
+
+@kernel(python=True)
 def legal_resolve(lg_perm, lg_rec, lg_f, rec_t, rec_delay, recog_t, auth_t, trig_t):
     """Fix every recognition time that is now known; recompute ``recog_t`` and ``auth_t``.
 
@@ -185,17 +219,26 @@ def legal_resolve(lg_perm, lg_rec, lg_f, rec_t, rec_delay, recog_t, auth_t, trig
         s = int(lg_rec[r, R_SIT])
         if rec_t[r] < recog_t[s]:
             recog_t[s] = rec_t[r]
+    for pair in CONTAINMENT:
+        if recog_t[pair[0]] >= recog_t[pair[1]]:
+            recog_t[pair[0]] = np.inf  # lapses: never recognised at or after its container
     for a in range(auth_t.shape[0]):
         best = np.inf
         for s in range(recog_t.shape[0]):
-            if lg_perm[s, a] == 1 and recog_t[s] < best:
-                best = recog_t[s]
+            if lg_perm[s, a] == 1:
+                best = min(best, holds_from(recog_t, s))
         auth_t[a] = best
+    # US fires: consultation gates every permission but the armed attack situation's
+    free = np.inf
+    if lg_perm[S_ARMED_ATTACK, A_US_FIRES] == 1:
+        free = recog_t[S_ARMED_ATTACK]
+    gated = np.inf
+    for s in range(recog_t.shape[0]):
+        if s != S_ARMED_ATTACK and lg_perm[s, A_US_FIRES] == 1:
+            gated = min(gated, holds_from(recog_t, s))
     pc = int(lg_f[G_PC_STATUS])
-    if pc == 0:
-        auth_t[A_US_FIRES] = max(auth_t[A_US_FIRES], lg_f[G_PC_AT])
-    else:
-        auth_t[A_US_FIRES] = np.inf
+    gated = max(gated, lg_f[G_PC_AT]) if pc == 0 else np.inf
+    auth_t[A_US_FIRES] = min(free, gated)
     return new
 
 
@@ -204,7 +247,7 @@ def block_reason(lg_perm, lg_f, recog_t, a, t):
     """Why action ``a`` is not permitted at ``t`` (a ``REASON_*`` code)."""
     if a == A_US_FIRES:
         for s in range(recog_t.shape[0]):
-            if lg_perm[s, a] == 1 and recog_t[s] <= t:
+            if lg_perm[s, a] == 1 and holds_from(recog_t, s) <= t:
                 return REASON_CONSULTATION
     return REASON_NO_SITUATION
 
@@ -215,6 +258,16 @@ def authority_times(sc, trigger_times: dict[str, float] | None = None) -> dict[s
     Random delays are replaced by their means; ``trigger_times`` gives the
     time of each trigger event (default: never). Used by tests and docs.
     """
+    return _resolve_means(sc, trigger_times)[1]
+
+
+def recognition_times(sc, trigger_times: dict[str, float] | None = None) -> dict[str, float]:
+    """Python reference: recognition time (h) of every situation, as :func:`authority_times`
+    (``inf``: never recognised, or lapsed)."""
+    return _resolve_means(sc, trigger_times)[0]
+
+
+def _resolve_means(sc, trigger_times):
     arrays = compile_legal(sc)
     rec = arrays["lg_rec"]
     rec_t, rec_delay, recog_t, auth_t, trig_t = new_legal_state(rec.shape[0])
@@ -223,4 +276,7 @@ def authority_times(sc, trigger_times: dict[str, float] | None = None) -> dict[s
     for name, t in (trigger_times or {}).items():
         trig_t[TRIGGERS.index(name)] = t
     legal_resolve(arrays["lg_perm"], rec, arrays["lg_f"], rec_t, rec_delay, recog_t, auth_t, trig_t)
-    return {a: float(auth_t[i]) for i, a in enumerate(ACTION_NAMES)}
+    return (
+        {s: float(recog_t[i]) for i, s in enumerate(SITUATIONS)},
+        {a: float(auth_t[i]) for i, a in enumerate(ACTION_NAMES)},
+    )

@@ -10,6 +10,7 @@ from nansei.engine import layout as Y
 from nansei.engine.books import push
 from nansei.engine.engagement import fuel_resume
 from nansei.engine.fuel import any_stranded
+from nansei.engine.gating import legal_event_in_effect
 from nansei.engine.jit import kernel
 from nansei.engine.layout import N_ISLAND, U_ENABLED, U_INTERVAL
 from nansei.engine.state import ENG_ALL, ENG_NONE
@@ -22,8 +23,12 @@ def on_legal(rng, m, s, t, e, tag, step):
 
     Launchers waiting for fuel get it if now lawful; every launcher then looks
     for a target, and after that the supply points are reviewed (the kernel's
-    loop calls :func:`nansei.engine.supply.review` after the engagements).
+    loop calls :func:`nansei.engine.supply.review` after the engagements, unless
+    this returns ``ENG_NONE``: the entry lapsed or repeats a recognition, so
+    nothing changed).
     """
+    if not legal_event_in_effect(m, s, e):
+        return ENG_NONE
     if m.su_f[U_ENABLED] == 1.0 and any_stranded(s):
         fuel_resume(rng, m, s, t, -1)
     return ENG_ALL

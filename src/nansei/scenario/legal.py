@@ -3,10 +3,17 @@
 Situations (2015 security legislation, Civil Protection Law) are recognised
 along a :class:`Recognition` timeline. **Semantics:** recognitions are never
 withdrawn within a run, and the actions permitted at time ``t`` are the union
-of ``permits[s]`` over every situation ``s`` recognised at or before ``t``.
-``us_fires_from_japan`` additionally needs :class:`PriorConsultation` approval.
+of ``permits[s]`` over every situation ``s`` that holds at ``t``. A situation
+holds from its recognition, and also from the recognition of a more severe
+situation that contains it (:data:`CONTAINED_IN`: an armed attack situation
+contains the anticipated one); a contained situation is never recognised at or
+after the situation that contains it (its timeline entry lapses).
+``us_fires_from_japan`` additionally needs :class:`PriorConsultation` approval,
+except when the armed attack situation permits it (operations under Article V
+of the 1960 treaty are outside prior consultation).
 Built-in authority sets: ``law-2021`` (the law as it stood when the plan was
 reported) and ``amended`` (the "legal changes" — each change an assumption).
+The public basis of every cell is in :mod:`nansei.scenario.legal_basis`.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from .distributions import Distribution
 __all__ = [
     "ACTIONS",
     "BUILTIN_AUTHORITIES",
+    "CONTAINED_IN",
     "SITUATIONS",
     "Action",
     "AuthoritySet",
@@ -50,6 +58,11 @@ Action = Literal[
 
 #: Situations in escalation order (the rank used to check scheduled timelines).
 SITUATIONS: tuple[str, ...] = get_args(Situation)
+#: Situation -> the more severe situation that contains it. The anticipated armed attack
+#: situation has "not yet reached" an armed attack situation (Armed Attack Situations Act
+#: art. 2; MOD white paper 2024), so it is not recognised once an armed attack situation is,
+#: and it holds (with what it permits) from the armed attack situation's recognition.
+CONTAINED_IN: dict[str, str] = {"anticipated_armed_attack": "armed_attack"}
 #: All gated actions, with what each gates in the engine.
 ACTIONS: dict[str, str] = {
     "sdf_supply_ammunition": "SDF delivers munition pods to US launchers / supply points",
@@ -58,7 +71,7 @@ ACTIONS: dict[str, str] = {
     "sdf_logistics_in_combat_zone": "SDF supply continues on an island where combat is "
     "taking place (struck within sustainment.combat_zone_window_h)",
     "us_fires_from_japan": "US launchers fire from Japanese territory (also needs prior "
-    "consultation approval)",
+    "consultation approval, unless permitted by the armed attack situation: Article V)",
     "sdf_use_of_force": "SDF uses force, e.g. SDF air defence intercepts Red missiles",
     "evacuation_order": "Civil Protection Law evacuation of residents may be ordered",
     "us_temporary_bases": "US launchers may occupy temporary sites outside US facilities",
@@ -86,7 +99,12 @@ LAW_2021 = AuthoritySet(
     permits={
         "peacetime": [],
         "important_influence": [*_IIS, "us_fires_from_japan", "us_temporary_bases"],
-        "anticipated_armed_attack": [*_IIS, "evacuation_order", "us_temporary_bases"],
+        "anticipated_armed_attack": [
+            *_IIS,
+            "evacuation_order",
+            "us_fires_from_japan",
+            "us_temporary_bases",
+        ],
         "armed_attack": [
             *_IIS,
             "sdf_logistics_in_combat_zone",
@@ -105,13 +123,19 @@ LAW_2021 = AuthoritySet(
     },
     assumptions=[
         "IIS permits SDF supply of ammunition and fuel and transport, but not where combat is "
-        "actually taking place and no use of force (Kotobank 重要影響事態; Sankei 2015-09-18). (B)",
-        "Evacuation orders need an (anticipated) armed attack situation (Shugiin question "
-        "2025-06; Civil Protection Act). (A)",
-        "Armed attack permits SDF use of force and evacuation orders; survival-threatening "
-        "permits use of force for collective self-defence (MOD white paper 2024). (A)",
-        "US fires from Japan are not barred by Japanese situation law in IIS but need "
-        "prior consultation approval (Kishi-Herter exchange, 1960). (C interpretation)",
+        "actually taking place, and no use of force (Act on Important Influence Situations, "
+        "as amended 2015; Kotobank 重要影響事態; Sankei 2015-09-18). (B)",
+        "Anticipated armed attack: the same support, still not where combat is taking place "
+        "(the SDF does not use force yet; the 'integration with the use of force' doctrine). (C)",
+        "Evacuation orders need an armed attack or anticipated armed attack situation (Civil "
+        "Protection Act; Shugiin question 2025-06). (A)",
+        "Armed attack permits SDF use of force and evacuation orders, and SDF supply to US "
+        "forces repelling the attack with no combat-site clause (US Forces Measures Act art. "
+        "10); survival-threatening permits use of force (MOD white paper 2024). (A/B)",
+        "US fires from Japan are not barred by Japanese situation law from the IIS on; they "
+        "need prior consultation approval, except under Article V once Japan is attacked "
+        "(Kishi-Herter exchange of notes, 1960; Diet answer 2021-04-27). (A; the IIS "
+        "threshold is C)",
         "US temporary bases on SDF facilities are assumed possible from IIS (SOFA Art. "
         "II(4)(b) joint use). (C)",
     ],
@@ -129,15 +153,12 @@ AMENDED = AuthoritySet(
         "anticipated_armed_attack": [
             *LAW_2021.permits["anticipated_armed_attack"],
             "sdf_logistics_in_combat_zone",
-            "us_fires_from_japan",
         ],
     },
     assumptions=[
         *LAW_2021.assumptions,
         "CHANGE (assumption C): SDF logistics may continue where combat is taking place "
         "from the IIS on (the SDF need not suspend or withdraw).",
-        "CHANGE (assumption C): US fires from Japan permitted in the anticipated armed "
-        "attack situation too.",
     ],
 )
 

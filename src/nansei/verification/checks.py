@@ -5,7 +5,7 @@ Each :class:`Check` builds an idealised scenario, names the exact value from
 how to estimate it from simulated records. :func:`run_checks` runs them and
 reports the error in standard errors; a check passes within ``z_tol`` (4).
 The checks live in the check modules (``attrition_checks``, ``civil_checks``,
-``fuel_checks``, ``sustain_checks``), which list them in ``CHECKS``; this module
+``fuel_checks``, ``sustain_checks``, ``legal_checks``), which list them in ``CHECKS``; this module
 registers them in :data:`REGISTRY` in that order, and :func:`register` adds more.
 """
 
@@ -22,6 +22,7 @@ from nansei.verification import (
     forces_checks,
     fuel_checks,
     killchain_checks,
+    legal_checks,
     sustain_checks,
 )
 from nansei.verification.base import Check, Estimator, check_scenario, scenario_document
@@ -47,6 +48,7 @@ _MODULES = (
     civil_checks,
     fuel_checks,
     sustain_checks,
+    legal_checks,
 )
 for _module in _MODULES:
     for _check in _module.CHECKS:
