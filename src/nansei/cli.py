@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nansei.engine.headlines import HEADLINES
 from nansei.version import __version__
 
 app = typer.Typer(
@@ -481,22 +482,6 @@ def _json_default(obj):
     return str(obj)
 
 
-#: The headline outputs of ``nansei run``: (output, label); evacuation rows only with
-#: civil protection, supply rows only with sustainment.
-HEADLINES: tuple[tuple[str, str], ...] = (
-    ("launchers_lost", "launchers lost"),
-    ("time_first_loss_h", "time of the first loss (h)"),
-    ("salvos_fired", "salvos fired"),
-    ("targets_hit", "salvos that hit a target"),
-    ("red_missiles_spent", "Red missiles spent"),
-    ("red_missiles_wasted", "Red missiles wasted (empty sites, decoys)"),
-    ("red_claimed_kills", "launchers Red claims destroyed"),
-    ("pods_delivered", "pods delivered to supply points"),
-    ("fuel_delivered_l", "fuel delivered to supply points (l)"),
-    ("evac_remaining", "people not evacuated at the horizon"),
-    ("evac_residents_at_strike", "residents in the region at the first strike"),
-    ("evac_complete_h", "evacuation complete (h)"),
-)
 _SUPPLY = {"pods_delivered", "fuel_delivered_l"}
 
 

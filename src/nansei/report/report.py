@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from nansei.analysis import summarize
+from nansei.engine.headlines import HEADLINES
 from nansei.report import charts
 from nansei.report.html_map import map_data, script_json
 from nansei.report.layers import scenario_layers
@@ -55,6 +56,34 @@ def key_results(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         desc["no_launcher_lost"] = "1 if no launcher was lost (mean = probability)"
     out["description"] = out["output"].map(desc).fillna("")
     return out.reset_index(drop=True)
+
+
+def _with_bands(rows: list[dict], bands: pd.DataFrame | None) -> list[dict]:
+    """Key-result rows with the 5-95 % band over parameter uncertainty, where the run has
+    one (``band_low``, ``band_high``; None otherwise)."""
+    by = {} if bands is None else bands.set_index("output")
+    for r in rows:
+        hit = r["output"] in getattr(by, "index", ())
+        r["band_low"] = float(by.loc[r["output"], "low"]) if hit else None
+        r["band_high"] = float(by.loc[r["output"], "high"]) if hit else None
+    return rows
+
+
+def _drivers(ranking: pd.DataFrame | None, outputs: list[str], top: int = 3) -> list[dict]:
+    """The uncertain parameters that drive each output (PRCC interval excluding 0), in the
+    order of ``outputs``; at most ``top`` per output."""
+    if ranking is None:
+        return []
+    rows = []
+    for out in outputs:
+        sub = ranking[(ranking["output"] == out) & ranking["prcc"].notna()]
+        sub = sub[(sub["ci_low"] > 0) | (sub["ci_high"] < 0)].sort_values("rank").head(top)
+        for _, r in sub.iterrows():
+            rows.append(
+                {"output": out, "parameter": r["parameter"], "prcc": float(r["prcc"]),
+                 "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"])}
+            )  # fmt: skip
+    return rows
 
 
 def _png_uri(data: bytes) -> str:
@@ -171,6 +200,7 @@ def build_report(
 
     (out.parent / "map.html").write_text(render_map(layers, replay, title), encoding="utf-8")
     sc = run.scenario
+    results = _with_bands(_no_nan(key_results(run.records).to_dict(orient="records")), run.bands)
     html = (
         environment()
         .get_template("report.html.j2")
@@ -178,7 +208,9 @@ def build_report(
             title=title,
             scenario=sc,
             meta=run.meta,
-            results=_no_nan(key_results(run.records).to_dict(orient="records")),
+            results=results,
+            has_bands=run.bands is not None,
+            drivers=_drivers(run.ranking, [name for name, _ in HEADLINES]),
             n_reps=len(run.records),
             scenario_rows=_scenario_rows(sc),
             assumptions=list(sc.assumptions),

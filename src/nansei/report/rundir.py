@@ -28,6 +28,11 @@ class RunDir:
         The scenario as run (from ``scenario.yaml``).
     verification : list of dict or None
         Rows of ``verification.json`` when the directory has one.
+    bands : pandas.DataFrame or None
+        ``uncertainty_bands.csv`` (per output: the band over parameter uncertainty) when
+        the run had an ``uncertain:`` block.
+    ranking : pandas.DataFrame or None
+        ``uncertainty_ranking.csv`` (PRCC of each uncertain parameter per output).
     """
 
     path: Path
@@ -37,6 +42,8 @@ class RunDir:
     meta: dict
     scenario: object
     verification: list | None = None
+    bands: pd.DataFrame | None = None
+    ranking: pd.DataFrame | None = None
 
     def compiled(self):
         """The compiled scenario (entity names and positions in array order)."""
@@ -47,6 +54,10 @@ class RunDir:
 
 def _parquet(path: Path) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
+
+
+def _csv(path: Path) -> pd.DataFrame | None:
+    return pd.read_csv(path) if path.exists() else None
 
 
 def load_run(path: str | Path) -> RunDir:
@@ -82,4 +93,6 @@ def load_run(path: str | Path) -> RunDir:
         meta=json.loads((p / "meta.json").read_text(encoding="utf-8")),
         scenario=load_scenario(p / "scenario.yaml"),
         verification=json.loads(ver.read_text(encoding="utf-8")) if ver.exists() else None,
+        bands=_csv(p / "uncertainty_bands.csv"),
+        ranking=_csv(p / "uncertainty_ranking.csv"),
     )
