@@ -160,6 +160,10 @@ def _close(m, s, step):
     for g in range(s.w.gw_open.shape[0]):
         if s.w.gw_open[g] == 0:
             out[Y.O_GW_CLOSED_H] += horizon - s.w.gw_since[g]
+    ev = s.ev
+    for i in range(ev.state[0]):  # strikes launched that land after the horizon
+        if ev.ints[i, 1] == Y.EV_STRIKE:
+            out[Y.O_IN_FLIGHT_END] += m.ip[Y.I_MISSILES_PER_STRIKE]
     n_steps = s.b.series.shape[0]
     while step < n_steps:
         close_step(s, step)

@@ -214,6 +214,7 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("red_missiles_on_target", "leaking missiles that reached an occupied site (count)"),
     ("red_missiles_wasted", "leaking missiles on empty or decoy-only sites (count)"),
     ("red_missiles_on_gateways", "leaking missiles on airports and ports (count)"),
+    ("red_missiles_in_flight_end", "missiles of strikes still in flight at the horizon (count)"),
     ("strikes_wasted", "site strikes that found no launcher (count)"),
     ("strikes_on_decoys", "site strikes that found a decoy and no launcher (count)"),
     ("strikes_on_road", "strikes aimed at the last seen point of a lost road track (count)"),
@@ -304,6 +305,7 @@ O_LOST = OUT_INDEX["launchers_lost"]
 O_FIRST_LOSS = OUT_INDEX["time_first_loss_h"]
 O_LAUNCHER_HOURS = OUT_INDEX["launcher_hours_available"]
 O_WITHDRAWN = OUT_INDEX["launchers_withdrawn"]
+O_IN_FLIGHT_END = OUT_INDEX["red_missiles_in_flight_end"]
 O_SALVOS = OUT_INDEX["salvos_fired"]
 O_ROUNDS = OUT_INDEX["rounds_fired"]
 O_TARGETS_ARRIVED = OUT_INDEX["targets_arrived"]
