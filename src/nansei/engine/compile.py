@@ -169,16 +169,11 @@ def _zones(sc) -> dict:
     return {z.id: (z.lat, z.lon) for z in resolved_zones(sc)}
 
 
-def _isr_depth(th, lat: np.ndarray, conceal: list) -> list:
-    """Concealment of an abstract theatre's positions with Red's ISR depth folded in: a
-    position deeper than ``isr_depth_km`` is detected at ``isr_beyond_factor`` times the
-    rates, i.e. ``1 - c' = f (1 - c)`` (exact for the multiplicative site rates)."""
+def _isr_cover(th, lat: np.ndarray) -> np.ndarray:
+    """Factor on Red's detection rates at an abstract theatre's positions: 1 within
+    ``isr_depth_km`` of the front line, ``isr_beyond_factor`` deeper."""
     depth = -np.asarray(lat) * THEATRE_KM_PER_DEG
-    f = th.isr_beyond_factor
-    return [
-        1.0 - f * (1.0 - c) if d > th.isr_depth_km else c
-        for c, d in zip(conceal, depth, strict=True)
-    ]
+    return np.where(depth > th.isr_depth_km, th.isr_beyond_factor, 1.0)
 
 
 def _munition_order(sc) -> list:
@@ -332,12 +327,11 @@ def compile_scenario(sc) -> Compiled:
     if sc.red.isr.concealment_effect == "none":
         conceal = [0.0] * n_s
     th = theatre(sc)
-    if th is not None:
-        conceal = _isr_depth(th, lat, conceal)
     site_xy = planar_km(lat, lon, PLANAR_LAT0 if th is None else 0.0)
-    site_f = np.zeros((n_s, 3), dtype=np.float64)
+    site_f = np.zeros((n_s, 4), dtype=np.float64)
     site_f[:, 0] = conceal
     site_f[:, 1] = [s.residents for s in sites]
+    site_f[:, 3] = 1.0 if th is None else _isr_cover(th, lat)
     detour = sc.blue.relocation.road_detour_factor
     road_km = np.full((n_s, n_s), np.inf)
     for a in range(n_s):

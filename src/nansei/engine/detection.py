@@ -63,12 +63,13 @@ def detection_rate(m, s, la):
         return 0.0
     rate = m.fp[Y.F_RATE_HIDDEN + st]
     if st != Y.MOVING:
-        c = m.site_f[li[la, SITE], 0]
+        site = li[la, SITE]
+        c = m.site_f[site, 0]
         if li[la, AT_FP] == 1:
             c = m.fp[Y.F_FP_CONCEAL]
         elif m.ip[Y.I_FIRE_FROM] == 1 and m.fp[Y.F_HIDE_CONCEAL] >= 0.0:
             c = m.fp[Y.F_HIDE_CONCEAL]
-        rate *= 1.0 - c
+        rate *= (1.0 - c) * m.site_f[site, 3]  # concealment, then Red's ISR cover there
     return rate
 
 
@@ -257,9 +258,11 @@ def on_detect(rng, m, s, t, e, tag, step):
 
 @kernel
 def decoy_next(rng, m, s, t, d):
-    """Schedule decoy ``d``'s next detection (as a hidden launcher, decoy concealment)."""
+    """Schedule decoy ``d``'s next detection (as a hidden launcher at its position, with
+    the decoy's concealment)."""
     fp = m.fp
-    dt = exp_time(rng, fp[Y.F_RATE_HIDDEN] * (1.0 - fp[Y.F_DECOY_CONCEALMENT]))
+    cover = m.site_f[m.decoy_site[d], 3]  # Red's ISR cover at the decoy's position
+    dt = exp_time(rng, fp[Y.F_RATE_HIDDEN] * (1.0 - fp[Y.F_DECOY_CONCEALMENT]) * cover)
     if t + dt <= fp[Y.F_HORIZON_H]:
         push(s, t + dt, Y.EV_DECOY_DETECT, d, 0)
 

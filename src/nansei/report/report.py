@@ -25,7 +25,9 @@ from nansei.report.replay import build_replay
 from nansei.report.rundir import RunDir, load_run
 from nansei.report.static_map import DPI, static_map
 from nansei.report.templating import environment
+from nansei.report.theatre_map import theatre_map
 from nansei.report.verification import verification_status
+from nansei.scenario.resolve import theatre
 
 #: Outputs left out of the key results (bookkeeping, not results).
 HIDDEN_OUTPUTS = ("events", "overflow")
@@ -180,15 +182,14 @@ def build_report(
     )
     layers = scenario_layers(run.scenario, compiled, used)
     title = f"{run.scenario.name}: {run.scenario.title}"
-
-    map_png = charts.png_bytes(
-        static_map(
-            layers,
-            None if replay is None else replay.strikes,
-            f"{run.scenario.name}, replication 0 (strikes and used sites)",
-        ),
-        dpi=DPI,
-    )
+    strikes = None if replay is None else replay.strikes
+    map_title = f"{run.scenario.name}, replication 0 (strikes and used sites)"
+    abstract = theatre(run.scenario) is not None
+    if abstract:  # its own plane: no coastlines, islands or evacuation plan
+        fig = theatre_map(run.scenario, compiled, strikes, map_title)
+    else:
+        fig = static_map(layers, strikes, map_title)
+    map_png = charts.png_bytes(fig, dpi=DPI)
     (out.parent / "map.png").write_bytes(map_png)
     chart_pngs = {
         k: charts.png_bytes(f) for k, f in charts.run_charts(run.records, run.series).items()
@@ -198,7 +199,8 @@ def build_report(
 
     from nansei.report.html_map import render_map
 
-    (out.parent / "map.html").write_text(render_map(layers, replay, title), encoding="utf-8")
+    if not abstract:
+        (out.parent / "map.html").write_text(render_map(layers, replay, title), encoding="utf-8")
     sc = run.scenario
     results = _with_bands(_no_nan(key_results(run.records).to_dict(orient="records")), run.bands)
     html = (
@@ -217,7 +219,8 @@ def build_report(
             sources=_sources(sc),
             map_png=_png_uri(map_png),
             charts={k: _png_uri(v) for k, v in chart_pngs.items()},
-            data_json=script_json(map_data(layers, replay)),
+            abstract_theatre=abstract,
+            data_json=None if abstract else script_json(map_data(layers, replay)),
             verification=verification_status(run.verification, verify_scale),
             versions=_versions(run.meta),
             reproduce=_reproduce(run),

@@ -107,3 +107,45 @@ CHECKS.append(
         estimate=_survival,
     )
 )
+
+
+# -- Red's ISR cover in an abstract theatre ------------------------------------
+#: Detection rate (1/h) in every state at a position, the theatre's concealment, Red's cover
+#: factor beyond isr_depth_km, and the horizon (h).
+COVER_RATE, COVER_CONCEAL, COVER_FACTOR, H_COVER = 0.5, 0.6, 0.2, 1000.0
+
+
+def _cover_doc() -> dict:
+    rates = {k: COVER_RATE for k in ("hidden", "moving", "setting_up", "firing", "reloading")}
+    return _doc(
+        "ukraine-himars-2022",
+        **{
+            "run.horizon_h": H_COVER,
+            "blue.launchers": [{"id": "l1", "count": 1, "setup_h": 0, "teardown_h": 0}],
+            "blue.relocation": {"dwell_h": 100_000.0},
+            "blue.decoys.count_per_island": 0,
+            "targets.streams": [],
+            "red.inventory": 0,
+            "red.isr.detection_rate_per_h": rates,
+            "geography.theatre.concealment": COVER_CONCEAL,
+            "geography.theatre.isr_depth_km": 1.0,
+            "geography.theatre.isr_beyond_factor": COVER_FACTOR,
+        },
+    )
+
+
+CHECKS.append(
+    Check(
+        name="theatre-isr-cover",
+        description=(
+            f"Abstract theatre: one launcher that never moves, at a position beyond Red's "
+            f"drone cover, detected at λ (1 − c) f per hour (λ = {COVER_RATE}, c = "
+            f"{COVER_CONCEAL}, f = {COVER_FACTOR}) for H = {H_COVER:g} h: mean detections "
+            "λ (1 − c) f H"
+        ),
+        scenario=_cover_doc(),
+        expected=lambda: COVER_RATE * (1 - COVER_CONCEAL) * COVER_FACTOR * H_COVER,
+        estimate=_column("detections"),
+        replications=2000,
+    )
+)
