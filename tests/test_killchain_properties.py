@@ -61,7 +61,7 @@ def _unlimited_fuel() -> dict:
 
 HELPS_BLUE = {
     "slower kill chain": _doc(
-        **{"red.kill_chain.delay_h": {"kind": "lognormal", "median": 4.0, "sigma": 0.5}}
+        **{"red.kill_chain": {"delay_h": {"kind": "lognormal", "median": 4.0, "sigma": 0.5}}}
     ),
     "lower detection rates": _doc(
         **{
@@ -101,9 +101,11 @@ PERTURB = {
     "blue.relocation.site_memory_h": [0.0, 48.0],
     "blue.relocation.fire_from": ["site", "firing_point"],
 }
-#: Changes that can only help Blue, as overrides on the perturbed base.
+_LOGNORMAL_2H = {"kind": "lognormal", "median": 2.0, "sigma": 0.5}
+#: Changes that can only help Blue, as overrides on the perturbed base (a slower kill chain
+#: replaces the whole chain: every cue waits longer).
 HELPS = {
-    "kill chain x2": {"red.kill_chain.delay_h": {"kind": "lognormal", "median": 2.0, "sigma": 0.5}},
+    "kill chain x2": {"red.kill_chain": {"delay_h": _LOGNORMAL_2H}},
     "hidden rate / 2": "halve-hidden",
     "launch detection 0.1": {"red.isr.p_detect_launch": 0.1},
     "3 decoys per island": {"blue.decoys.count_per_island": 3},

@@ -48,6 +48,9 @@ LOW_ISR = {
     "red.isr.p_detect_launch": 0.3,
     "red.p_kill": 0.6,
     "blue.relocation.scoot_after_salvos": 1,
+    # one kill chain for every cue, as when issue 14 measured the inversion (kyodo-2021's
+    # calibration since gives the launch cue its own, shorter chain)
+    "red.kill_chain": {"delay_h": {"kind": "lognormal", "median": 1.0, "sigma": 0.5}},
 }
 
 RADIUS, SD = 0.1, 0.1
