@@ -17,7 +17,7 @@ OUTPUTS = (
     "launcher_hours_available",
     "launcher_stockout_h",
     "salvos_fired",
-    "salvos_no_ammo",
+    "targets_no_ammo",
     "pods_issued",
     "deliveries_made",
     "deliveries_withdrawn",

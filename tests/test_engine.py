@@ -108,6 +108,7 @@ def test_missile_accounting(kyodo):
         + r["red_missiles_on_target"]
         + r["red_missiles_wasted"]
         + r["red_missiles_on_gateways"]
+        + r["red_missiles_in_flight_end"]
     )
     assert (r["red_missiles_spent"] == total).all()
     assert r["red_missiles_spent"].sum() > 0

@@ -57,7 +57,9 @@ def test_stock_and_evacuee_charts_draw_every_column_with_bands():
     s = _series(True)
     fig = charts.stock_chart(s)
     assert _line_data(fig, "prsm_pods")[0] > _line_data(fig, "prsm_pods")[-1]
-    assert len(fig.axes[0].collections) == 2  # one CI band per stock column
+    # pods and tonnes on separate panels, one CI band per column, each axis its unit
+    assert [len(ax.collections) for ax in fig.axes] == [1, 1]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["pods", "tonnes"]
     fig = charts.evacuees_chart(s)
     ref = summarize(s, outputs=["remaining.ishigaki"], by=("step",))["mean"].to_numpy()
     assert np.array_equal(_line_data(fig, "ishigaki"), ref)

@@ -18,6 +18,7 @@ from nansei.engine.launchers import end_stay, on_arrive
 from nansei.engine.layout import U_ENABLED
 from nansei.engine.relocation import choose_site
 from nansei.engine.state import DEP, ENG_NONE, MOVE_KIND, ORIGIN, SITE, ST, STAY
+from nansei.engine.supply import stock_check, stockout_lost
 
 
 @kernel
@@ -37,6 +38,7 @@ def on_deploy(rng, m, s, t, e, tag, step):
     li[e, MOVE_KIND] = Y.MV_FIXED
     li[e, ST] = Y.MOVING
     s.w.site_occ[site] = e
+    stock_check(m, s, t, e)
     if m.su_f[U_ENABLED] == 1.0:
         s.fu.fuel_t[e] = t  # the tank burns from arrival on
     return on_arrive(rng, m, s, t, e, tag, step)
@@ -52,6 +54,7 @@ def withdraw_books(m, s, t, la):
         s.w.site_occ[li[la, SITE]] = -1
     out[Y.O_LAUNCHER_HOURS] += t - m.lp[la, Y.L_ARRIVE_H]
     out[Y.O_WITHDRAWN] += 1
+    stockout_lost(s, t, la)
     if m.su_f[U_ENABLED] == 1.0:
         fuel_close(m, s, t, la)  # its tank leaves with it (counted as in launchers at the end)
 

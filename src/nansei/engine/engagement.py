@@ -17,9 +17,11 @@ from nansei.engine.fuel import refuel, request_resupply, resupply_launcher
 from nansei.engine.jit import kernel
 from nansei.engine.launchers import issue_and_reload, schedule_depart, start_reload
 from nansei.engine.legal import A_US_FIRES, block_reason
-from nansei.engine.relocation import choose_firing_point
+from nansei.engine.relocation import _km, choose_firing_point
 from nansei.engine.state import (
     AT_FP,
+    C_NTGT,
+    C_TLO,
     ENG_ALL,
     ENG_NONE,
     NEXT,
@@ -32,8 +34,52 @@ from nansei.engine.state import (
 )
 from nansei.engine.targets import find_target
 
-_BLOCKED = 1  # a salvo is not yet permitted (us_fires_from_japan)
+_BLOCKED = 1  # a salvo is not yet permitted (us_fires_from_japan) and a target is new to it
 _DRAW_POD = 2  # + munition: no rounds or pods of it held, but the site's SDF node holds one
+#: Target flags (``World.tg[:, 3]``): each target counts once in an output.
+TG_NO_AMMO = 1  # counted in targets_no_ammo
+TG_BLOCKED = 2  # counted in blocked_us_fires_from_japan
+
+
+@kernel
+def _reach_sites(m, s, la, site, z, loaded):
+    """True if launcher ``la`` reaches zone ``z`` from ``site`` (in firing-point mode at a
+    hide: from some site within ``firing_point_km`` of it) with some munition, or, if
+    ``loaded``, with a munition it has rounds of."""
+    in_range, rounds = m.in_range, s.L.rounds
+    fp_hide = m.ip[Y.I_FIRE_FROM] == 1 and s.L.i[la, AT_FP] == 0
+    island = -1 if m.ip[Y.I_MOVE_MODE] == 1 else m.site_island[site]
+    for fs in range(in_range.shape[0]):
+        if fs != site:
+            if not fp_hide or (island >= 0 and m.site_island[fs] != island):
+                continue
+            if _km(m, site, fs) > m.fp[Y.F_FP_KM]:
+                continue
+        for mu in range(in_range.shape[2]):
+            if in_range[fs, z, mu] == 1 and (not loaded or rounds[la, mu] > 0):
+                return True
+    return False
+
+
+@kernel
+def flag_targets(m, s, la, flag, loaded, o):
+    """Count in output ``o`` each target not yet flagged ``flag`` that launcher ``la`` could
+    fire at now (alive, fewer than ``max_salvos_per_target`` salvos, in a zone it reaches:
+    :func:`_reach_sites`), and flag it; return how many were new."""
+    tg, cnt = s.w.tg, s.b.cnt
+    max_salvos = m.ip[Y.I_MAX_SALVOS_PER_TARGET]
+    site = s.L.i[la, SITE]
+    new = 0
+    for k in range(cnt[C_TLO], cnt[C_NTGT]):
+        if tg[k, 1] == 0 or (tg[k, 3] & flag) != 0:
+            continue
+        if max_salvos > 0 and tg[k, 2] >= max_salvos:
+            continue
+        if _reach_sites(m, s, la, site, tg[k, 0], loaded):
+            tg[k, 3] |= flag
+            new += 1
+    s.b.out[o] += new
+    return new
 
 
 @kernel
@@ -43,7 +89,7 @@ def _try_engage(rng, m, s, t, la):
     In firing-point mode a launcher at a hide sets out for a firing point
     instead of firing, and one at a firing point without a target leaves.
     Returns 0, or a rare case for :func:`_engage_slow` (``_BLOCKED``: counted
-    here, logged there when tracing; ``_DRAW_POD``).
+    there and logged when tracing; ``_DRAW_POD``).
     """
     li = s.L.i
     fp_mode = m.ip[Y.I_FIRE_FROM] == 1
@@ -55,8 +101,7 @@ def _try_engage(rng, m, s, t, la):
         k, mu = find_target(m, s, la)
     if k >= 0:
         if t < s.lg.auth_t[A_US_FIRES]:
-            s.b.out[Y.O_BLOCKED_FIRST + A_US_FIRES] += 1
-            return _BLOCKED if s.b.trace.shape[0] > 0 else 0
+            return _BLOCKED
         if site >= 0:
             li[la, NEXT] = site  # drive to the firing point (on_leave)
             li[la, SCOOT] = 1
@@ -73,19 +118,22 @@ def _try_engage(rng, m, s, t, la):
         nd = s.w.issue_site[li[la, SITE]]
         if nd >= 0 and s.su.stock[nd, mu] >= 1.0:
             return _DRAW_POD + mu
-        s.b.out[Y.O_NO_AMMO] += 1
+        flag_targets(m, s, la, TG_NO_AMMO, False, Y.O_NO_AMMO)
     return 0
 
 
 @kernel(inline=False)
 def _engage_slow(rng, m, s, t, la, case):
-    """The rare outcomes of :func:`_try_engage`: log a blocked salvo, or draw a pod."""
+    """The rare outcomes of :func:`_try_engage`: count (once per target) and log a blocked
+    salvo, or draw a pod."""
     if case == _BLOCKED:
-        why = block_reason(m.lg_perm, m.lg_f, s.lg.recog_t, A_US_FIRES, t)
-        trace_row(s.b, t, Y.EV_BLOCKED, A_US_FIRES, s.L.i[la, SITE], why)
+        o = Y.O_BLOCKED_FIRST + A_US_FIRES
+        if flag_targets(m, s, la, TG_BLOCKED, True, o) > 0 and s.b.trace.shape[0] > 0:
+            why = block_reason(m.lg_perm, m.lg_f, s.lg.recog_t, A_US_FIRES, t)
+            trace_row(s.b, t, Y.EV_BLOCKED, A_US_FIRES, s.L.i[la, SITE], why)
     elif case >= _DRAW_POD:
         if not issue_and_reload(rng, m, s, t, la, case - _DRAW_POD):
-            s.b.out[Y.O_NO_AMMO] += 1
+            flag_targets(m, s, la, TG_NO_AMMO, False, Y.O_NO_AMMO)
 
 
 @kernel

@@ -72,7 +72,7 @@ from nansei.engine.state import (
     with_books,
 )
 from nansei.engine.strikes import on_gw_reopen, on_gw_strike, on_strike
-from nansei.engine.supply import supply_close, supply_series, supply_start
+from nansei.engine.supply import stock_check, supply_close, supply_series, supply_start
 from nansei.engine.support import on_convoy, on_legal, on_review, on_trip
 from nansei.engine.targets import on_target_arrive, on_target_leave, targets_start
 from nansei.engine.trips import review
@@ -137,6 +137,9 @@ def _start(rng, m, s):
     _seed_substreams(rng, m, s)
     legal_start(m, s, horizon)
     supply_start(m, s)
+    for la in range(m.lp.shape[0]):
+        if li[la, ST] != Y.ABSENT:
+            stock_check(m, s, 0.0, la)
     if su_on:
         fuel_start(m, s)
 

@@ -42,7 +42,7 @@ from nansei.engine.state import (
     T_SALVO,
     T_STAY,
 )
-from nansei.engine.supply import after_salvo, issue_pod
+from nansei.engine.supply import after_salvo, issue_pod, stock_check, stockout_lost
 from nansei.engine.targets import find_target
 
 
@@ -128,6 +128,7 @@ def destroy(m, s, t, la):
     elif occ[li[la, SITE]] == la:
         occ[li[la, SITE]] = -1
     li[la, ST] = Y.DESTROYED
+    stockout_lost(s, t, la)
     out[Y.O_LOST] += 1
     out[Y.O_LAUNCHER_HOURS] += t - m.lp[la, Y.L_ARRIVE_H]
     if np.isnan(out[Y.O_FIRST_LOSS]):
@@ -178,6 +179,8 @@ def _salvo(rng, m, s, t, e, k, mu, step):
     li, rounds, out, tg = s.L.i, s.L.rounds, s.b.out, s.w.tg
     r = min(m.ip[Y.I_ROUNDS_PER_SALVO], rounds[e, mu])
     rounds[e, mu] -= r
+    if rounds[e, mu] <= 0:
+        stock_check(m, s, t, e)
     out[Y.O_SALVOS] += 1
     out[Y.O_ROUNDS] += r
     s.b.series[step, Y.S_SALVOS] += 1
@@ -218,7 +221,7 @@ def on_fire(rng, m, s, t, e, tag, step):
         s.L.f[e, T_LEAVE] = np.inf
     _salvo(rng, m, s, t, e, k, mu, step)
     fuel_active(m, s, t, e, m.lp[e, Y.L_FIRING_H])
-    if su_on or s.lg.trig_t[T_BLUE_SALVO] == np.inf:
+    if s.lg.trig_t[T_BLUE_SALVO] == np.inf:
         after_salvo(m, s, t, e)
     if random(rng) < m.fp[Y.F_P_DETECT_LAUNCH]:
         s.b.out[Y.O_DETECTIONS] += 1
@@ -256,7 +259,9 @@ def on_fire_done(rng, m, s, t, e, tag, step):
             issue_and_reload(rng, m, s, t, e)
         if li[e, ST] == Y.RELOADING:
             refresh_detection(rng, m, s, e, t)
-        return ENG_NONE
+            return ENG_NONE
+        return e  # empty and nothing to reload: the engagement counts targets it cannot fire at
+
     gap = max(m.fp[Y.F_SALVO_INTERVAL_H] - m.lp[e, Y.L_FIRING_H], 0.0)
     li[e, PEND] = 1
     push(s, t + gap, Y.EV_FIRE, e, li[e, STAY])

@@ -197,7 +197,7 @@ MV_FIXED = 2  # an idealised move of fixed duration: out of reach of position st
 OUTPUTS: tuple[tuple[str, str], ...] = (
     ("launchers", "launchers in the scenario, whenever they arrive (count)"),
     ("launchers_lost", "launchers destroyed by the horizon (count)"),
-    ("time_first_loss_h", "time of the first launcher loss (h); NaN if none"),
+    ("time_first_loss_h", "time of the first launcher loss, NaN if none (h)"),
     ("launcher_hours_available", "summed hours launchers were in theatre and alive (launcher-h)"),
     ("launchers_withdrawn", "launchers that left the theatre alive on schedule (count)"),
     ("salvos_fired", "salvos fired (count)"),
@@ -205,18 +205,28 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("targets_arrived", "Red surface groups that entered a sea zone (count)"),
     ("targets_engaged", "targets that received at least one salvo (count)"),
     ("targets_hit", "salvos that hit a target (count)"),
-    ("detections", "Red detections of launchers, incl. launch detections (count)"),
+    ("detections", "Red detections of launchers: ISR and launch detections, not decoys (count)"),
     ("launch_detections", "salvo launches detected by Red (count)"),
     ("decoy_detections", "detections of decoys (count)"),
-    ("red_strikes", "strikes launched on launcher sites (count)"),
-    ("red_missiles_spent", "Red missiles fired at sites and gateways (count)"),
+    (
+        "red_strikes",
+        "strikes launched on launcher positions: sites, firing points, road points, "
+        "revisits (count)",
+    ),
+    ("red_missiles_spent", "Red missiles fired at launcher positions and gateways (count)"),
     ("red_missiles_intercepted", "Red missiles intercepted by Blue air defence (count)"),
-    ("red_missiles_on_target", "leaking missiles that reached an occupied site (count)"),
-    ("red_missiles_wasted", "leaking missiles on empty or decoy-only sites (count)"),
+    (
+        "red_missiles_on_target",
+        "leaking missiles of position strikes that found a launcher in the lethal radius (count)",
+    ),
+    (
+        "red_missiles_wasted",
+        "leaking missiles of position strikes that found no launcher: empty or decoys (count)",
+    ),
     ("red_missiles_on_gateways", "leaking missiles on airports and ports (count)"),
     ("red_missiles_in_flight_end", "missiles of strikes still in flight at the horizon (count)"),
-    ("strikes_wasted", "site strikes that found no launcher (count)"),
-    ("strikes_on_decoys", "site strikes that found a decoy and no launcher (count)"),
+    ("strikes_wasted", "position strikes that found no launcher in the lethal radius (count)"),
+    ("strikes_on_decoys", "position strikes that found an intact decoy and no launcher (count)"),
     ("strikes_on_road", "strikes aimed at the last seen point of a lost road track (count)"),
     ("revisit_strikes", "strikes on positions Red saw used earlier, pattern of life (count)"),
     ("tracks_held", "road tracks Red held until the launcher stopped (count)"),
@@ -227,14 +237,28 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("relocations", "site-to-site moves started (count)"),
     ("firing_point_sorties", "moves from a hide to a firing point (count)"),
     ("inter_island_moves", "moves to another island by air or sea lift (count)"),
-    ("inter_island_blocked", "inter-island moves refused: no open gateway (count)"),
+    (
+        "inter_island_blocked",
+        "inter-island moves not made: no free site there, too little fuel, no open gateway "
+        "or lift (count)",
+    ),
     ("gateway_strikes", "strikes on airports and ports (count)"),
     ("gateway_closed_h", "summed closure hours of airports and ports (gateway-h)"),
-    ("salvos_no_ammo", "fire opportunities lost for lack of ammunition (count)"),
-    ("exposure_person_h", "residents within the hazard radius x hours a site was active"),
+    (
+        "targets_no_ammo",
+        "targets that a hidden idle launcher in reach could not fire at for lack of rounds "
+        "or pods of a munition that reaches them, none to draw; each target once (count)",
+    ),
+    (
+        "exposure_person_h",
+        "residents within the hazard radius x hours a site was occupied (person-h)",
+    ),
     ("casualty_proxy", "residents within the hazard radius of strikes that leaked (persons)"),
     ("events", "events processed (count)"),
-    ("overflow", "1 if an internal capacity, 2 if the event cap was exceeded (results invalid)"),
+    (
+        "overflow",
+        "1 if an internal capacity, 2 if the event cap was exceeded: results invalid (flag)",
+    ),
 )
 # legal authorities and SDF sustainment (nansei.engine.legal / sustain)
 _LEGAL_ACTIONS = (
@@ -248,8 +272,12 @@ _LEGAL_ACTIONS = (
     "us_temporary_bases",
 )
 _SUSTAIN_OUTPUTS = (
-    ("pods_issued", "pods issued by SDF nodes to empty launchers (count)"),
-    ("launcher_stockout_h", "hours launchers held no rounds and no reload pods (launcher-h)"),
+    ("pods_issued", "pods issued by SDF nodes to launchers (count)"),
+    (
+        "launcher_stockout_h",
+        "hours launchers in theatre held no rounds or pods of a munition that reaches a sea "
+        "zone from their site (any round in firing-point mode) (launcher-h)",
+    ),
     ("supply_trips", "supply trips dispatched (count)"),
     ("deliveries_made", "supply trips that delivered their load (count)"),
     ("deliveries_lost", "supply trips lost to interdiction on the loaded leg (count)"),
@@ -269,18 +297,38 @@ _SUSTAIN_OUTPUTS = (
     ("fuel_in_transit_end_l", "fuel on trips still under way at the horizon (l)"),
     ("fuel_in_launchers_start_l", "fuel in launcher tanks at t = 0 (l)"),
     ("fuel_issued_l", "fuel issued by SDF nodes to launchers (l)"),
-    ("fuel_burned_l", "fuel burned by launchers moving and idling (l)"),
+    ("fuel_burned_l", "fuel burned by launchers moving, idling and working (l)"),
     ("fuel_lost_with_launchers_l", "fuel in the tanks of destroyed launchers (l)"),
     ("fuel_in_launchers_end_l", "fuel in the tanks of surviving launchers at the horizon (l)"),
     ("launcher_fuel_dry_h", "hours launchers spent with an empty tank (launcher-h)"),
-    ("salvos_no_fuel", "fire opportunities lost for lack of fuel (count)"),
+    (
+        "salvos_no_fuel",
+        "salvos not fired for lack of fuel: attempts, a launcher waiting for fuel that is "
+        "offered a target again counts again (count)",
+    ),
     ("moves_no_fuel", "relocations not made for lack of fuel for the move (count)"),
     ("fuel_resupply_runs", "SDF fuel vehicles that refuelled a stranded launcher (count)"),
 )
-_BLOCKED_OUTPUTS = tuple(
-    (f"blocked_{a}", f"attempts to {a.replace('_', ' ')} blocked for lack of authority (count)")
-    for a in _LEGAL_ACTIONS
-)
+#: What each ``blocked_*`` output counts (``nansei.engine.gating.blocked`` and its callers).
+_BLOCKED_MEANING = {
+    "sdf_supply_ammunition": "pod issues and supply orders refused for lack of the authority: "
+    "attempts, a request repeated at each engagement or review counts again (count)",
+    "sdf_supply_fuel": "fuel issues, fuel-vehicle runs and supply orders refused for lack of "
+    "the authority: attempts, repeats count again (count)",
+    "sdf_transport": "supply orders refused for lack of the authority: attempts, each review "
+    "counts (count)",
+    "sdf_logistics_in_combat_zone": "issues, orders and trips refused or withdrawn because "
+    "an island was a combat zone: attempts, repeats count again (count)",
+    "us_fires_from_japan": "targets a hidden launcher with loaded rounds that reach them could "
+    "not fire at before US fires from Japan were authorised; each target once (count)",
+    "sdf_use_of_force": "Red missiles SDF air defence could not engage before the authority "
+    "(count)",
+    "evacuation_order": "not counted: the evacuation waits for t_evacuation_authorised_h; "
+    "always 0 (count)",
+    "us_temporary_bases": "relocations refused for lack of the authority; the launcher stays "
+    "and draws a new dwell (count)",
+}
+_BLOCKED_OUTPUTS = tuple((f"blocked_{a}", _BLOCKED_MEANING[a]) for a in _LEGAL_ACTIONS)
 _LEGAL_OUTPUTS = (
     ("t_important_influence_h", "time the important influence situation is recognised (h)"),
     ("t_anticipated_armed_attack_h", "time the anticipated armed attack is recognised (h)"),
@@ -335,7 +383,7 @@ O_INTER_ISLAND = OUT_INDEX["inter_island_moves"]
 O_INTER_BLOCKED = OUT_INDEX["inter_island_blocked"]
 O_GW_STRIKES = OUT_INDEX["gateway_strikes"]
 O_GW_CLOSED_H = OUT_INDEX["gateway_closed_h"]
-O_NO_AMMO = OUT_INDEX["salvos_no_ammo"]
+O_NO_AMMO = OUT_INDEX["targets_no_ammo"]
 O_EXPOSURE = OUT_INDEX["exposure_person_h"]
 O_CASUALTY = OUT_INDEX["casualty_proxy"]
 O_EVENTS = OUT_INDEX["events"]

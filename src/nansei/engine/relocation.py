@@ -49,6 +49,7 @@ from nansei.engine.state import (
     T_ARRIVE,
     T_LEAVE,
 )
+from nansei.engine.supply import stock_check
 from nansei.engine.targets import find_target_at
 
 
@@ -259,6 +260,7 @@ def _go(rng, m, s, t, e, dest, t_arr, km, kind, to_fp, step):
     li[e, ST] = Y.MOVING
     li[e, SITE] = dest
     s.w.site_occ[dest] = e
+    stock_check(m, s, t, e)
     if m.su_f[U_ENABLED] == 1.0:
         fuel_move(m, s, e, km, t_arr)
     push(s, t_arr, Y.EV_ARRIVE, e, 0)

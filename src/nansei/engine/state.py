@@ -83,7 +83,7 @@ World = namedtuple(
         "site_hot",  # (S,) float64 last time Blue fired from the site or saw it struck
         "site_seen",  # (S,) float64 last time Red saw a launcher (or a decoy) at the site
         "issue_site",  # (S,) int64 SDF node issuing at the site, -1 none
-        "tg",  # (max_targets, 3) int64 zone, alive, salvos received
+        "tg",  # (max_targets, 4) int64 zone, alive, salvos received, flags (engagement.TG_*)
         "zone_alive",  # (Z,) int64 live targets per zone
         "dec",  # (K, 2) int64 decoy intact, struck this horizon
         "gw_open",  # (G,) int64 1 open
@@ -123,7 +123,7 @@ SupplyState = namedtuple(
         "trip",  # (K, 6) trips (supply.P_*)
         "trip_q",  # (K, M + 1) load of each trip
         "isl_hit",  # (I,) time of the last strike on each island
-        "empty_since",  # (L,) time a launcher ran out of rounds and pods (inf)
+        "empty_since",  # (L,) time a launcher ran out of usable rounds and pods (inf)
         "want",  # (M + 1,) scratch of a review
         "rev_t",  # (N,) last review time pushed per node
     ),
@@ -229,7 +229,7 @@ def new_state(m, out, series):
         np.zeros(n_s),
         np.zeros(n_s),
         np.full(n_s, -1, dtype=np.int64),
-        np.zeros((max(ip[Y.I_MAX_TARGETS], 1), 3), dtype=np.int64),
+        np.zeros((max(ip[Y.I_MAX_TARGETS], 1), 4), dtype=np.int64),
         np.zeros(n_z, dtype=np.int64),
         np.zeros((n_d, 2), dtype=np.int64),
         np.ones(n_g, dtype=np.int64),

@@ -32,7 +32,7 @@ from nansei.engine.legal import A_USE_OF_FORCE, G_AD_SDF, T_RED_STRIKE
 from nansei.engine.positions import within
 from nansei.engine.rng import random, standard_normal
 from nansei.engine.state import C_NGWLOG, C_NSTRLOG, ENG_NONE
-from nansei.engine.supply import stockout_lost, struck
+from nansei.engine.supply import struck
 from nansei.engine.trips import review
 
 
@@ -145,7 +145,6 @@ def on_strike(rng, m, s, t, e, tag, step):
                 destroy(m, s, t, la)
                 s.L.det_t[la] = np.inf
                 if m.su_f[U_ENABLED] == 1.0:
-                    stockout_lost(s, t, la)
                     fuel_lost(m, s, t, la)
     elif leak > 0 and m.fp[Y.F_P_FALSE_CLAIM] > 0.0:
         if random(rng) < m.fp[Y.F_P_FALSE_CLAIM]:

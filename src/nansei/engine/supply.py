@@ -7,7 +7,7 @@ keep one replication's supply chain in :class:`~nansei.engine.state.SupplyState`
 
 * **Nodes** are depots and forward supply points (SPs), each holding pods per
   munition and fuel (litres): ``stock`` (N, M + 1), the last column fuel.
-* **Issue.** An empty launcher (no rounds, no reload pods) on an island draws
+* **Issue.** An empty launcher (no rounds, no reload pods that reach a target) on an island draws
   one pod from the island's issuing node (its first SP, else a depot on the
   island) and reloads in ``reload_h`` (travel on the island is neglected — an
   assumption). It takes the first munition in preference order that the node
@@ -70,7 +70,7 @@ from nansei.engine.legal import (
     T_RED_STRIKE,
 )
 from nansei.engine.rng import random
-from nansei.engine.state import AT_FP
+from nansei.engine.state import AT_FP, SITE
 
 
 @kernel(inline=False)
@@ -148,14 +148,12 @@ def issue_pod(m, s, t, la, site, want=-1):
     if combat_zone_blocks(m, s, island, t):
         blocked(m, s, t, A_COMBAT_ZONE, REASON_COMBAT_ZONE, site, 1)
         return -1
-    out, empty_since = s.b.out, s.su.empty_since
+    out = s.b.out
     stock[nd, pick] -= 1.0
     s.L.reload[la, pick] += int(m.mun_f[pick, 1])
     out[Y.O_PODS_ISSUED] += 1
     stock_row(s.b, t, Y.EV_STOCK_ISSUED, nd, pick, -1.0)
-    if empty_since[la] < np.inf:
-        out[Y.O_STOCKOUT_H] += t - empty_since[la]
-        empty_since[la] = np.inf
+    stock_check(m, s, t, la)
     return nd
 
 
@@ -205,20 +203,47 @@ def struck(m, s, t, island, node_hit):
 
 @kernel
 def after_salvo(m, s, t, la):
-    """After a salvo: the first-salvo trigger and the start of a stock-out."""
+    """After a salvo: the first-salvo trigger."""
     if s.lg.trig_t[T_BLUE_SALVO] == np.inf:
         trigger(m, s, t, T_BLUE_SALVO)
-    rounds, reload = s.L.rounds, s.L.reload
-    left = 0
+
+
+@kernel
+def holds_usable(m, s, la):
+    """True if launcher ``la`` holds a round or pod (loaded or for reloading) of a munition
+    that reaches some sea zone from its site (the site it is at or moving to). In
+    firing-point mode any round or pod counts: it fires from firing points, which may
+    reach what its hide does not."""
+    rounds, reload, in_range = s.L.rounds, s.L.reload, m.in_range
+    site = s.L.i[la, SITE]
+    fp_mode = m.ip[Y.I_FIRE_FROM] == 1
     for k in range(rounds.shape[1]):
-        left += rounds[la, k] + reload[la, k]
-    if left <= 0 and m.su_f[U_ENABLED] == 1.0:
-        s.su.empty_since[la] = t
+        if rounds[la, k] + reload[la, k] <= 0:
+            continue
+        if fp_mode:
+            return True
+        for z in range(in_range.shape[1]):
+            if in_range[site, z, k] == 1:
+                return True
+    return False
+
+
+@kernel
+def stock_check(m, s, t, la):
+    """Open or close launcher ``la``'s stock-out (``launcher_stockout_h``) at ``t``: called
+    whenever its rounds, pods or site change."""
+    es, out = s.su.empty_since, s.b.out
+    if holds_usable(m, s, la):
+        if es[la] < np.inf:
+            out[Y.O_STOCKOUT_H] += t - es[la]
+            es[la] = np.inf
+    elif es[la] == np.inf:
+        es[la] = t
 
 
 @kernel
 def stockout_lost(s, t, la):
-    """A launcher is destroyed: close its stock-out time."""
+    """A launcher is destroyed or leaves the theatre: close its stock-out time."""
     es, out = s.su.empty_since, s.b.out
     if la < es.shape[0] and es[la] < np.inf:
         out[Y.O_STOCKOUT_H] += t - es[la]

@@ -135,12 +135,40 @@ def _multi_band(series, cols, title, ylabel, strip, level) -> Figure:
     return fig
 
 
+def _unit(column: str) -> str:
+    """The unit of a series column, as stated once in ``layout.SERIES`` ("count" for pods)."""
+    from nansei.engine.layout import SERIES
+
+    desc = dict(SERIES).get(column, "")
+    if desc.endswith(")"):
+        unit = desc[desc.rfind("(") + 1 : -1]
+    else:  # a column the layout does not list: its name's suffix
+        unit = column.rsplit("_", 1)[-1] if "_" in column else ""
+    return {"count": "pods", "l": "litres", "t": "tonnes"}.get(unit, unit or "stock")
+
+
 def stock_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
-    """Stock levels over time (series columns starting with ``stock``)."""
+    """Stock levels over time (series columns starting with ``stock``): one panel per unit,
+    so pods and litres never share an axis."""
     cols = columns_with(series, STOCK_PREFIX)
     if not cols:
         return placeholder("Stock levels", "SDF sustainment not simulated in this run.")
-    return _multi_band(series, cols, "Stock levels", "stock", STOCK_PREFIX, level)
+    units: dict[str, list[str]] = {}
+    for c in cols:
+        units.setdefault(_unit(c), []).append(c)
+    fig, axes = plt.subplots(1, len(units), figsize=(SIZE[0], SIZE[1]), squeeze=False)
+    fig.suptitle(f"Stock levels (mean, {level:.0%} CI bands)", x=0.01, ha="left", fontsize=11)
+    for ax, (unit, group) in zip(axes[0], units.items(), strict=True):
+        for c in group:
+            label = c.removeprefix(STOCK_PREFIX).lstrip("_").removesuffix("_l") or c
+            _plot_band(ax, band(series, c, level), label)
+        ax.set_xlabel("day")
+        ax.set_ylabel(unit)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
 
 
 def evacuees_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
@@ -168,7 +196,10 @@ def blocked_chart(records: pd.DataFrame, level: float = 0.95) -> Figure:
     ax.barh(list(y), s["mean"], xerr=err, color="#c44e52", capsize=3)
     ax.set_yticks(list(y), [o.removeprefix(BLOCKED_PREFIX) for o in s["output"]])
     ax.invert_yaxis()
-    ax.set_xlabel(f"blocked actions per replication (mean, {level:.0%} CI)")
+    ax.set_xlabel(
+        f"per replication (mean, {level:.0%} CI); us_fires_from_japan counts targets, "
+        "the others attempts"
+    )
     ax.set_title(title, loc="left", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()

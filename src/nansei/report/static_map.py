@@ -76,7 +76,10 @@ def _covers_map(geojson: dict) -> bool:
 
 
 def _ranges(ax, layers: MapLayers) -> list:
+    """Draw each range envelope; return legend handles for the outlines visible on the map
+    (a range covering the whole map is named in a note instead: its outline is not drawn)."""
     handles = []
+    covering = []
     for k, r in enumerate(layers.ranges):
         col = RANGE_COLOURS[k % len(RANGE_COLOURS)]
         g = r["geojson"]
@@ -85,9 +88,22 @@ def _ranges(ax, layers: MapLayers) -> list:
             xs, ys = zip(*poly[0], strict=True)
             ax.plot(xs, ys, ls="--", lw=1.1, color=col, zorder=3)
         label = f"{r['id']} range {r['range_km']:g} km from used sites"
-        if _covers_map(g):
-            label += " (covers the whole map)"
+        if _covers_map(g):  # its outline lies outside the map: say so, list no line
+            covering.append(label)
+            continue
         handles.append(Line2D([], [], ls="--", color=col, label=label))
+    if covering:
+        ax.text(
+            0.99,
+            0.01,
+            "; ".join(covering) + ": covers the whole map (outline outside it)",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="#333333",
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+        )
     return handles
 
 

@@ -48,6 +48,47 @@
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
+  // Legend: one row per symbol drawn, in the colours used above.
+  function svgDot(r, stroke, fill, fillOpacity, width, dash) {
+    var d = 2 * r + 4;
+    return '<svg width="' + d + '" height="' + d + '"><circle cx="' + d / 2 + '" cy="' + d / 2 + '" r="' + r
+      + '" stroke="' + stroke + '" stroke-width="' + width + '" fill="' + fill + '" fill-opacity="' + fillOpacity + '"'
+      + (dash ? ' stroke-dasharray="' + dash + '"' : "") + "/></svg>";
+  }
+  function svgLine(colour, width, dash) {
+    return '<svg width="22" height="10"><line x1="1" y1="5" x2="21" y2="5" stroke="' + colour + '" stroke-width="'
+      + width + '"' + (dash ? ' stroke-dasharray="' + dash + '"' : "") + "/></svg>";
+  }
+  var rows = [
+    [svgDot(5, "#253494", "#253494", 1, 1), "airport"],
+    [svgDot(4, "#225ea8", "#41b6c4", 1, 1), "port"],
+    [svgDot(3, "#666", "#999", 1, 1), "candidate site"],
+    [svgDot(3, "#1b7837", "#999", 0, 1), "decoy site"],
+    [svgDot(4, "#1b7837", "#1b7837", 0.9, 1), "site used (replication 0)"]
+  ];
+  D.ranges.forEach(function (r, k) { rows.push([svgLine(colours[k % 4], 1.5, "6 4"), esc(r.id) + " range " + r.range_km + " km from used sites"]); });
+  if (D.zones.length) { rows.push([svgDot(6, "#d62728", "#d62728", 0.12, 1), "sea target zone"]); }
+  if (D.evacuation.length) {
+    rows.push([svgLine("#253494", 2), "evacuation flow by air (width: people/day)"]);
+    rows.push([svgLine("#41b6c4", 2), "evacuation flow by sea"]);
+  }
+  rows.push([svgDot(6, "#fff", "#1b7837", 1, 1.5), "launcher at a site"]);
+  rows.push([svgDot(6, "#fff", "#ff00ff", 1, 1.5), "launcher moving"]);
+  rows.push([svgDot(6, "#fff", "#000", 1, 1.5), "launcher destroyed"]);
+  rows.push([svgDot(6, "#d62728", "#d62728", 0.6, 1), "strike on an occupied site"]);
+  rows.push([svgDot(8, "#d62728", "#d62728", 0.6, 1), "strike that destroyed a launcher"]);
+  rows.push([svgDot(6, "#ff7f00", "#d62728", 0, 1), "wasted strike (empty or decoy site)"]);
+  rows.push([svgDot(6, "#d62728", "#d62728", 0.6, 3), "thick edge: strike in the last 24 h"]);
+  rows.push([svgDot(9, "#000", "#fff", 0, 2, "2 2"), "gateway closed (inferred)"]);
+  if (D.frames.length && D.frames[0].people) { rows.push(["<b>1,234</b>", "residents remaining on the island"]); }
+  var legend = L.control({ position: "bottomleft" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "nansei-legend");
+    div.innerHTML = rows.map(function (r) { return '<div class="nansei-legend-row"><span class="nansei-legend-key">' + r[0] + "</span>" + r[1] + "</div>"; }).join("");
+    return div;
+  };
+  legend.addTo(map);
+
   var gw = {};
   D.gateways.forEach(function (g) { gw[g.id] = g; });
   var slider = document.getElementById("nansei-time");
