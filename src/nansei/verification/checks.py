@@ -23,6 +23,7 @@ from nansei.verification import (
     fuel_checks,
     killchain_checks,
     legal_checks,
+    outputs_checks,
     sustain_checks,
 )
 from nansei.verification.base import Check, Estimator, check_scenario, scenario_document
@@ -49,6 +50,7 @@ _MODULES = (
     fuel_checks,
     sustain_checks,
     legal_checks,
+    outputs_checks,
 )
 for _module in _MODULES:
     for _check in _module.CHECKS:
