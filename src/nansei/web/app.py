@@ -696,6 +696,27 @@ def _verify_child(send, scale: float) -> list[dict[str, Any]]:
     return json.loads(run_checks(scale=scale).to_json(orient="records"))
 
 
+def _theatre_page(sc, compiled, strikes, title: str) -> str:
+    """A self-contained page with the static map of an abstract theatre (PNG inline)."""
+    import base64
+    import html as html_lib
+
+    from nansei.report import charts
+    from nansei.report.static_map import DPI
+    from nansei.report.theatre_map import theatre_map
+
+    png = charts.png_bytes(theatre_map(sc, compiled, strikes, title), dpi=DPI)
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    t = html_lib.escape(title)
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{t}</title></head>"
+        f"<body><h1>{t}</h1><p>An abstract theatre, drawn on its own plane (km along the "
+        "front and beyond the front line; no real place). The interactive map covers the "
+        f"Nansei gazetteer only.</p><img alt='map of the abstract theatre' src='{uri}' "
+        "style='max-width:100%'></body></html>"
+    )
+
+
 def _build_map(send, run_dir: str, seed: int) -> None:
     """Write ``map.html``: the run's layers and replication 0's replay (re-run with its seed).
 
@@ -706,6 +727,7 @@ def _build_map(send, run_dir: str, seed: int) -> None:
     from nansei.report.layers import scenario_layers
     from nansei.report.replay import build_replay
     from nansei.scenario.loader import parse_scenario_text
+    from nansei.scenario.resolve import theatre
 
     run_dir = Path(run_dir)
     sc = parse_scenario_text((run_dir / "scenario.yaml").read_text(encoding="utf-8"))
@@ -717,8 +739,11 @@ def _build_map(send, run_dir: str, seed: int) -> None:
         s0 = None if res.series is None else res.series[res.series["replication"] == 0]
         replay = build_replay(res.trace, compiled, float(sc.run.horizon_h), s0)
         used = list(res.trace.loc[res.trace["event"] == "arrive", "site"])
-    layers = scenario_layers(sc, compiled, used)
-    html = render_map(layers, replay, f"{sc.name}: replication 0 (seed {seed})")
+    title = f"{sc.name}: replication 0 (seed {seed})"
+    if theatre(sc) is not None:  # no coastlines or islands: the theatre on its own plane
+        html = _theatre_page(sc, compiled, None if replay is None else replay.strikes, title)
+    else:
+        html = render_map(scenario_layers(sc, compiled, used), replay, title)
     tmp = run_dir / ".map.html.tmp"
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(run_dir / "map.html")
