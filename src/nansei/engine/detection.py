@@ -70,6 +70,8 @@ def detection_rate(m, s, la):
         elif m.ip[Y.I_FIRE_FROM] == 1 and m.fp[Y.F_HIDE_CONCEAL] >= 0.0:
             c = m.fp[Y.F_HIDE_CONCEAL]
         rate *= (1.0 - c) * m.site_f[site, 3]  # concealment, then Red's ISR cover there
+    else:  # on the road: Red's ISR cover averaged over the two ends of the move
+        rate *= 0.5 * (m.site_f[li[la, ORIGIN], 3] + m.site_f[li[la, SITE], 3])
     return rate
 
 

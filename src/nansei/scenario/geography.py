@@ -193,9 +193,10 @@ class AbstractTheatre(Model):
     )
     isr_beyond_factor: Probability = Field(
         1.0,
-        description="Factor in [0, 1] on Red's detection rates of a launcher at a position "
-        "deeper than isr_depth_km, hide or firing point (1: no difference). Detection on "
-        "the road and launch detection are not affected.",
+        description="Factor in [0, 1] on Red's detection rates of a launcher or decoy at a "
+        "position deeper than isr_depth_km, hide or firing point (1: no difference); on the "
+        "road, the mean of the factors at the two ends of the move. Launch detection is not "
+        "affected.",
     )
 
     @model_validator(mode="after")
