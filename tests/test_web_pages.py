@@ -119,8 +119,13 @@ def test_form_defaults_series_and_compare(server, browser):
     text = page.request.get(f"{server.base}/runs/{run_a}/scenario.yaml").text()
     assert yaml.safe_load(text)["red"]["p_kill"] == 0.4
 
+    # its results open with the headline outputs; the full table is collapsed
+    page.wait_for_selector("#headline-table")
+    assert page.locator("#headline-table tr[data-output='launchers_lost']").count() == 1
+    assert page.locator("#all-outputs").get_attribute("open") is None
+    assert page.locator("#summary-table tr[data-output]").count() > 50
+
     # its results draw the series over time, from the same random numbers
-    page.wait_for_selector("#summary-table")
     page.wait_for_function(
         "document.querySelectorAll('#series-charts .series-chart .main-svg').length >= 3"
     )

@@ -248,6 +248,22 @@ def _charts(records: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _headline_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """The headline outputs (:data:`nansei.engine.headlines.HEADLINES`) present in the run."""
+    from nansei.engine.headlines import HEADLINES
+
+    by = summary.set_index("output")
+    rows = []
+    for name, label in HEADLINES:
+        if name in by.index and by.loc[name, "n"] > 0:
+            r = by.loc[name]
+            rows.append(
+                {"output": name, "label": label, "mean": r["mean"], "lo": r["ci_low"],
+                 "hi": r["ci_high"], "n": int(r["n"])}
+            )  # fmt: skip
+    return rows
+
+
 def _point_label(records: pd.DataFrame, factors: list[str]) -> dict[int, str]:
     first = records.groupby("design_point")[factors].first()
     return {
@@ -708,7 +724,9 @@ def create_app(settings: Settings) -> FastAPI:
                 ctx["by_point"], ctx["factors"], ctx["outputs"] = _by_point(records)
                 ctx["charts_json"] = _script_json(_point_charts(records))
             else:
-                ctx["summary"] = _key_results(records).to_dict(orient="records")
+                summary = _key_results(records)
+                ctx["headlines"] = _headline_rows(summary)
+                ctx["summary"] = summary.to_dict(orient="records")
                 ctx["charts_json"] = _script_json(_charts(records))
         html = env.get_template("_results.html.j2").render(**ctx)
         return HTMLResponse(html)
