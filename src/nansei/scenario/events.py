@@ -89,7 +89,8 @@ class ClosePort(_Event):
 
     action: Literal["close_port"] = Field(description="Close a port.")
     port: str = Field(
-        max_length=64, description="Gazetteer id of a port on an island in play, e.g. ishigaki_port."
+        max_length=64,
+        description="Gazetteer id of a port on an island in play, e.g. ishigaki_port.",
     )
     duration_h: float | None = _DURATION
 
@@ -279,9 +280,10 @@ def evacuation_script(sc: Scenario) -> tuple[float, list[tuple[float, float, str
     -------
     tuple
         ``(order_h, stops)``: ``order_h`` the time of the first ``order_evacuation`` that
-        does not end a suspension (``inf``: none); ``stops`` rows ``(t_from_h, t_to_h, modes)`` with modes ``air``, ``sea`` or
-        ``both``: a suspension lasts ``duration_h``, else until the next
-        ``order_evacuation``, else to the horizon; bad weather lasts ``duration_h``.
+        does not end a suspension (``inf``: none); ``stops`` rows ``(t_from_h, t_to_h,
+        modes)`` with modes ``air``, ``sea`` or ``both``: a suspension lasts
+        ``duration_h``, else until the next ``order_evacuation``, else to the horizon; bad
+        weather lasts ``duration_h``.
     """
     order_h = math.inf
     stops: list[tuple[float, float, str]] = []

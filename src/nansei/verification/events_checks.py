@@ -87,8 +87,10 @@ CHECKS.append(
         ),
         expected=lambda: 0.0,
         estimate=_identity(
-            lambda r: np.abs(r["t_armed_attack_h"] - RECOGNISE_H)
-            + np.abs(r["t_evacuation_authorised_h"] - RECOGNISE_H)
+            lambda r: (
+                np.abs(r["t_armed_attack_h"] - RECOGNISE_H)
+                + np.abs(r["t_evacuation_authorised_h"] - RECOGNISE_H)
+            )
         ),
         replications=50,
         exact_match=True,
@@ -104,10 +106,12 @@ CHECKS.append(
         scenario=_doc("sakishima-ishigaki-cratered"),
         expected=lambda: 0.0,
         estimate=_identity(
-            lambda r: np.abs(r["scripted_gateway_closed_h"] - REPAIR_H)
-            + r["gateway_closed_h"].abs()
-            + np.abs(r["scripted_strikes"] - 1)
-            + r["evac_first_strike_h"].notna()
+            lambda r: (
+                np.abs(r["scripted_gateway_closed_h"] - REPAIR_H)
+                + r["gateway_closed_h"].abs()
+                + np.abs(r["scripted_strikes"] - 1)
+                + r["evac_first_strike_h"].notna()
+            )
         ),
         replications=10,
         exact_match=True,
