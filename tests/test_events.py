@@ -127,7 +127,6 @@ def test_closed_gateways_stop_inter_island_lift():
     assert (r["inter_island_moves"] == 0).all()
     n_gw = len(compile_scenario(shut).gateway_ids)
     assert np.allclose(r["scripted_gateway_closed_h"], n_gw * shut.run.horizon_h)
-    assert (r["gateway_closed_h"] <= base["gateway_closed_h"].max() + 1e9).all()
 
 
 def test_reopen_ends_a_closure():
