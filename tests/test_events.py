@@ -236,3 +236,38 @@ def test_verify_checks_pass(name):
     (row,) = run_checks([name], scale=1.0, seed=1).itertuples()
     assert row.passed, row
     assert math.isfinite(row.simulated) and row.simulated == 0.0
+
+
+def _inter_island_leaves(res, compiled) -> list[float]:
+    """Leave times of the moves to another island in a trace (a leave row paired with the
+    launcher's next arrival)."""
+    tr = res.trace
+    isl = compiled.arrays["site_island"]
+    sites = {s: k for k, s in enumerate(compiled.site_ids)}
+    out, pending = [], {}
+    for row in tr.itertuples():
+        if row.event == "leave":
+            pending[row.entity] = (row.time_h, sites[row.site])
+        elif row.event == "arrive" and row.entity in pending:
+            t, a = pending.pop(row.entity)
+            if isl[a] != isl[sites[row.site]]:
+                out.append(t)
+    return out
+
+
+def test_closure_blocks_lift_exactly_from_its_time():
+    """Closing every gateway at T: the run is the same as without until T, then no move to
+    another island leaves (a lift leaving at T itself is blocked)."""
+    t_close = 200.0
+    ev = [{**e, "at_h": t_close} for e in _all_gateways_closed("kyodo-2021")]
+    base = nansei.simulate("kyodo-2021", replications=1, seed=7, trace=True)
+    shut_sc = load_scenario("kyodo-2021", overrides={"events": ev})
+    shut = nansei.simulate(shut_sc, replications=1, seed=7, trace=True)
+    c = compile_scenario(shut_sc)
+    before = [t for t in _inter_island_leaves(base, c) if t < t_close]
+    assert before and len(_inter_island_leaves(base, c)) > len(before)
+    assert _inter_island_leaves(shut, c) == before
+    assert int(shut.records["inter_island_moves"].iloc[0]) == len(before)
+    early = shut.trace[(shut.trace["time_h"] < t_close) & (shut.trace["event"] != "scripted")]
+    b0 = base.trace[base.trace["time_h"] < t_close]
+    pd.testing.assert_frame_equal(early.reset_index(drop=True), b0.reset_index(drop=True))
