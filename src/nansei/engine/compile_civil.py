@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nansei.engine import evac_layout as Y
+from nansei.engine.compile_events import evacuation_stops
 from nansei.engine.compile_geo import gateways, island_ids, resolve_sites
 from nansei.engine.evac_layout import EVAC_ARGS
 from nansei.geo.distance import within_km
@@ -319,6 +320,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
     ev_f[Y.F_DELAY_A] = a
     ev_f[Y.F_DELAY_B] = b
     ev_f[Y.F_CARE_FRACTION] = ev.care_fraction
+    ev_stop, ev_f[Y.F_ORDER_AT] = evacuation_stops(sc, [gw.location for gw, _, _ in gws])
     ev_i = np.zeros(Y.N_I, dtype=np.int64)
     ev_i[Y.I_PRIORITY] = Y.PRIORITY_CODES[ev.priority]
     n_days = math.ceil(math.ceil(sc.run.horizon_h) / 24.0)
@@ -336,6 +338,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         "site_near": site_near,
         "site_res": site_res,
         "site_isl": site_isl,
+        "ev_stop": ev_stop,
     }
     return CompiledCivil(
         arrays=arrays,

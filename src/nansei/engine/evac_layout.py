@@ -21,7 +21,8 @@ F_DELAY_KIND = 4  # order delay distribution (kind, a, b) as in nansei.engine.di
 F_DELAY_A = 5
 F_DELAY_B = 6
 F_CARE_FRACTION = 7  # share of people who need care
-N_F = 8
+F_ORDER_AT = 8  # scripted order time (h; inf = none): the order takes effect then, once lawful
+N_F = 9
 
 # --- integer parameters (ev_i) -----------------------------------------------
 I_PRIORITY = 0  # PRIORITY_CODES
@@ -164,4 +165,10 @@ EVAC_ARGS = (
     "site_near",
     "site_res",
     "site_isl",
+    "ev_stop",
 )
+# --- scripted stops of departures (ev_stop, shape (k, 4)) ------------------------
+# rows (t_from_h, t_to_h, mode, gateway): departures of the mode (MODE_AIR, MODE_SEA or
+# STOP_BOTH) from the gateway (index; -1 = every gateway) stop in every hour overlapping
+# [t_from_h, t_to_h): scripted closures, suspensions and bad weather.
+STOP_BOTH = 2

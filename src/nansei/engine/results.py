@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nansei.engine.layout import OUTPUTS, SERIES_NAMES, TRACE_COLUMNS
+from nansei.engine.layout import OUTPUTS, SCRIPTED_OUTPUTS, SERIES_NAMES, TRACE_COLUMNS
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
@@ -77,7 +77,8 @@ class Results:
             ``description``.
         """
         rows = []
-        for name, desc in (*OUTPUTS, *_evac_descriptions(self.records.columns)):
+        scripted = [o for o in SCRIPTED_OUTPUTS if o[0] in self.records.columns]
+        for name, desc in (*OUTPUTS, *scripted, *_evac_descriptions(self.records.columns)):
             col = self.records[name].to_numpy(dtype=float)
             m, sem, lo, hi = mean_ci(col, level)
             rows.append((name, m, sem, lo, hi, int(np.sum(~np.isnan(col))), desc))

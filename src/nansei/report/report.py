@@ -47,9 +47,9 @@ def key_results(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     Adds ``no_launcher_lost`` (1 if a replication lost no launcher), whose
     mean is the probability that no launcher is lost, and a description.
     """
-    from nansei.engine.layout import OUTPUTS
+    from nansei.engine.layout import OUTPUTS, SCRIPTED_OUTPUTS
 
-    desc = dict(OUTPUTS)
+    desc = dict((*OUTPUTS, *SCRIPTED_OUTPUTS))
     out = summarize(records, level=level)
     out = out[~out["output"].isin(HIDDEN_OUTPUTS)]
     if "launchers_lost" in records:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import resolve
 from ._base import problem
+from .events import check_events
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Scenario
@@ -457,6 +458,7 @@ def check_scenario(sc: Scenario) -> Problems:
                             )
         if gaz is not None:
             _evacuation_plan(sc, gaz, play, probs)
+    probs.extend(check_events(sc, gaz, play, site_ids))
     return probs
 
 
