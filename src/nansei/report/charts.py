@@ -25,7 +25,7 @@ from nansei.analysis import summarize
 STOCK_PREFIX = "stock"
 REMAINING_PREFIX = "remaining."
 BLOCKED_PREFIX = "blocked_"
-SIZE = (7.5, 3.6)
+SIZE = (5.6, 3.2)
 
 
 def columns_with(df: pd.DataFrame | None, prefix: str) -> list[str]:
@@ -197,7 +197,7 @@ def blocked_chart(records: pd.DataFrame, level: float = 0.95) -> Figure:
     ax.set_yticks(list(y), [o.removeprefix(BLOCKED_PREFIX) for o in s["output"]])
     ax.invert_yaxis()
     ax.set_xlabel(
-        f"per replication (mean, {level:.0%} CI); us_fires_from_japan counts targets, "
+        f"per replication (mean, {level:.0%} CI)\nus_fires_from_japan counts targets, "
         "the others attempts"
     )
     ax.set_title(title, loc="left", fontsize=11)
