@@ -164,7 +164,7 @@ def stock_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
             _plot_band(ax, band(series, c, level), label)
         ax.set_xlabel("day")
         ax.set_ylabel(unit)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, 1.08 * ax.get_ylim()[1])  # a level flat at its maximum stays in view
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
@@ -197,8 +197,7 @@ def blocked_chart(records: pd.DataFrame, level: float = 0.95) -> Figure:
     ax.set_yticks(list(y), [o.removeprefix(BLOCKED_PREFIX) for o in s["output"]])
     ax.invert_yaxis()
     ax.set_xlabel(
-        f"per replication (mean, {level:.0%} CI)\nus_fires_from_japan counts targets, "
-        "the others attempts"
+        f"per replication (mean, {level:.0%} CI)\nus_fires_from_japan: targets; others: attempts"
     )
     ax.set_title(title, loc="left", fontsize=11)
     ax.grid(axis="x", alpha=0.3)
