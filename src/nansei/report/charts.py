@@ -93,6 +93,8 @@ def survival_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
     title = "Launchers alive"
     if series is None or "launchers_alive" not in series:
         return placeholder(title, "No series in this run (run with --series).")
+    if not series["launchers_alive"].any():
+        return placeholder(title, "No launcher in this scenario.")
     fig, ax = _band_axes(
         f"{title} (mean, {level:.0%} CI band, {_n_reps(series)} replications)", "launchers"
     )
@@ -107,6 +109,8 @@ def salvos_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
     title = "Salvos fired per day"
     if series is None or "salvos" not in series:
         return placeholder(title, "No series in this run (run with --series).")
+    if "launchers_alive" in series and not series["launchers_alive"].any():
+        return placeholder(title, "No launcher in this scenario.")
     b = band(series, "salvos", level)
     fig, ax = _band_axes(f"{title} (mean, {level:.0%} CI)", "salvos per step")
     days = b["t_end_h"] / 24.0
@@ -153,6 +157,8 @@ def stock_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
     cols = columns_with(series, STOCK_PREFIX)
     if not cols:
         return placeholder("Stock levels", "SDF sustainment not simulated in this run.")
+    if not series[cols].to_numpy().any():
+        return placeholder("Stock levels", "No SDF stock held at any step of this run.")
     units: dict[str, list[str]] = {}
     for c in cols:
         units.setdefault(_unit(c), []).append(c)
