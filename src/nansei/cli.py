@@ -840,29 +840,17 @@ def _print_validation(vtable) -> None:
 
 
 def _check_test(check, r) -> str:
-    """How a check row passed or failed, in words: 'z = +0.53', 'exact', 'within ±6,000'."""
-    diff = float(r["simulated"]) - float(r["expected"])
-    if check is not None and check.exact_match:
-        return "exact" if diff == 0 else f"off by {diff:+.4g} (must be exact)"
-    tol = 0.0 if check is None else check.rel_tol * abs(float(r["expected"]))
-    z = float(r["z"])
-    if check is not None and check.rel_tol > 0 and (abs(diff) <= tol or not abs(z) <= 4.0):
-        pct = f"{100 * check.rel_tol:g} %"
-        inside = abs(diff) <= tol
-        return f"{'within' if inside else 'outside'} ±{tol:,.4g} ({pct})"
-    se = float(r["se"])
-    if not se > 0 or z != z or abs(z) == float("inf"):  # no sampling error: the difference
-        return "exact" if abs(diff) < 1e-12 else f"off by {diff:+.4g} (SE 0)"
-    return f"z = {z:+.2f}"
+    """How a check row passed or failed, in words (``verification.base.result_words``)."""
+    from nansei.verification.base import result_words
+
+    return result_words(check, r)
 
 
 def _fmt_value(x: float) -> str:
-    """A check's value: thousands separators from 1,000 on, else five significant digits."""
-    if x != x:
-        return "n/a"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-    return f"{x:.5g}"
+    """A check's value (:func:`nansei.verification.base.fmt_value`)."""
+    from nansei.verification.base import fmt_value
+
+    return fmt_value(x)
 
 
 @app.command()
@@ -1062,15 +1050,24 @@ def analyze(
     compare: Annotated[
         str | None, typer.Option("--compare", help="Paired comparison: FACTOR or FACTOR=A,B.")
     ] = None,
+    ranking: Annotated[
+        str,
+        typer.Option(
+            "--ranking",
+            help="Sensitivity ranking of an lhs, sobol or nolh design: prcc (partial rank "
+            "correlation) or regression (least-squares effects over each factor's range).",
+        ),
+    ] = "prcc",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table here.")] = None,
 ) -> None:
-    """Means with 95% CIs per design point; replications needed; paired comparisons; SALib."""
+    """Means with 95% CIs per design point; replications needed; paired comparisons; a
+    sensitivity ranking (space-filling designs) or SALib indices (saltelli, morris)."""
     from nansei.experiment.analyze import AnalyzeError, analyze_directory
 
     _check_environment(csv=csv)
     try:
-        result = analyze_directory(directory, output, half_width, compare)
+        result = analyze_directory(directory, output, half_width, compare, ranking)
     except AnalyzeError as exc:
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
@@ -1083,10 +1080,25 @@ def analyze(
     for name, df in result.items():
         t = Table(title=name)
         for col in df.columns:
-            t.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+            num = df[col].dtype.kind in "fiu"
+            t.add_column(str(col), justify="right" if num else "left", overflow="fold")
+        digits = ".3g" if name == "ranking" else ".5g"
         for row in df.itertuples(index=False):
-            t.add_row(*[f"{v:.5g}" if isinstance(v, float) else str(v) for v in row])
+            t.add_row(*[format(v, digits) if isinstance(v, float) else str(v) for v in row])
         console.print(t)
+        if name == "ranking":
+            console.print(_RANKING_NOTE.get(str(df.columns[3]), ""), style="dim")
+
+
+#: What a ranking table's estimate means, by its column name.
+_RANKING_NOTE = {
+    "prcc": "prcc: partial rank correlation of the factor with the per-point mean (+1 rises, "
+    "-1 falls, the other factors held fixed), 95% Fisher-z interval; rank 1 is the largest "
+    "|prcc|. --ranking regression gives effects in the output's unit.",
+    "effect": "effect: least-squares change of the per-point mean from the factor's lowest to "
+    "its highest value (output's unit), 95% t interval; src: standardised coefficient (the "
+    "rank key); r2: share of the variation between points the linear model explains.",
+}
 
 
 def _atomic_csv(df, path: Path) -> None:

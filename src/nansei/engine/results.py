@@ -95,18 +95,15 @@ class Results:
 
 
 def _evac_descriptions(columns) -> list[tuple[str, str]]:
-    """(name, description) of the evacuation outputs present in a record table."""
-    from nansei.engine.evac_layout import ISLAND_OUTPUTS, SCALAR_OUTPUTS
+    """(name, "description (unit)") of the evacuation outputs present in a record table,
+    as :mod:`nansei.engine.catalog` states them."""
+    from nansei.engine.catalog import describe
 
-    desc = {n: f"{d} ({u})" for n, u, d in (*SCALAR_OUTPUTS, *ISLAND_OUTPUTS)}
     out = []
     for c in columns:
         if c.startswith("evac_"):
-            base = c.split(".", 1)[0]
-            text = desc.get(base, "evacuation output (docs/civil.md)")
-            if "." in c:
-                text = f"{text}: {c.split('.', 1)[1]}"
-            out.append((c, text))
+            info = describe(c)
+            out.append((c, f"{info.description} ({info.unit})" if info.unit else info.description))
     return out
 
 

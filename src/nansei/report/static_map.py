@@ -259,7 +259,7 @@ def draw_main(ax, layers: MapLayers, strikes: pd.DataFrame | None = None) -> Non
         label="sea target zone",
     )
     ax.legend(
-        handles=[*handles, *range_handles, zone], loc="upper left", fontsize=7, framealpha=0.9
+        handles=[*handles, *range_handles, zone], loc="upper left", fontsize=8.5, framealpha=0.9
     )
 
 
@@ -302,6 +302,7 @@ def draw_evacuation(ax, layers: MapLayers) -> None:
         handles=[
             Line2D([], [], color="#253494", lw=2, label="air"),
             Line2D([], [], color="#41b6c4", lw=2, label="sea"),
+            Line2D([], [], color="black", marker="o", ls="", ms=5, label="staging or destination"),
         ],
         loc="lower right",
         fontsize=7,
