@@ -25,23 +25,44 @@ ON_LAND_TOL_KM = 0.5
 Problems = list[tuple[tuple[str | int, ...], str, Any, str | None]]
 
 
-def _geo_data(probs: Problems, need_coast: bool = True) -> tuple[Any, Any, Any]:
-    """Gazetteer, coastlines and built-in sites (None where unavailable).
+def _geo_data(sc: Scenario, probs: Problems, need_coast: bool = True) -> tuple[Any, Any, Any]:
+    """Gazetteer, coastlines and built-in sites of the scenario's gazetteer (None where
+    unavailable); a user's gazetteer file that is invalid adds its problems, each at
+    ``geography.theatre.file`` naming the line and key path in that file.
 
     The coastlines (GeoJSON polygons, shapely) are loaded only when ``need_coast``:
     only custom sites are checked against them.
     """
-    out = []
-    for loader in (resolve.gazetteer, resolve.coastlines, resolve.builtin_sites):
-        if loader is resolve.coastlines and not need_coast:
-            out.append(None)
-            continue
-        try:
-            out.append(loader())
-        except resolve.GeoDataError as exc:
-            probs.append(problem(("geography",), f"cannot check geography: {exc}"))
-            out.append(None)
-    return out[0], out[1], out[2]
+    from nansei.geo.gazetteer import GazetteerError
+
+    try:
+        geo = resolve.geodata(sc)
+    except resolve.GeoDataError as exc:
+        probs.append(problem(("geography",), f"cannot check geography: {exc}"))
+        return None, None, None
+    except GazetteerError as exc:
+        for p in exc.problems:
+            where = f"line {p.line}: " if p.line is not None else ""
+            where += "" if p.path == "<document>" else f"{p.path}: "
+            probs.append(
+                (
+                    ("geography", "theatre", "file"),
+                    f"invalid gazetteer {exc.source}: {where}{p.message}",
+                    p.value if p.value is None else _Raw(p.value),
+                    p.allowed,
+                )
+            )
+        return None, None, None
+    if geo is None:
+        return None, None, None
+    return geo.gazetteer, geo.coastlines if need_coast else None, resolve.builtin_sites(sc)
+
+
+class _Raw(str):
+    """A value already rendered (``repr``) by the gazetteer's problem: shown as is."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _islands(sc: Scenario, gaz: Any, probs: Problems) -> tuple[list[str], list[str]]:
@@ -288,7 +309,10 @@ def check_scenario(sc: Scenario) -> Problems:
     """Return every cross-field problem of a structurally valid scenario."""
     probs: Problems = []
     _abstract_theatre(sc, probs)
-    gaz, coast, bsites = _geo_data(probs, need_coast=bool(sc.geography.sites.custom))
+    n_before = len(probs)
+    gaz, coast, bsites = _geo_data(sc, probs, need_coast=bool(sc.geography.sites.custom))
+    if resolve.gazetteer_file(sc) is not None and len(probs) > n_before:
+        return probs  # the rest needs the scenario's gazetteer, which is invalid
     known, play = _islands(sc, gaz, probs)
     sites = _sites(sc, known, play, coast, bsites, probs)
     site_ids = [s.id for s in sites]
@@ -338,9 +362,10 @@ def check_scenario(sc: Scenario) -> Problems:
     zone_ids = [z.id for z in zones]
     bz = None
     try:
-        bz = resolve.builtin_zones()
+        bz = resolve.builtin_zones(sc)
     except resolve.GeoDataError:
         pass
+
     if bz is not None:
         bz_ids = [z.id for z in bz]
         if isinstance(sc.targets.zones.builtin, list):

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pathlib import Path
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ._base import Ident, Model, Probability, fail
 
-__all__ = ["AbstractTheatre", "GeneratedSites", "Geography", "Site", "SiteSelection"]
+__all__ = [
+    "AbstractTheatre",
+    "GazetteerTheatre",
+    "GeneratedSites",
+    "Geography",
+    "Site",
+    "SiteSelection",
+]
 
 
 class Site(Model):
@@ -211,14 +220,41 @@ class AbstractTheatre(Model):
         return self
 
 
+class GazetteerTheatre(Model):
+    """A user's own gazetteer file: islands, airports, ports, sea zones, coastlines and
+    candidate sites, with the schema and the validation of the built-in Nansei gazetteer
+    (see docs/scenario-reference.md, "Your own gazetteer"). Islands, sites, sea zones,
+    lift and civil protection then refer to its ids. No real installations.
+    """
+
+    kind: Literal["gazetteer"] = Field(description="'gazetteer' (a user's gazetteer file).")
+    file: str = Field(
+        min_length=1,
+        max_length=4096,
+        description="Path of the gazetteer YAML file; a relative path resolves against the "
+        "scenario file's folder (the working folder for scenario text). Stored absolute.",
+    )
+
+    @field_validator("file")
+    @classmethod
+    def _absolute(cls, v: str, info: ValidationInfo) -> str:
+        p = Path(v).expanduser()
+        if not p.is_absolute():
+            base = (info.context or {}).get("base_dir")
+            p = (Path(base) if base else Path.cwd()) / p
+        return str(p.resolve())
+
+
 class Geography(Model):
     """The islands and sites in play."""
 
-    theatre: Literal["nansei"] | AbstractTheatre = Field(
+    theatre: Literal["nansei"] | AbstractTheatre | GazetteerTheatre = Field(
         "nansei",
-        description="'nansei' (the built-in gazetteer of the Nansei Islands) or an abstract "
-        "theatre (a region of generated positions behind a front line). With an abstract "
-        "theatre, islands, sites and the built-in sea zones are not used.",
+        description="'nansei' (the built-in gazetteer of the Nansei Islands), an abstract "
+        "theatre (a region of generated positions behind a front line) or a user's own "
+        "gazetteer file ({kind: gazetteer, file: PATH}). With an abstract theatre, islands, "
+        "sites and the built-in sea zones are not used; with a gazetteer file, they are "
+        "that file's.",
     )
     islands: Literal["all"] | list[str] = Field(
         "all",

@@ -73,7 +73,9 @@ def builtin_path(name: str) -> Path:
 # public loading API
 
 
-def _validate(data: Any, lines: Lines | None, source: str) -> Scenario:
+def _validate(
+    data: Any, lines: Lines | None, source: str, base_dir: Path | None = None
+) -> Scenario:
     if not isinstance(data, Mapping):
         kind = "nothing" if data is None else type(data).__name__
         raise _err(
@@ -84,20 +86,29 @@ def _validate(data: Any, lines: Lines | None, source: str) -> Scenario:
             allowed=", ".join(Scenario.model_fields),
         )
     try:
-        return Scenario.model_validate(dict(data))
+        ctx = {"base_dir": str(base_dir)} if base_dir is not None else None
+        return Scenario.model_validate(dict(data), context=ctx)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, data, lines, Scenario), source) from None
 
 
-def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
+def parse_scenario_text(
+    text: str, source: str = "<text>", base_dir: Path | None = None
+) -> Scenario:
     """Validate a scenario written as YAML (or JSON) text.
+
+    Parameters
+    ----------
+    base_dir : pathlib.Path, optional
+        Folder against which relative paths in the scenario resolve
+        (``geography.theatre.file``); default the working folder.
 
     Raises
     ------
     ScenarioError
         For any problem, with line numbers.
     """
-    return _guard(lambda: _validate(*parse_yaml(text, source), source), source)
+    return _guard(lambda: _validate(*parse_yaml(text, source), source, base_dir), source)
 
 
 def _guard(fn: Any, source: str) -> Scenario:
@@ -136,7 +147,7 @@ def _read_file(path: Path) -> Scenario:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _err(f"file is not UTF-8 text (byte {exc.start})", source=source) from None
-    return parse_scenario_text(text, source)
+    return parse_scenario_text(text, source, path.resolve().parent)
 
 
 def load_scenario(spec: Any, overrides: Any = None) -> Scenario:
