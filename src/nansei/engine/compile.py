@@ -31,6 +31,7 @@ from nansei.engine.legal import compile_legal
 from nansei.engine.state import MODEL_FIELDS, Evac, Model
 from nansei.geo.distance import geodesic_km
 from nansei.geo.theatre import KM_PER_DEG as THEATRE_KM_PER_DEG
+from nansei.scenario.resolve import gazetteer as resolve_gazetteer
 from nansei.scenario.resolve import theatre
 
 #: Planar positions (``Model.site_xy``): km per degree of latitude (mean Earth radius
@@ -341,7 +342,7 @@ def compile_scenario(sc) -> Compiled:
                 d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
                 road_km[a, b] = road_km[b, a] = d
 
-    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(islands)
+    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(islands, resolve_gazetteer(sc))
     n_i = len(islands)
     isl_km = np.zeros((n_i, n_i))
     for a in range(n_i):
