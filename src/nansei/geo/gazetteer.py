@@ -122,9 +122,33 @@ class Sourced(BaseModel, Generic[T]):
 LatLon = Sourced[tuple[float, float]]
 
 
+def _bounded(fig: Sourced | None, name: str, low: float, high: float, low_open: bool) -> None:
+    """Fail (located at ``name.value``) unless ``low < value`` (or ``<=``) ``<= high``."""
+    if fig is None:
+        return
+    v = float(fig.value)
+    ok = (v > low if low_open else v >= low) and v <= high
+    if not ok:
+        from nansei.scenario._base import fail
+
+        side = "(" if low_open else "["
+        fail((name, "value"), "out of range", value=fig.value,
+             allowed=f"{side}{low:g}, {high:g}]")  # fmt: skip
+
+
 class _Located(BaseModel):
     model_config = _FROZEN
     position: LatLon
+
+    @model_validator(mode="after")
+    def _position_bounds(self) -> _Located:
+        lat, lon = self.position.value
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
+            from nansei.scenario._base import fail
+
+            fail(("position", "value"), "not a (lat, lon) position in degrees",
+                 value=list(self.position.value), allowed="lat in [-90, 90], lon in [-180, 360]")  # fmt: skip
+        return self
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -156,6 +180,13 @@ class Island(_Located):
     tourists: Sourced[int]
     shelter_in_place: bool = False
 
+    @model_validator(mode="after")
+    def _figure_bounds(self) -> Island:
+        _bounded(self.area_km2, "area_km2", 0.0, 1e6, True)
+        _bounded(self.population, "population", 0.0, 1e8, False)
+        _bounded(self.tourists, "tourists", 0.0, 1e8, False)
+        return self
+
     @property
     def density_per_km2(self) -> float:
         """Resident population density, people per km² (uniform-density assumption)."""
@@ -177,6 +208,11 @@ class Airport(_Located):
     runway_m: Sourced[float]
     runway_ident: str | None = None
     ourairports_length_m: float | None = None
+
+    @model_validator(mode="after")
+    def _runway_bounds(self) -> Airport:
+        _bounded(self.runway_m, "runway_m", 0.0, 10_000.0, True)
+        return self
 
 
 class Port(_Located):
@@ -210,6 +246,12 @@ class SeaZone(_Located):
     radius_km: Sourced[float]
     width_km: Sourced[float] | None = None
 
+    @model_validator(mode="after")
+    def _zone_bounds(self) -> SeaZone:
+        _bounded(self.radius_km, "radius_km", 0.0, 2000.0, True)
+        _bounded(self.width_km, "width_km", 0.0, 5000.0, True)
+        return self
+
 
 class EvacuationCapacity(BaseModel):
     """Daily evacuation capacity of one island gateway and mode, people per day."""
@@ -221,6 +263,11 @@ class EvacuationCapacity(BaseModel):
     mode: Literal["air", "sea"]
     destination: str
     per_day: Sourced[int]
+
+    @model_validator(mode="after")
+    def _capacity_bounds(self) -> EvacuationCapacity:
+        _bounded(self.per_day, "per_day", 0.0, 1_000_000.0, False)
+        return self
 
 
 class EvacuationPlan(BaseModel):

@@ -104,13 +104,13 @@ def _versions(meta: dict) -> dict:
 
 
 def _sources(sc) -> list[dict]:
-    from nansei.geo.gazetteer import load_gazetteer
+    from nansei.scenario.resolve import gazetteer
 
     out = [
         {"what": f"munition {m.id}", "source": m.source, "confidence": m.confidence}
         for m in sc.blue.munitions
     ]
-    for sid, s in load_gazetteer().sources.items():
+    for sid, s in gazetteer(sc).sources.items():
         out.append(
             {
                 "what": f"gazetteer [{sid}]",
@@ -220,6 +220,7 @@ def build_report(
             map_png=_png_uri(map_png),
             charts={k: _png_uri(v) for k, v in chart_pngs.items()},
             abstract_theatre=abstract,
+            coast_credit=layers.coast_credit,
             data_json=None if abstract else script_json(map_data(layers, replay)),
             verification=verification_status(run.verification, verify_scale),
             versions=_versions(run.meta),

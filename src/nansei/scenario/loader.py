@@ -238,6 +238,14 @@ def json_schema() -> dict[str, Any]:
     }
 
 
+def _gazetteer_name(sc: Scenario) -> str:
+    from .resolve import gazetteer_file, theatre
+
+    if theatre(sc) is not None:
+        return "none (abstract theatre)"
+    return gazetteer_file(sc) or "built-in (Nansei Islands)"
+
+
 def summarize(sc: Scenario) -> dict[str, Any]:
     """Return the key facts of a scenario (for ``nansei show``)."""
     b, r, leg = sc.blue, sc.red, sc.legal
@@ -253,6 +261,7 @@ def summarize(sc: Scenario) -> dict[str, Any]:
         "horizon_h": sc.run.horizon_h,
         "replications": sc.run.replications,
         "seed": sc.run.seed,
+        "gazetteer": _gazetteer_name(sc),
         "islands": islands,
         "sites": len(sites),
         "launchers": b.total_launchers(),
