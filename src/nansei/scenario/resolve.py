@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .civil import Gateway
-from .geography import AbstractTheatre, GazetteerTheatre, Site
+from .geography import AbstractTheatre, Site
 from .targets import SeaZone
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +49,9 @@ class GeneratedSitesError(ValueError):
 def gazetteer_file(sc: Scenario | None) -> str | None:
     """The scenario's own gazetteer file (absolute path), or None for the built-in one."""
     th = None if sc is None else sc.geography.theatre
-    return th.file if isinstance(th, GazetteerTheatre) else None
+    if th is None or isinstance(th, str) or th.kind != "gazetteer":
+        return None
+    return th.file
 
 
 def geodata(sc: Scenario | None = None) -> Any:
@@ -228,7 +230,7 @@ def _zones_of(geo: Any) -> tuple[SeaZone, ...]:
 def theatre(sc: Scenario) -> AbstractTheatre | None:
     """The scenario's abstract theatre, or None for a gazetteer (built-in or a file)."""
     th = sc.geography.theatre
-    return th if isinstance(th, AbstractTheatre) else None
+    return None if isinstance(th, str) or th.kind != "abstract" else th
 
 
 #: Id of the one target zone of an abstract theatre (Red's side of the front line).
