@@ -390,15 +390,29 @@ def _table(rows: list[Row], *, path_header: str = "path") -> list[str]:
 
 
 def render_sections() -> list[str]:
-    """Render one section per model occurrence."""
+    """Render one section per model occurrence.
+
+    Where several models may stand at one path (``geography.theatre``), the second and
+    later get the anchor ``<anchor>-<model name>``, and the links to them follow.
+    """
     out = ["## Fields", ""]
+    seen: set[str] = set()
+    renamed: dict[str, str] = {}
     for s in walk():
         title = f"`{s.path}`" if s.path else "Top level"
-        out += [f'<a id="{anchor(s.path)}"></a>', "", f"### {title} — {s.model.__name__}", ""]
+        a = anchor(s.path)
+        if a in seen:
+            unique = f"{a}-{s.model.__name__.lower()}"
+            renamed[f"[{s.model.__name__}](#{a})"] = f"[{s.model.__name__}](#{unique})"
+            a = unique
+        seen.add(a)
+        out += [f'<a id="{a}"></a>', "", f"### {title} — {s.model.__name__}", ""]
         doc = _first_paragraph(s.model.__doc__)
         if doc:
             out += [doc, ""]
         out += [*_table(s.rows), ""]
+    for old, new in renamed.items():
+        out = [line.replace(old, new) for line in out]
     return out
 
 
