@@ -342,7 +342,9 @@ def compile_scenario(sc) -> Compiled:
                 d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
                 road_km[a, b] = road_km[b, a] = d
 
-    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(islands, resolve_gazetteer(sc))
+    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(
+        islands, resolve_gazetteer(sc)
+    )
     n_i = len(islands)
     isl_km = np.zeros((n_i, n_i))
     for a in range(n_i):

@@ -27,7 +27,8 @@ import csv
 import io
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -36,10 +37,10 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 __all__ = [
-    "MAINLAND_IDS",
-    "Airport",
     "BUILTIN_FILE",
     "COMPANION_KEYS",
+    "MAINLAND_IDS",
+    "Airport",
     "Camp",
     "Disagreement",
     "EvacuationCapacity",
@@ -132,8 +133,7 @@ def _bounded(fig: Sourced | None, name: str, low: float, high: float, low_open: 
         from nansei.scenario._base import fail
 
         side = "(" if low_open else "["
-        fail((name, "value"), "out of range", value=fig.value,
-             allowed=f"{side}{low:g}, {high:g}]")  # fmt: skip
+        fail((name, "value"), "out of range", value=fig.value, allowed=f"{side}{low:g}, {high:g}]")
 
 
 class _Located(BaseModel):
@@ -146,8 +146,12 @@ class _Located(BaseModel):
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
             from nansei.scenario._base import fail
 
-            fail(("position", "value"), "not a (lat, lon) position in degrees",
-                 value=list(self.position.value), allowed="lat in [-90, 90], lon in [-180, 360]")  # fmt: skip
+            fail(
+                ("position", "value"),
+                "not a (lat, lon) position in degrees",
+                value=list(self.position.value),
+                allowed="lat in [-90, 90], lon in [-180, 360]",
+            )
         return self
 
     @computed_field  # type: ignore[prop-decorator]
@@ -248,7 +252,7 @@ class SeaZone(_Located):
 
     @model_validator(mode="after")
     def _zone_bounds(self) -> SeaZone:
-        _bounded(self.radius_km, "radius_km", 0.0, 2000.0, True)
+        _bounded(self.radius_km, "radius_km", 0.0, 500.0, True)
         _bounded(self.width_km, "width_km", 0.0, 5000.0, True)
         return self
 
@@ -668,10 +672,14 @@ class GazetteerError(ValueError):
 
 
 def gazetteer_error(
-    source: str, loc: tuple, message: str, value: Any = None, allowed: str | None = None,
+    source: str,
+    loc: tuple,
+    message: str,
+    value: Any = None,
+    allowed: str | None = None,
     lines: dict | None = None,
 ) -> GazetteerError:
-    """A :class:`GazetteerError` with one problem at ``loc`` (a key path in the file)."""  # fmt: skip
+    """A :class:`GazetteerError` with one problem at ``loc`` (a key path in the file)."""
     from nansei.scenario.errors import Problem, _loc_line, _short_repr, format_path
 
     val = None if value is None else _short_repr(value)
@@ -794,7 +802,8 @@ def _fail_airport(j: int, message: str, allowed: str) -> None:
     from pydantic import ValidationError
     from pydantic_core import InitErrorDetails, PydanticCustomError
 
-    err = PydanticCustomError("nansei_problem", message, {"problems": (((), message, None, allowed),)})
+    problems = (((), message, None, allowed),)
+    err = PydanticCustomError("nansei_problem", message, {"problems": problems})
     detail = InitErrorDetails(type=err, loc=("airports", j, "position"), input=None)
     raise ValidationError.from_exception_data("Gazetteer", [detail])
 
@@ -816,8 +825,8 @@ class GazetteerFile:
 
     path: Path
     gazetteer: Gazetteer
-    companions: dict[str, Any] = field(repr=False)
-    lines: dict = field(repr=False)
+    companions: dict[str, Any] = dc_field(repr=False)
+    lines: dict = dc_field(repr=False)
 
 
 def read_gazetteer_file(path: str | os.PathLike | None = None) -> GazetteerFile:

@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import shapely
@@ -199,9 +198,7 @@ def position_count(
     return int(min(max(n, min_per_island), max_per_island))
 
 
-def island_mean_concealment(
-    island: str, sites: tuple[CandidateSite, ...] | None = None
-) -> float:
+def island_mean_concealment(island: str, sites: tuple[CandidateSite, ...] | None = None) -> float:
     """Mean concealment of the built-in sites on ``island`` (an assumption, confidence C).
 
     Parameters

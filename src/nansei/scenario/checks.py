@@ -55,7 +55,49 @@ def _geo_data(sc: Scenario, probs: Problems, need_coast: bool = True) -> tuple[A
         return None, None, None
     if geo is None:
         return None, None, None
+    if not geo.builtin and _outside_box(geo, probs):
+        return None, None, None
     return geo.gazetteer, geo.coastlines if need_coast else None, resolve.builtin_sites(sc)
+
+
+def _outside_box(geo: Any, probs: Problems) -> bool:
+    """Report islands and candidate sites of a user's gazetteer outside the scenario's
+    coordinate box (:data:`~.geography.SITE_LAT`, :data:`~.geography.SITE_LON`)."""
+    from .geography import SITE_LAT, SITE_LON
+
+    allowed = f"lat {SITE_LAT[0]:g}..{SITE_LAT[1]:g}, lon {SITE_LON[0]:g}..{SITE_LON[1]:g}"
+    n = len(probs)
+    points = [(f"islands[{j}] '{i.id}'", i.lat, i.lon) for j, i in enumerate(geo.gazetteer.islands)]
+    points += [(f"candidate site '{s.id}'", s.lat, s.lon) for s in geo.sites]
+    for what, lat, lon in points:
+        if not (SITE_LAT[0] <= lat <= SITE_LAT[1] and SITE_LON[0] <= lon <= SITE_LON[1]):
+            probs.append(
+                problem(
+                    ("geography", "theatre", "file"),
+                    f"gazetteer {geo.path}: {what} lies outside the scenario's coordinate box",
+                    value=(lat, lon),
+                    allowed=allowed,
+                )
+            )
+    from pydantic import ValidationError
+
+    from .targets import SeaZone
+
+    for j, z in enumerate(geo.gazetteer.sea_zones):
+        try:
+            SeaZone(id=z.id, name=z.name, lat=z.lat, lon=z.lon, radius_km=z.radius_km.value)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            field = ".".join(map(str, err["loc"]))
+            probs.append(
+                problem(
+                    ("geography", "theatre", "file"),
+                    f"gazetteer {geo.path}: sea_zones[{j}] '{z.id}': {field}: {err['msg']}",
+                    value=err.get("input"),
+                    allowed="as targets.zones.custom[] (docs/scenario-reference.md)",
+                )
+            )
+    return len(probs) > n
 
 
 class _Raw(str):

@@ -8,9 +8,8 @@ ids exist, sites lie on land) run when the whole scenario is validated.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -26,6 +25,12 @@ __all__ = [
 ]
 
 
+#: Bounds of a site's latitude and longitude, degrees (WGS 84): the scenario's map box. A
+#: user's gazetteer file must place its islands and candidate sites inside it.
+SITE_LAT = (20.0, 35.0)
+SITE_LON = (120.0, 135.0)
+
+
 class Site(Model):
     """A candidate launcher site (a place a launcher can hide and fire from).
 
@@ -35,8 +40,12 @@ class Site(Model):
 
     id: Ident = Field(description="Unique site id (must not clash with built-in site ids).")
     island: str = Field(description="Gazetteer island id the site lies on, e.g. 'ishigaki'.")
-    lat: float = Field(ge=20.0, le=35.0, description="Latitude, decimal degrees (WGS 84).")
-    lon: float = Field(ge=120.0, le=135.0, description="Longitude, decimal degrees (WGS 84).")
+    lat: float = Field(
+        ge=SITE_LAT[0], le=SITE_LAT[1], description="Latitude, decimal degrees (WGS 84)."
+    )
+    lon: float = Field(
+        ge=SITE_LON[0], le=SITE_LON[1], description="Longitude, decimal degrees (WGS 84)."
+    )
     concealment: float = Field(
         0.5,
         ge=0.0,
