@@ -747,7 +747,9 @@ def parse_gazetteer_text(text: str, source: str) -> tuple[dict[str, Any], dict]:
         raise GazetteerError(exc.problems, source) from None
     if not isinstance(data, dict):
         allowed = ", ".join([*Gazetteer.model_fields, *COMPANION_KEYS])
-        raise gazetteer_error(source, (), "the top level must be a mapping", data, allowed, lines)
+        kind = "nothing" if data is None else type(data).__name__
+        msg = f"the top level must be a mapping (key: value pairs), not {kind}"
+        raise gazetteer_error(source, (), msg, None, allowed, lines)
     return data, lines
 
 
