@@ -35,9 +35,8 @@ import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from nansei.geo.coastlines import Coastlines, load_coastlines, simple_coastlines
 from nansei.geo.gazetteer import (
     BUILTIN_FILE,
     Gazetteer,
@@ -51,6 +50,9 @@ from nansei.geo.gazetteer import (
     read_text_file,
 )
 from nansei.geo.sites import CandidateSite, SitesError, build_sites
+
+if TYPE_CHECKING:  # pragma: no cover - shapely is imported only when coastlines are read
+    from nansei.geo.coastlines import Coastlines
 
 __all__ = ["GeoData", "load_geodata"]
 
@@ -97,6 +99,8 @@ class GeoData:
 
 
 def _coastlines(gf: GazetteerFile) -> tuple[Coastlines, Literal["file", "simple"]]:
+    from nansei.geo.coastlines import load_coastlines, simple_coastlines
+
     src, lines = str(gf.path), gf.lines
     spec = gf.companions.get("coastlines")
     allowed = "{file: PATH} (GeoJSON polygons) or simple"
