@@ -17,7 +17,7 @@ from shapely.geometry import shape
 from typer.testing import CliRunner
 
 from nansei.cli import app
-from nansei.engine.compile import compile_scenario
+from nansei.engine.compile import compile_scenario, planar_lat0
 from nansei.engine.simulate import simulate
 from nansei.geo.coastlines import geodesic_area_km2
 from nansei.geo.gazetteer import BUILTIN_FILE, GazetteerError, load_gazetteer
@@ -121,6 +121,7 @@ def test_example_runs_end_to_end_through_simulate():
     compiled = compile_scenario(sc)
     assert list(compiled.island_ids) == ["aran", "bel", "corin"]
     assert "XTAR" in compiled.gateway_ids and "corin_port" in compiled.gateway_ids
+    assert planar_lat0(sc) == 22.5  # the planar frame sits on the file's islands
     a = simulate(sc, replications=6, seed=11).records
     b = simulate(sc, replications=6, seed=11).records
     assert len(a) == 6 and (a["scenario"] == "tessera-example").all()
@@ -256,6 +257,19 @@ def test_malformed_gazetteer_errors_name_path_line_value_allowed(
     msgs = [q for q in sc_info.value.problems if q.path == "geography.theatre.file"]
     assert msgs and all(q.line == 11 for q in msgs)  # the line of `theatre:` in the scenario
     assert any(f"line {p.line}: {path}: " in q.message for q in msgs)
+
+
+def test_a_gazetteer_needs_an_island(tmp_path: Path):
+    f = tmp_path / "empty.yaml"
+    f.write_text(
+        "schema_version: 1\ncoastlines: simple\nsources: {x: {title: t}}\nislands: []\n"
+        "airports: []\nports: []\ncamps: []\nsea_zones: []\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(GazetteerError) as info:
+        load_geodata(f)
+    (p,) = info.value.problems
+    assert p.path == "islands" and p.message == "at least one island is needed" and p.line == 4
 
 
 def test_yaml_syntax_error_in_the_gazetteer_names_its_line(tess: Path):

@@ -52,6 +52,20 @@ def planar_km(lat: np.ndarray, lon: np.ndarray, lat0: float = PLANAR_LAT0) -> np
     return np.column_stack([x, y]).reshape(-1, 2)
 
 
+def planar_lat0(sc) -> float:
+    """Reference latitude of the scenario's planar frame, degrees: :data:`PLANAR_LAT0` for
+    the built-in Nansei gazetteer, 0 for an abstract theatre, and the mean island latitude
+    (to 0.1 degree) of a user's gazetteer file."""
+    from nansei.scenario.resolve import gazetteer_file
+
+    if theatre(sc) is not None:
+        return 0.0
+    if gazetteer_file(sc) is None:
+        return PLANAR_LAT0
+    lats = [i.lat for i in resolve_gazetteer(sc).islands]
+    return round(sum(lats) / len(lats), 1)
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A scenario compiled to arrays (the kernel's :class:`~nansei.engine.state.Model`).
@@ -328,7 +342,7 @@ def compile_scenario(sc) -> Compiled:
     if sc.red.isr.concealment_effect == "none":
         conceal = [0.0] * n_s
     th = theatre(sc)
-    site_xy = planar_km(lat, lon, PLANAR_LAT0 if th is None else 0.0)
+    site_xy = planar_km(lat, lon, planar_lat0(sc))
     site_f = np.zeros((n_s, 4), dtype=np.float64)
     site_f[:, 0] = conceal
     site_f[:, 1] = [s.residents for s in sites]

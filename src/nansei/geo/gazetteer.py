@@ -430,6 +430,8 @@ def reference_problems(gaz: Gazetteer) -> list[tuple[tuple, str, Any, str | None
         gazetteer file, e.g. ``('airports', 3, 'island')``.
     """
     out: list[tuple[tuple, str, Any, str | None]] = []
+    if not gaz.islands:
+        out.append((("islands",), "at least one island is needed", None, None))
     known = ", ".join(gaz.sources)
     for loc, fig in _figures_at(gaz, ()):
         if fig.source not in gaz.sources:
