@@ -7,6 +7,7 @@ real installations.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -122,8 +123,11 @@ def test_example_runs_end_to_end_through_simulate():
     assert list(compiled.island_ids) == ["aran", "bel", "corin"]
     assert "XTAR" in compiled.gateway_ids and "corin_port" in compiled.gateway_ids
     assert planar_lat0(sc) == 22.5  # the planar frame sits on the file's islands
-    a = simulate(sc, replications=6, seed=11).records
-    b = simulate(sc, replications=6, seed=11).records
+    res = simulate(sc, replications=6, seed=11)
+    a, b = res.records, simulate(sc, replications=6, seed=11).records
+    digest = hashlib.sha256((EXAMPLE / "gazetteer.yaml").read_bytes()).hexdigest()
+    assert res.meta["gazetteer"] == {"file": sc.geography.theatre.file, "sha256": digest}
+    assert "gazetteer" not in simulate("ideal-fixed-delay", replications=2, seed=1).meta
     assert len(a) == 6 and (a["scenario"] == "tessera-example").all()
     cols = [c for c in a.columns if c not in ("run_id",)]
     assert a[cols].equals(b[cols])  # same scenario and seed, same numbers
@@ -314,3 +318,16 @@ def test_cli_gazetteer_file_and_scenario(tess: Path):
     assert bad.exit_code == 2
     assert "islands[1].area_km2.value: out of range (got -60.0)" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_json_schema_exports_the_gazetteer_theatre():
+    from nansei.scenario import json_schema
+
+    defs = json_schema()["$defs"]
+    gt = defs["GazetteerTheatre"]
+    assert gt["properties"]["kind"]["const"] == "gazetteer" or gt["properties"]["kind"].get(
+        "enum"
+    ) == ["gazetteer"]
+    assert gt["required"] == ["kind", "file"]
+    refs = json.dumps(defs["Geography"]["properties"]["theatre"])
+    assert "#/$defs/GazetteerTheatre" in refs and "#/$defs/AbstractTheatre" in refs

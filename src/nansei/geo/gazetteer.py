@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 from collections.abc import Iterator
@@ -825,12 +826,15 @@ class GazetteerFile:
         The raw values of :data:`COMPANION_KEYS` present in the file.
     lines : dict
         Key path in the file -> 1-based line.
+    sha256 : str
+        Hex digest of the file's text (UTF-8), for the run metadata.
     """
 
     path: Path
     gazetteer: Gazetteer
     companions: dict[str, Any] = dc_field(repr=False)
     lines: dict = dc_field(repr=False)
+    sha256: str = ""
 
 
 def read_gazetteer_file(path: str | os.PathLike | None = None) -> GazetteerFile:
@@ -867,7 +871,8 @@ def read_gazetteer_file(path: str | os.PathLike | None = None) -> GazetteerFile:
         probs = problems_from_validation(exc, data, lines, Gazetteer)
         raise GazetteerError(probs, src) from None
     companions = {k: data[k] for k in COMPANION_KEYS if k in data}
-    return GazetteerFile(p, gaz, companions, lines)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return GazetteerFile(p, gaz, companions, lines, digest)
 
 
 @cache
