@@ -331,3 +331,22 @@ def test_json_schema_exports_the_gazetteer_theatre():
     assert gt["required"] == ["kind", "file"]
     refs = json.dumps(defs["Geography"]["properties"]["theatre"])
     assert "#/$defs/GazetteerTheatre" in refs and "#/$defs/AbstractTheatre" in refs
+
+
+# ---- the web workbench ------------------------------------------------------------------
+def test_web_editor_reads_gazetteers_only_from_its_workspace_folder(tmp_path: Path):
+    from nansei.web.app import _problems
+
+    folder = tmp_path / "gazetteers"
+    shutil.copytree(EXAMPLE, folder)
+    text = (EXAMPLE / "scenario.yaml").read_text(encoding="utf-8")
+    sc, problems = _problems(text, 100_000, folder)  # relative: resolves in the folder
+    assert problems == [] and sc.geography.theatre.file == str(folder / "gazetteer.yaml")
+    outside = text.replace("file: gazetteer.yaml", f"file: {EXAMPLE / 'gazetteer.yaml'}")
+    sc, problems = _problems(outside, 100_000, folder)
+    assert sc is None
+    (p,) = problems
+    assert p["path"] == "geography.theatre.file" and p["line"] == 11
+    assert p["message"] == f"a gazetteer file must lie in {folder}"
+    sneaky = text.replace("file: gazetteer.yaml", "file: ../../../../etc/passwd")
+    assert _problems(sneaky, 100_000, folder)[1][0]["message"].startswith("a gazetteer file")

@@ -9,7 +9,7 @@ ids exist, sites lie on land) run when the whole scenario is validated.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -247,17 +247,24 @@ class GazetteerTheatre(Model):
     @field_validator("file")
     @classmethod
     def _absolute(cls, v: str, info: ValidationInfo) -> str:
+        ctx = info.context or {}
         p = Path(v).expanduser()
         if not p.is_absolute():
-            base = (info.context or {}).get("base_dir")
+            base = ctx.get("base_dir")
             p = (Path(base) if base else Path.cwd()) / p
-        return str(p.resolve())
+        p = p.resolve()
+        root = ctx.get("files_under")  # the web workbench: only its own gazetteers folder
+        if root is not None and not p.is_relative_to(Path(root).resolve()):
+            raise ValueError(f"a gazetteer file must lie in {root}")
+        return str(p)
 
 
 class Geography(Model):
     """The islands and sites in play."""
 
-    theatre: Literal["nansei"] | AbstractTheatre | GazetteerTheatre = Field(
+    theatre: Literal["nansei"] | Annotated[
+        AbstractTheatre | GazetteerTheatre, Field(discriminator="kind")
+    ] = Field(
         "nansei",
         description="'nansei' (the built-in gazetteer of the Nansei Islands), an abstract "
         "theatre (a region of generated positions behind a front line) or a user's own "

@@ -74,7 +74,11 @@ def builtin_path(name: str) -> Path:
 
 
 def _validate(
-    data: Any, lines: Lines | None, source: str, base_dir: Path | None = None
+    data: Any,
+    lines: Lines | None,
+    source: str,
+    base_dir: Path | None = None,
+    files_under: Path | None = None,
 ) -> Scenario:
     if not isinstance(data, Mapping):
         kind = "nothing" if data is None else type(data).__name__
@@ -86,14 +90,17 @@ def _validate(
             allowed=", ".join(Scenario.model_fields),
         )
     try:
-        ctx = {"base_dir": str(base_dir)} if base_dir is not None else None
+        ctx = {"base_dir": base_dir, "files_under": files_under}
         return Scenario.model_validate(dict(data), context=ctx)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, data, lines, Scenario), source) from None
 
 
 def parse_scenario_text(
-    text: str, source: str = "<text>", base_dir: Path | None = None
+    text: str,
+    source: str = "<text>",
+    base_dir: Path | None = None,
+    files_under: Path | None = None,
 ) -> Scenario:
     """Validate a scenario written as YAML (or JSON) text.
 
@@ -102,13 +109,18 @@ def parse_scenario_text(
     base_dir : pathlib.Path, optional
         Folder against which relative paths in the scenario resolve
         (``geography.theatre.file``); default the working folder.
+    files_under : pathlib.Path, optional
+        If given, a gazetteer file must lie in this folder (the web workbench's
+        ``gazetteers`` folder), so that a scenario cannot make the server read other files.
 
     Raises
     ------
     ScenarioError
         For any problem, with line numbers.
     """
-    return _guard(lambda: _validate(*parse_yaml(text, source), source, base_dir), source)
+    return _guard(
+        lambda: _validate(*parse_yaml(text, source), source, base_dir, files_under), source
+    )
 
 
 def _guard(fn: Any, source: str) -> Scenario:

@@ -134,8 +134,14 @@ def _env() -> Environment:
 # helpers
 
 
-def _problems(text: str, limit: int) -> tuple[Any, list[dict[str, Any]]]:
-    """Validate scenario text; return ``(scenario or None, problems as dicts)``."""
+def _problems(
+    text: str, limit: int, gazetteers: Path | None = None
+) -> tuple[Any, list[dict[str, Any]]]:
+    """Validate scenario text; return ``(scenario or None, problems as dicts)``.
+
+    ``gazetteers`` is the workspace folder that holds users' gazetteer files: a relative
+    ``geography.theatre.file`` resolves there, and a file elsewhere is refused.
+    """
     from nansei.scenario import ScenarioError
     from nansei.scenario.loader import parse_scenario_text
 
@@ -160,7 +166,7 @@ def _problems(text: str, limit: int) -> tuple[Any, list[dict[str, Any]]]:
             }
         ]
     try:
-        return parse_scenario_text(text, "<editor>"), []
+        return parse_scenario_text(text, "<editor>", gazetteers, gazetteers), []
     except ScenarioError as exc:
         return None, [
             {
@@ -316,7 +322,11 @@ def create_app(settings: Settings) -> FastAPI:
         problems: list | None = None,
     ) -> HTMLResponse:
         if problems is None:
-            _, problems = _problems(text, settings.max_scenario_chars) if checked else (None, [])
+            _, problems = (
+                _problems(text, settings.max_scenario_chars, ws.gazetteers)
+                if checked
+                else (None, [])
+            )
         return page(
             "editor.html.j2",
             status,
@@ -390,7 +400,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise UserError(f"the file is not UTF-8 text (byte {exc.start})") from None
         fname = Path(file.filename or "upload.yaml").name
         stem = _safe_label(Path(fname).stem)
-        _, problems = _problems(text, settings.max_scenario_chars)
+        _, problems = _problems(text, settings.max_scenario_chars, ws.gazetteers)
         return editor(
             text,
             name=stem,
@@ -402,7 +412,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/scenarios/validate", response_class=HTMLResponse)
     def validate(yaml: str = Form("")):
-        _, problems = _problems(yaml, settings.max_scenario_chars)
+        _, problems = _problems(yaml, settings.max_scenario_chars, ws.gazetteers)
         html = env.get_template("_problems.html.j2").render(
             problems=problems, lines=_annotated(yaml, problems), checked=True
         )
@@ -415,7 +425,7 @@ def create_app(settings: Settings) -> FastAPI:
                 f"name: invalid (got {name[:60]!r}); allowed: letters, digits, '-' and '_', "
                 "starting with a letter or digit, at most 64 characters"
             )
-        _, problems = _problems(yaml, settings.max_scenario_chars)
+        _, problems = _problems(yaml, settings.max_scenario_chars, ws.gazetteers)
         if problems:
             return editor(yaml, name=name, checked=True, problems=problems, status=422)
         ws.save_scenario(name, yaml)
@@ -441,7 +451,7 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         reps = _int_field(replications, "replications", 1, settings.max_replications)
         seed_n = _int_field(seed, "seed", 0, 2**63 - 1)
-        sc, problems = _problems(yaml, settings.max_scenario_chars)
+        sc, problems = _problems(yaml, settings.max_scenario_chars, ws.gazetteers)
         if problems:
             return editor(yaml, name=name, checked=True, problems=problems, status=422)
         check_capacity()
