@@ -262,9 +262,10 @@ class GazetteerTheatre(Model):
 class Geography(Model):
     """The islands and sites in play."""
 
-    theatre: Literal["nansei"] | Annotated[
-        AbstractTheatre | GazetteerTheatre, Field(discriminator="kind")
-    ] = Field(
+    theatre: (
+        Literal["nansei"]
+        | Annotated[AbstractTheatre | GazetteerTheatre, Field(discriminator="kind")]
+    ) = Field(
         "nansei",
         description="'nansei' (the built-in gazetteer of the Nansei Islands), an abstract "
         "theatre (a region of generated positions behind a front line) or a user's own "
