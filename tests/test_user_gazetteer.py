@@ -350,3 +350,35 @@ def test_web_editor_reads_gazetteers_only_from_its_workspace_folder(tmp_path: Pa
     assert p["message"] == f"a gazetteer file must lie in {folder}"
     sneaky = text.replace("file: gazetteer.yaml", "file: ../../../../etc/passwd")
     assert _problems(sneaky, 100_000, folder)[1][0]["message"].startswith("a gazetteer file")
+
+
+def test_mutated_gazetteers_give_located_errors_never_a_traceback(tmp_path: Path):
+    """Random edits of the example (fixed seed): the loader raises GazetteerError only, and
+    every problem names a path and a line of the file."""
+    import random
+    import re
+
+    rng = random.Random(15)
+    tokens = ["-1", "1e9", "null", "[]", "{}", "abc", "[1]", "{value: 1}", "true", "nan"]
+    base = (EXAMPLE / "gazetteer.yaml").read_text(encoding="utf-8").splitlines()
+    raised = 0
+    for k in range(40):
+        lines = list(base)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(lines))
+            nums = re.findall(r"-?\d+\.?\d*", lines[i])
+            if rng.random() < 0.3:
+                del lines[i]
+            elif nums:
+                lines[i] = lines[i].replace(nums[0], rng.choice(tokens), 1)
+            elif ":" in lines[i]:
+                lines[i] = lines[i].rsplit(":", 1)[0] + ": " + rng.choice(tokens)
+        f = tmp_path / f"g{k}.yaml"
+        f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            load_geodata(f)
+        except GazetteerError as exc:
+            raised += 1
+            assert exc.problems
+            assert all(p.message and p.line is not None for p in exc.problems), str(exc)
+    assert raised >= 20  # most edits break the file

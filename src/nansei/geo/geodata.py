@@ -170,7 +170,13 @@ def load_geodata(path: str | os.PathLike | None = None) -> GeoData:
         For every problem of the file or its companions, located by key path and line.
     """
     p = Path(BUILTIN_FILE if path is None else path).expanduser().resolve()
-    return _build(str(p), file_stamp(p))
+    try:
+        return _build(str(p), file_stamp(p))
+    except GazetteerError:
+        raise
+    except Exception as exc:  # never a traceback: anything unforeseen is one located problem
+        msg = f"could not load the gazetteer: {type(exc).__name__}: {exc}"[:300]
+        raise gazetteer_error(str(p), (), msg) from None
 
 
 def as_problem_text(exc: GazetteerError) -> list[str]:
