@@ -23,6 +23,7 @@ from nansei.engine.simulate import simulate
 from nansei.geo.coastlines import geodesic_area_km2
 from nansei.geo.gazetteer import BUILTIN_FILE, GazetteerError, load_gazetteer
 from nansei.geo.geodata import load_geodata
+from nansei.report.html_map import map_data, render_map
 from nansei.report.layers import EXTENT, scenario_layers
 from nansei.scenario import ScenarioError, load_scenario, summarize
 
@@ -150,6 +151,10 @@ def test_map_layers_use_the_gazetteer_and_its_extent():
     assert "simple outline" in layers.coast_credit
     assert layers.evacuation == []  # the file has no evacuation plan
     assert len(layers.coastlines["features"]) == 3
+    data = map_data(layers)
+    assert data["bounds"] == [[lat0, lon0], [lat1, lon1]]
+    html = render_map(layers, None, "tessera")
+    assert "simple outline" in html and "GSHHG" not in html
 
 
 def test_unknown_island_gets_the_same_error_as_with_the_builtin(tess: Path):

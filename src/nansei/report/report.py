@@ -221,6 +221,7 @@ def build_report(
             charts={k: _png_uri(v) for k, v in chart_pngs.items()},
             abstract_theatre=abstract,
             coast_credit=layers.coast_credit,
+            evac_plan=bool(layers.evacuation),
             data_json=None if abstract else script_json(map_data(layers, replay)),
             verification=verification_status(run.verification, verify_scale),
             versions=_versions(run.meta),
