@@ -472,7 +472,95 @@ def render_example() -> list[str]:
     ]
 
 
-GAZETTEER = """\
+#: Top-level keys of a gazetteer file: (key, required, what).
+GAZETTEER_KEYS = [
+    (
+        "`schema_version`",
+        "yes",
+        "`1`",
+    ),
+    (
+        "`sources`",
+        "yes",
+        "id → `{title, url}`; every figure cites one",
+    ),
+    (
+        "`islands`",
+        "yes",
+        (
+            "`id`, `name`, `prefecture`, `region` (lower-case id), `municipalities`, figures "
+            "`position` `[lat, lon]`, `area_km2` (> 0), `population` and `tourists` (≥ 0); "
+            "`shelter_in_place` (default false)"
+        ),
+    ),
+    (
+        "`airports`",
+        "yes (may be `[]`)",
+        (
+            "`icao`, `name`, `island`, `role` (`island` or `destination`), figure `runway_m` "
+            "(0–10,000 m); figure `position` unless the runways file gives the runway's end "
+            "points"
+        ),
+    ),
+    (
+        "`ports`",
+        "yes (may be `[]`)",
+        ("`id`, `name`, `island`, `role`, figure `position`, `crane_lift_only` (default false)"),
+    ),
+    (
+        "`camps`",
+        "yes (may be `[]`)",
+        "publicly reported units at island level (no coordinates)",
+    ),
+    (
+        "`sea_zones`",
+        "yes (may be `[]`)",
+        "notional zones at sea: `id`, `name`, figures `position` and `radius_km` (0–500)",
+    ),
+    (
+        "`evacuation_plan`",
+        "no",
+        (
+            "the plan's fields as in the built-in file; without it, "
+            "`civil.evacuation.gateways` must be listed inline"
+        ),
+    ),
+    (
+        "`coastlines`",
+        "yes",
+        (
+            "`{file: PATH}`, a GeoJSON `FeatureCollection` of `Polygon` land features "
+            "(lon/lat), or `simple`: maps, on-land checks and generated positions use a disc "
+            "of each island's area around its position (an assumption)"
+        ),
+    ),
+    (
+        "`runways`",
+        "no",
+        (
+            "`{file: PATH}`, an OurAirports `runways.csv`: airport positions are the "
+            "midpoints of the longest open runway"
+        ),
+    ),
+    (
+        "`candidate_sites`",
+        "no",
+        (
+            "notional launcher sites, `{file: PATH}` or inline, in the format of "
+            "`src/nansei/geo/data/sites.yaml`; ids `<island>-<area><n>`"
+        ),
+    ),
+]
+
+
+def _gazetteer_keys() -> str:
+    """The table of a gazetteer file's top-level keys (Markdown)."""
+    rows = ["| key | required | what |", "| --- | --- | --- |"]
+    rows += [f"| {k} | {r} | {w} |" for k, r, w in GAZETTEER_KEYS]
+    return "\n".join(rows)
+
+
+GAZETTEER_TEXT = """\
 <a id="your-own-gazetteer"></a>
 
 ## Your own gazetteer
@@ -500,24 +588,14 @@ key of `sources:`, `confidence` is `A` (official), `B` (press, mirror, community
 `C` (compiler's estimate, shown as an assumption). Units: degrees (WGS 84) for positions, km²,
 metres of runway, km, people, people per day.
 
-| key | required | what |
-| --- | --- | --- |
-| `schema_version` | yes | `1` |
-| `sources` | yes | id → `{title, url}`; every figure cites one |
-| `islands` | yes | `id`, `name`, `prefecture`, `region` (lower-case id), `municipalities`, figures `position` `[lat, lon]`, `area_km2` (> 0), `population` and `tourists` (≥ 0); `shelter_in_place` (default false) |
-| `airports` | yes (may be `[]`) | `icao`, `name`, `island`, `role` (`island` or `destination`), figure `runway_m` (0–10,000 m); figure `position` unless the runways file gives the runway's end points |
-| `ports` | yes (may be `[]`) | `id`, `name`, `island`, `role`, figure `position`, `crane_lift_only` (default false) |
-| `camps` | yes (may be `[]`) | publicly reported units at island level (no coordinates) |
-| `sea_zones` | yes (may be `[]`) | notional zones at sea: `id`, `name`, figures `position` and `radius_km` (0–500) |
-| `evacuation_plan` | no | the plan's fields as in the built-in file; without it, `civil.evacuation.gateways` must be listed inline |
-| `coastlines` | yes | `{file: PATH}`, a GeoJSON `FeatureCollection` of `Polygon` land features (lon/lat), or `simple`: maps, on-land checks and generated positions use a disc of each island's area around its position (an assumption) |
-| `runways` | no | `{file: PATH}`, an OurAirports `runways.csv`: airport positions are the midpoints of the longest open runway |
-| `candidate_sites` | no | notional launcher sites, `{file: PATH}` or inline, in the format of `src/nansei/geo/data/sites.yaml`; ids `<island>-<area><n>` |
+{keys}
 
 Paths in the file are relative to its folder. Islands, sites and sea zones must lie inside
 the scenario's coordinate box (sites: lat 20–35, lon 120–135; zones: lat 15–40, lon 115–140).
 The mainland destination id `kyushu` (depots, evacuation destinations) keeps its built-in
-position.
+position. A run's metadata (`meta.json`, `Results.meta["gazetteer"]`) names the file and the
+SHA-256 of its text; a run directory's `scenario.yaml` holds the absolute path, so keep the file
+where it is (or copy it with the run) to reproduce the run.
 
 **Errors.** A malformed file gets the errors a scenario gets: every problem with the key path
 and line in the gazetteer file, the value and what is allowed. `nansei gazetteer --file FILE`
@@ -548,7 +626,7 @@ def render() -> str:
         INTRO,
         *render_builtins(),
         *render_example(),
-        GAZETTEER,
+        GAZETTEER_TEXT.replace("{keys}", _gazetteer_keys()),
         *render_sections(),
         *render_distributions(),
     ]
