@@ -227,15 +227,43 @@ def _print_summary(summary: dict) -> None:
 @app.command()
 def gazetteer(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="A gazetteer file to check and print (default: built-in)."),
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Print the gazetteer this scenario plays on."),
+    ] = None,
 ) -> None:
-    """Print the sourced gazetteer of islands (C-grade figures are assumptions)."""
-    from nansei.geo.gazetteer import load_gazetteer
+    """Print a sourced gazetteer of islands (C-grade figures are assumptions).
 
-    gaz = load_gazetteer()
+    Without options, the built-in Nansei gazetteer; with --file, a user's gazetteer file
+    (validated like the built-in one: every problem with its line, value and what is
+    allowed; exit code 2); with --scenario, the gazetteer that scenario plays on.
+    """
+    from nansei.geo.gazetteer import GazetteerError
+    from nansei.geo.geodata import load_geodata
+    from nansei.scenario.resolve import gazetteer_file
+
+    if file is not None and scenario is not None:
+        err_console.print("give --file or --scenario, not both")
+        raise typer.Exit(code=2)
+    path = str(file) if file is not None else None
+    if scenario is not None:
+        path = gazetteer_file(_load(scenario))
+    try:
+        geo = load_geodata(path)
+    except GazetteerError as exc:
+        err_console.print(f"[bold red]Invalid gazetteer[/] {exc.source}")
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    gaz = geo.gazetteer
     if as_json:
         typer.echo(json.dumps(gaz.to_dict(), indent=2, default=str))
         return
-    table = Table(title="Nansei islands (confidence: A official, B press, C assumption)")
+    name = "Nansei islands" if geo.builtin else f"Islands of {geo.path}"
+    table = Table(title=f"{name} (confidence: A official, B press, C assumption)")
     for col in ("id", "name", "lat", "lon", "area km²", "population", "airports", "ports"):
         table.add_column(col)
     for isl in gaz.islands:
@@ -252,6 +280,14 @@ def gazetteer(
             ", ".join(ports),
         )
     console.print(table)
+    if not geo.builtin:
+        outline = "simple outline (a disc per island)" if geo.outline == "simple" else "file"
+        console.print(
+            f"coastlines: {outline}; candidate sites: {len(geo.sites)}; sea zones: "
+            f"{len(gaz.sea_zones)}; evacuation plan: "
+            f"{'yes' if gaz.evacuation_plan is not None else 'none'}",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -33,6 +33,7 @@ from nansei.engine.state import MODEL_FIELDS, Evac, Model
 from nansei.geo.distance import geodesic_km
 from nansei.geo.theatre import KM_PER_DEG as THEATRE_KM_PER_DEG
 from nansei.scenario.events import group_times
+from nansei.scenario.resolve import gazetteer as resolve_gazetteer
 from nansei.scenario.resolve import theatre
 
 #: Planar positions (``Model.site_xy``): km per degree of latitude (mean Earth radius
@@ -51,6 +52,20 @@ def planar_km(lat: np.ndarray, lon: np.ndarray, lat0: float = PLANAR_LAT0) -> np
     x = KM_PER_DEG * math.cos(math.radians(lat0)) * np.asarray(lon, dtype=float)
     y = KM_PER_DEG * np.asarray(lat, dtype=float)
     return np.column_stack([x, y]).reshape(-1, 2)
+
+
+def planar_lat0(sc) -> float:
+    """Reference latitude of the scenario's planar frame, degrees: :data:`PLANAR_LAT0` for
+    the built-in Nansei gazetteer, 0 for an abstract theatre, and the mean island latitude
+    (to 0.1 degree) of a user's gazetteer file."""
+    from nansei.scenario.resolve import gazetteer_file
+
+    if theatre(sc) is not None:
+        return 0.0
+    if gazetteer_file(sc) is None:
+        return PLANAR_LAT0
+    lats = [i.lat for i in resolve_gazetteer(sc).islands]
+    return round(sum(lats) / len(lats), 1)
 
 
 @dataclass(frozen=True)
@@ -341,7 +356,7 @@ def compile_scenario(sc) -> Compiled:
     if sc.red.isr.concealment_effect == "none":
         conceal = [0.0] * n_s
     th = theatre(sc)
-    site_xy = planar_km(lat, lon, PLANAR_LAT0 if th is None else 0.0)
+    site_xy = planar_km(lat, lon, planar_lat0(sc))
     site_f = np.zeros((n_s, 4), dtype=np.float64)
     site_f[:, 0] = conceal
     site_f[:, 1] = [s.residents for s in sites]
@@ -355,7 +370,9 @@ def compile_scenario(sc) -> Compiled:
                 d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
                 road_km[a, b] = road_km[b, a] = d
 
-    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(islands)
+    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(
+        islands, resolve_gazetteer(sc)
+    )
     n_i = len(islands)
     isl_km = np.zeros((n_i, n_i))
     for a in range(n_i):

@@ -167,14 +167,13 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         Civil protection disabled, an evacuated island without a gateway, a staging island
         that is not evacuated, an inline gateway on an island that is not evacuated.
     """
-    from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import resolved_gateways
+    from nansei.scenario.resolve import gazetteer, resolved_gateways
 
     civ = sc.civil
     ev = civ.evacuation
     if not civ.enabled:
         raise problem_error("civil.enabled", False, "must be true to simulate the evacuation")
-    gaz = load_gazetteer()
+    gaz = gazetteer(sc)
     if compiled is not None:
         isl_ids = list(compiled.island_ids)
         combat_gw = list(compiled.gateway_ids)
@@ -183,7 +182,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         site_isl = np.asarray(compiled.arrays["site_island"], dtype=np.int64)
     else:
         isl_ids = island_ids(sc)
-        combat_gw = list(gateways(isl_ids)[0])
+        combat_gw = list(gateways(isl_ids, gaz)[0])
         sites = resolve_sites(sc)
         where = {k: i for i, k in enumerate(isl_ids)}
         site_lonlat = np.array([[s.lon, s.lat] for s in sites], dtype=np.float64).reshape(-1, 2)
@@ -287,7 +286,8 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
     # host prefectures ----------------------------------------------------------------
     prefs = list(ev.host_prefectures)
     pref_quota = np.array([float(ev.host_prefectures[p]) for p in prefs])
-    pairings = gaz.evacuation_plan.pairings.value
+    plan = gaz.evacuation_plan  # None in a user's gazetteer without a plan
+    pairings = {} if plan is None else plan.pairings.value
     pref_rank = np.full((n_ev, len(prefs)), -1, dtype=np.int64)
     for e, i in enumerate(evac):
         town = gaz.island(i).municipalities[0]
@@ -297,7 +297,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
                 pref_rank[e, prefs.index(p)] = r
                 r += 1
     for p in prefs:
-        fig = gaz.evacuation_plan.host_prefectures.get(p)
+        fig = None if plan is None else plan.host_prefectures.get(p)
         if fig is not None and fig.value == ev.host_prefectures[p]:
             prov[f"host.{p}"] = (fig.source, fig.confidence)
         else:

@@ -21,6 +21,7 @@ from nansei.engine.compile import Compiled, compile_scenario
 from nansei.engine.kernel import run_batch_kernel
 from nansei.engine.results import Results, series_frame, trace_frame
 from nansei.engine.rng import entropy_words, new_stream
+from nansei.scenario.resolve import gazetteer_file, geodata
 from nansei.version import __version__
 
 TRACE_CAPACITY = 200_000
@@ -285,6 +286,9 @@ def simulate(
     }
     if overrides:
         meta["overrides"] = dict(overrides)
+    gfile = gazetteer_file(sc)
+    if gfile is not None:  # a user's gazetteer: which file, and which content
+        meta["gazetteer"] = {"file": gfile, "sha256": geodata(sc).source.sha256}
     return Results(records=records, series=ser, trace=tr, meta=meta)
 
 

@@ -119,13 +119,13 @@ def _versions(meta: dict) -> dict:
 
 
 def _sources(sc) -> list[dict]:
-    from nansei.geo.gazetteer import load_gazetteer
+    from nansei.scenario.resolve import gazetteer
 
     out = [
         {"what": f"munition {m.id}", "source": m.source, "confidence": m.confidence}
         for m in sc.blue.munitions
     ]
-    for sid, s in load_gazetteer().sources.items():
+    for sid, s in gazetteer(sc).sources.items():
         out.append(
             {
                 "what": f"gazetteer [{sid}]",
@@ -251,6 +251,8 @@ def build_report(
             brief_charts={k: _png_uri(chart_pngs[k]) for k in brief},
             other_charts={k: _png_uri(v) for k, v in chart_pngs.items() if k not in brief},
             abstract_theatre=abstract,
+            coast_credit=layers.coast_credit,
+            evac_plan=bool(layers.evacuation),
             data_json=None if abstract else script_json(map_data(layers, replay)),
             verification=verification_status(run.verification, verify_scale),
             versions=_versions(run.meta),

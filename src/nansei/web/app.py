@@ -146,8 +146,14 @@ def _env() -> Environment:
 # helpers
 
 
-def _problems(text: str, limit: int) -> tuple[Any, list[dict[str, Any]]]:
-    """Validate scenario text; return ``(scenario or None, problems as dicts)``."""
+def _problems(
+    text: str, limit: int, gazetteers: Path | None = None
+) -> tuple[Any, list[dict[str, Any]]]:
+    """Validate scenario text; return ``(scenario or None, problems as dicts)``.
+
+    ``gazetteers`` is the workspace folder that holds users' gazetteer files: a relative
+    ``geography.theatre.file`` resolves there, and a file elsewhere is refused.
+    """
     from nansei.scenario import ScenarioError
     from nansei.scenario.loader import parse_scenario_text
 
@@ -172,7 +178,7 @@ def _problems(text: str, limit: int) -> tuple[Any, list[dict[str, Any]]]:
             }
         ]
     try:
-        return parse_scenario_text(text, "<editor>"), []
+        return parse_scenario_text(text, "<editor>", gazetteers, gazetteers), []
     except ScenarioError as exc:
         return None, [_problem_dict(p) for p in exc.problems]
 
@@ -417,7 +423,7 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> HTMLResponse:
         # the form is drawn from the YAML whenever the YAML itself is valid, also when
         # the form's own values were refused (they are shown again, as typed)
-        sc, yaml_problems = _problems(text, settings.max_scenario_chars)
+        sc, yaml_problems = _problems(text, settings.max_scenario_chars, ws.gazetteers)
         if problems is None:
             problems = yaml_problems if checked else []
         fields = form_fields(sc) if sc is not None else []
@@ -454,7 +460,7 @@ def create_app(settings: Settings) -> FastAPI:
         from nansei.scenario import ScenarioError
         from nansei.scenario.overrides import apply_overrides
 
-        sc, problems = _problems(yaml, settings.max_scenario_chars)
+        sc, problems = _problems(yaml, settings.max_scenario_chars, ws.gazetteers)
         if problems:
             return None, problems, {}
         changes = changed_overrides(form)
@@ -526,7 +532,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise UserError(f"the file is not UTF-8 text (byte {exc.start})") from None
         fname = Path(file.filename or "upload.yaml").name
         stem = _safe_label(Path(fname).stem)
-        _, problems = _problems(text, settings.max_scenario_chars)
+        _, problems = _problems(text, settings.max_scenario_chars, ws.gazetteers)
         return editor(
             text,
             name=stem if problems else "",  # a valid file keeps its own name:
@@ -538,7 +544,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/scenarios/validate", response_class=HTMLResponse)
     def validate(yaml: str = Form("")):
-        _, problems = _problems(yaml, settings.max_scenario_chars)
+        _, problems = _problems(yaml, settings.max_scenario_chars, ws.gazetteers)
         html = env.get_template("_problems.html.j2").render(
             problems=problems, lines=_annotated(yaml, problems), checked=True
         )
