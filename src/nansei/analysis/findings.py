@@ -71,11 +71,14 @@ def _split_unit(desc: str) -> tuple[str, str]:
 
 
 def _noun(text: str) -> str:
-    """The noun phrase of a description: before its first ``": "`` or ``", "``, without a
-    trailing ``(NaN ...)``/``(inf ...)`` note."""
-    for sep in (": ", "; ", ", "):
-        if sep in text:
-            text = text.split(sep, 1)[0]
+    """The noun phrase of a description: before its first ``": "`` or ``"; "``, and before
+    a ``", "`` that follows three words or more (``"issues, orders and trips ..."`` keeps
+    its list); without a trailing ``(NaN ...)``/``(inf ...)`` note."""
+    for sep in (": ", "; "):
+        text = text.split(sep, 1)[0]
+    head, comma, _ = text.partition(", ")
+    if comma and len(head.split()) >= 3:
+        text = head
     text = text.strip()
     if text.endswith(")") and "(" in text:
         i = text.rfind("(")
@@ -162,9 +165,7 @@ def _trim(text: str) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def fmt_estimate(
-    mean: float, low: float, high: float, signed: bool = False, unit: str = ""
-) -> str:
+def fmt_estimate(mean: float, low: float, high: float, signed: bool = False, unit: str = "") -> str:
     """A mean and its interval, rounded to the interval's resolution: ``m [low, high]``.
 
     With ``signed``, the mean carries its sign (``+2.1 [1.6, 2.6]``); a ``unit`` follows the
@@ -185,7 +186,6 @@ def fmt_estimate(
     parts = [fmt_number(v, d) for v in (mean, low, high)]
     if half == 0:
         parts = [_trim(p) for p in parts]
-    parts = ["0" if p.lstrip("-").strip("0.,") == "" else p for p in parts]
     m = parts[0]
     if signed and mean > 0 and m != "0":
         m = "+" + m
@@ -220,9 +220,12 @@ def difference_clause(
     -------
     str
         ``"<noun> fall by 2.1 [1.6, 2.6] of 16"``, ``"<noun> rise by ..."``, or, when the
-        interval contains 0, ``"no detectable difference in <noun> (+0.1 [-0.2, 0.4])"``.
+        interval contains 0, ``"no detectable difference in <noun> (+0.1 [-0.2, 0.4])"``
+        (``"no difference in <noun> (the same in every pair)"`` when every pair is equal).
     """
     noun, unit = output_meaning(output)
+    if mean == 0 and low == 0 and high == 0:
+        return f"no difference in {noun} (the same in every pair)"
     if contains_zero(low, high):
         est = fmt_estimate(mean, low, high, signed=True, unit=unit)
         return f"no detectable difference in {noun} ({est})"
@@ -382,6 +385,9 @@ def _fires(summary, n: int) -> str | None:
     salvos = _row(summary, "salvos_fired")
     if salvos is None:
         return None
+    if float(salvos["mean"]) == 0 and float(salvos["ci_high"]) <= 0:
+        arrived = _row(summary, "targets_arrived")
+        return None if arrived is None or float(arrived["mean"]) == 0 else "Blue fires no salvo."
     text = f"Blue fires {_est(salvos)} salvos"
     hit = _row(summary, "targets_hit")
     if hit is not None:

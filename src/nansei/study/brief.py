@@ -82,7 +82,7 @@ def _differences_lines(result) -> list[str]:
 def _value(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
 def _ranking_lines(result) -> list[str]:
@@ -122,7 +122,7 @@ def _method_lines(result) -> list[str]:
         fs = ", ".join(f"`{f}`" for f in st.factors)
         lines.append(
             f"- Design: {st.design.kind}, {m['design_points']} points over {fs}, run for every "
-            "variant."
+            "variant." + (f" {m['orthogonality']}." if m.get("orthogonality") else "")
         )
     lines.append(
         f"- {st.replications:,} replications per variant and design point, seed {st.seed}; "
@@ -156,16 +156,16 @@ def brief_markdown(result) -> str:
     lines += [""]
     if result.differences is not None:
         lines += ["## Paired differences (variant minus baseline)", ""]
-        lines += _differences_lines(result) + [""]
+        lines += [*_differences_lines(result), ""]
     if result.ranking is not None:
         lines += ["## Sensitivity ranking (partial rank correlation)", ""]
-        lines += _ranking_lines(result) + [""]
+        lines += [*_ranking_lines(result), ""]
     if result.timeline is not None:
         lines += [f"## Timeline of replication {result.meta['replication']}", ""]
-        lines += _timeline_lines(result) + [""]
+        lines += [*_timeline_lines(result), ""]
     lines += ["## Means by variant and design point (95% CI)", ""]
-    lines += _summary_lines(result) + [""]
-    lines += ["## Method", ""] + _method_lines(result) + [""]
+    lines += [*_summary_lines(result), ""]
+    lines += ["## Method", "", *_method_lines(result), ""]
     files = ["`summary.csv`", "`findings.json`", "`study.yaml`", "`stores/<variant>/`"]
     if result.differences is not None:
         files.insert(1, "`differences.csv`")

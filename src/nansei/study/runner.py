@@ -194,7 +194,7 @@ def _context(row: dict[str, Any], fcols: list[str]) -> str:
 def _value(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
 def _launchers(recs: pd.DataFrame) -> float | None:
@@ -276,8 +276,13 @@ def _sensitivity(st: Study, recs: dict[str, pd.DataFrame], res: StudyResult) -> 
             if len(recs) > 1:
                 text = f"{name}: {text}"
             res.findings.append(text)
+    from nansei.experiment.design import make_design
+
+    design = make_design(experiment_of(st, st.arms()[0]))
     res.meta["design_kind"] = st.design.kind
     res.meta["factors"] = list(st.factors)
+    res.meta["design_max_abs_correlation"] = design.max_abs_correlation()
+    res.meta["orthogonality"] = design.orthogonality()
 
 
 def _typical(df: pd.DataFrame, output: str) -> int:

@@ -144,8 +144,7 @@ class Study(_Model):
     user: str = Field("", max_length=80, description="Who asks the question (BRIEF §2).")
     question: str = Field(min_length=10, max_length=2000, description="The question, in words.")
     scenario: str | dict[str, Any] = Field(
-        description="Base scenario: built-in name, YAML file (relative to the study) or a "
-        "mapping."
+        description="Base scenario: built-in name, YAML file (relative to the study) or a mapping."
     )
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="Changes to the base scenario, for every variant."
@@ -207,7 +206,8 @@ def _read(spec: Any) -> tuple[Any, dict | None, str, Path | None]:
             raise StudyError([_problem("<document>", None, str(exc))]) from None
         except FileNotFoundError:
             allowed = "a YAML file, or a built-in study: " + ", ".join(builtin_studies())
-            raise StudyError([_problem("<document>", str(path), "study file not found", allowed)])
+            problem = _problem("<document>", str(path), "study file not found", allowed)
+            raise StudyError([problem]) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise StudyError([_problem("<document>", str(path), f"cannot read: {exc}")]) from None
         data, lines = parse_yaml(text, str(path))
@@ -331,9 +331,7 @@ def _check_answer(study: Study, lines: dict | None) -> list[Problem]:
             )
         if a.baseline is not None and a.baseline not in names:
             out.append(
-                _problem(
-                    "answer.baseline", a.baseline, "no such variant", ", ".join(names), line
-                )
+                _problem("answer.baseline", a.baseline, "no such variant", ", ".join(names), line)
             )
     elif a.kind == "sensitivity":
         if study.design.kind not in SPACE_FILLING or len(study.factors) < 1:
@@ -410,7 +408,9 @@ def experiment_of(study: Study, arm: Variant) -> Experiment:
         "title": f"{study.title or study.name}: {arm.words()}"[:200],
         "scenario": study.scenario,
         "overrides": overrides,
-        "factors": {k: (v.model_dump() if isinstance(v, Range) else v) for k, v in study.factors.items()},
+        "factors": {
+            k: (v.model_dump() if isinstance(v, Range) else v) for k, v in study.factors.items()
+        },
         "design": study.design.model_dump(),
         "replications": study.replications,
         "seed": study.seed,

@@ -26,10 +26,17 @@ __all__ = ["clock", "timeline"]
 
 
 def clock(t: float) -> str:
-    """A time in hours as ``day D HH:MM`` (day 1 starts at t = 0)."""
+    """A time in hours as ``day D HH:MM`` (day 1 starts at t = 0; the end of a day, a
+    whole multiple of 24 h after the start, is ``day D 24:00``).
+
+    >>> clock(0.25), clock(48.0), clock(49.5)
+    ('day 1 00:15', 'day 2 24:00', 'day 3 01:30')
+    """
     if not math.isfinite(t):
         return "never"
-    minutes = int(round(t * 60))
+    minutes = round(t * 60)
+    if minutes > 0 and minutes % (24 * 60) == 0:
+        return f"day {minutes // (24 * 60)} 24:00"
     d, rest = divmod(minutes, 24 * 60)
     return f"day {d + 1} {rest // 60:02d}:{rest % 60:02d}"
 
@@ -85,12 +92,22 @@ def _strikes(replay) -> list[tuple[float, str]]:
 
 
 def _gateways(trace: pd.DataFrame, replay) -> list[tuple[float, str]]:
-    out = [
-        (t, "Red strikes an airport or port: it closes.")
-        for t in replay.gateway_strikes
-    ]
-    for r in replay.closures.itertuples(index=False):
-        out.append((float(r.t_end), f"{r.gateway} reopens after {r.t_end - r.t_start:.0f} h."))
+    """Strikes on airports and ports. The trace names the gateway of each reopening, not
+    of each strike: a closure is matched to the latest earlier strike (inferred)."""
+    matched = {float(r.t_start): r for r in replay.closures.itertuples(index=False)}
+    out = []
+    for t in replay.gateway_strikes:
+        r = matched.get(float(t))
+        if r is None:
+            out.append((t, "Red strikes an airport or port: it stays closed to the end."))
+        else:
+            out.append(
+                (
+                    t,
+                    f"Red strikes an airport or port: {r.gateway} (inferred) is closed for "
+                    f"{r.t_end - r.t_start:.0f} h.",
+                )
+            )
     return out
 
 
@@ -122,8 +139,9 @@ def _days(series0: pd.DataFrame | None) -> list[tuple[float, str]]:
             out.append(
                 (
                     float(r.t_end_h),
-                    f"End of the day: {int(r.salvos)} salvos fired, {int(r.strikes)} strikes "
-                    f"arrived; {int(r.launchers_alive)} launchers alive.",
+                    f"End of day {round(r.t_end_h / 24)}: {int(r.salvos)} salvos fired, "
+                    f"{int(r.strikes)} strikes arrived; {int(r.launchers_alive)} launchers "
+                    "alive.",
                 )
             )
     return out
