@@ -12,7 +12,7 @@ Three kinds of finding:
   launchers over 30 days; the first is lost at 82 h [80, 84]").
 - :func:`comparison_finding`: a paired difference between a variant and a baseline under
   common random numbers ("dwell 4 h instead of dwell 12 h: launchers destroyed by the
-  horizon fall by 2.1 [1.6, 2.6] of 16 ... (paired, 1,000 replications)"). An interval that
+  horizon down by 2.1 [1.6, 2.6] of 16 ... (paired, 1,000 replications)"). An interval that
   contains 0 is reported as "no detectable difference".
 - :func:`sensitivity_finding`: the factors of a space-filling design ranked by their
   partial rank correlation with an output, each with its interval.
@@ -219,7 +219,7 @@ def difference_clause(
     Returns
     -------
     str
-        ``"<noun> fall by 2.1 [1.6, 2.6] of 16"``, ``"<noun> rise by ..."``, or, when the
+        ``"<noun> down by 2.1 [1.6, 2.6] of 16"``, ``"<noun> up by ..."``, or, when the
         interval contains 0, ``"no detectable difference in <noun> (+0.1 [-0.2, 0.4])"``
         (``"no difference in <noun> (the same in every pair)"`` when every pair is equal).
     """
@@ -229,7 +229,7 @@ def difference_clause(
     if contains_zero(low, high):
         est = fmt_estimate(mean, low, high, signed=True, unit=unit)
         return f"no detectable difference in {noun} ({est})"
-    verb = "fall" if mean < 0 else "rise"
+    verb = "down" if mean < 0 else "up"
     est = fmt_estimate(abs(mean), min(abs(low), abs(high)), max(abs(low), abs(high)), unit=unit)
     total = f" of {fmt_number(of, 0)}" if of is not None and of == of else ""
     return f"{noun} {verb} by {est}{total}"
@@ -270,7 +270,7 @@ def comparison_finding(
     -------
     str
         E.g. ``"Dwell 4 h instead of dwell 12 h, with ...: launchers destroyed by the horizon
-        fall by 2.1 [1.6, 2.6] of 16 and salvos fired fall by 11 [9, 13] (paired, 1,000
+        down by 2.1 [1.6, 2.6] of 16 and salvos fired down by 11 [9, 13] (paired, 1,000
         replications)."``
     """
     totals = totals or {}

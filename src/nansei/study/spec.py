@@ -59,7 +59,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from nansei.experiment.spec import MAX_REPLICATIONS, DesignSpec, Experiment, Levels, Range
+from nansei.experiment.spec import (
+    MAX_REPLICATIONS,
+    DesignSpec,
+    Experiment,
+    Levels,
+    Range,
+    _check_outputs,
+)
 from nansei.scenario.errors import MAX_SHOWN, Problem, ScenarioError, problems_from_validation
 
 __all__ = [
@@ -272,23 +279,21 @@ def load_study(spec: Any) -> Study:
     except ValidationError as exc:
         raise StudyError(problems_from_validation(exc, data, lines, Study), source) from None
     problems = _check_answer(study, lines)
+    _check_outputs(study, (lines or {}).get(("outputs",)), problems)  # as an experiment's
     if isinstance(study.scenario, str) and base_dir is not None:
         candidate = base_dir / study.scenario
         if not _is_builtin_scenario(study.scenario) and candidate.exists():
             study = study.model_copy(update={"scenario": str(candidate)})
-    base = None
     for i, arm in enumerate(study.arms()):
         try:
-            exp = experiment_of(study, arm)
+            experiment_of(study, arm)
         except ScenarioError as exc:
             problems += _relocate(exc.problems, i if study.variants else None, lines)
             if any(p.path.startswith("scenario") for p in exc.problems):
                 break  # the base scenario itself: once is enough
-            continue
-        if base is None:
-            base = exp.base_scenario()
     if problems:
-        raise StudyError(problems, source)
+        unique = list({(p.path, p.message, p.value): p for p in problems}.values())
+        raise StudyError(unique, source)
     return study.model_copy(update={"scenario": _resolved_base(study)})
 
 
@@ -375,16 +380,18 @@ def _check_answer(study: Study, lines: dict | None) -> list[Problem]:
 
 def _relocate(problems: list[Problem], i: int | None, lines: dict | None) -> list[Problem]:
     """Experiment problems of variant ``i`` as study problems: ``overrides.X`` of the
-    variant's own overrides become ``variants[i].overrides.X``."""
+    variant's own overrides become ``variants[i].overrides.X``; others keep their path (the
+    study's fields have the experiment's names) and get the line of their section."""
+    import re
+
     out = []
     for p in problems:
-        path = p.path
-        line = p.line
+        path, line = p.path, p.line
         if path.startswith("overrides.") and i is not None:
             path = f"variants[{i}].{path}"
             line = (lines or {}).get(("variants", i)) or line
-        elif path.startswith("overrides.") or path.startswith("factors"):
-            head = path.split(".", 1)[0]
+        else:
+            head = re.split(r"[.\[]", path, maxsplit=1)[0]
             line = (lines or {}).get((head,)) or line
         out.append(Problem(path, line, p.value, p.message, p.allowed))
     return out

@@ -131,17 +131,21 @@ def _blocked(trace: pd.DataFrame) -> list[tuple[float, str]]:
 
 
 def _days(series0: pd.DataFrame | None) -> list[tuple[float, str]]:
+    """One line per series step (a day in the built-in scenarios) with salvos or strikes."""
     if series0 is None or "salvos" not in series0.columns:
         return []
     out = []
+    t_prev = 0.0
     for r in series0.itertuples(index=False):
+        step = float(r.t_end_h) - t_prev
+        t_prev = float(r.t_end_h)
         if r.salvos > 0 or r.strikes > 0:
+            span = "day" if step == 24 else f"{step:g} h"
             out.append(
                 (
                     float(r.t_end_h),
-                    f"End of day {round(r.t_end_h / 24)}: {int(r.salvos)} salvos fired, "
-                    f"{int(r.strikes)} strikes arrived; {int(r.launchers_alive)} launchers "
-                    "alive.",
+                    f"In the last {span}: {int(r.salvos)} salvos fired, {int(r.strikes)} "
+                    f"strikes arrived; {int(r.launchers_alive)} launchers alive.",
                 )
             )
     return out
