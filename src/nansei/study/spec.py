@@ -293,6 +293,7 @@ def load_study(spec: Any) -> Study:
                 break  # the base scenario itself: once is enough
     if problems:
         unique = list({(p.path, p.message, p.value): p for p in problems}.values())
+        unique.sort(key=lambda p: p.line if p.line is not None else 1 << 30)  # file order
         raise StudyError(unique, source)
     return study.model_copy(update={"scenario": _resolved_base(study)})
 
