@@ -4,6 +4,7 @@ engine's layout."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -107,3 +108,19 @@ def test_run_findings_are_the_numbers_of_a_real_run() -> None:
         assert INTERVAL.search(sentence), sentence
         assert sentence.endswith(".")
     assert not any(math.isnan(v) for v in summary.loc["launchers_lost", ["ci_low", "ci_high"]])
+
+
+def test_nansei_run_opens_with_findings_above_the_table() -> None:
+    from typer.testing import CliRunner
+
+    from nansei.cli import app
+
+    r = CliRunner().invoke(app, ["run", "ideal-fixed-delay", "--reps", "200", "--seed", "4"])
+    assert r.exit_code == 0, r.output
+    text = r.stdout
+    assert text.startswith("Findings (200 replications, 95% CIs):")
+    head = " ".join(text[: text.index("┏")].split())  # the findings, unwrapped
+    assert "- Red destroys 1 [1, 1] of 1 launchers over 3 days; the first is lost at" in head
+    assert "Blue fires" not in head  # no targets in this scenario: no salvo sentence
+    j = CliRunner().invoke(app, ["run", "ideal-fixed-delay", "--reps", "200", "--json"])
+    assert json.loads(j.stdout)["findings"][0].startswith("Red destroys 1 [1, 1] of 1 launchers")

@@ -206,3 +206,18 @@ def test_answer_kind_must_fit_the_study(tmp_path) -> None:
     with pytest.raises(StudyError) as info:
         load_study({**doc, "answer": {"kind": "tale"}})
     assert "allowed: compare, sensitivity, timeline" in str(info.value)
+
+
+def test_a_study_file_finds_its_scenario_file_beside_it(tmp_path) -> None:
+    from nansei.scenario import load_scenario, scenario_to_yaml
+
+    (tmp_path / "mine.yaml").write_text(scenario_to_yaml(load_scenario("ideal-fixed-delay")))
+    (tmp_path / "study.yaml").write_text(
+        "schema_version: 1\nname: s\nquestion: 'Does p_kill matter here?'\n"
+        "scenario: mine.yaml\n"
+        "variants:\n  - {name: a, overrides: {red.p_kill: 0.3}}\n"
+        "  - {name: b, overrides: {red.p_kill: 0.6}}\n"
+        "replications: 10\nseed: 1\noutputs: [launchers_lost]\nanswer: {kind: compare}\n"
+    )
+    st = load_study(tmp_path / "study.yaml")
+    assert st.base_scenario()["name"] == "ideal-fixed-delay"
