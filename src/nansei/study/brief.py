@@ -4,6 +4,7 @@
 
 - ``brief.md``: the question, the answer (the findings), the tables behind it, the method
   (scenario, overrides, variants, design, replications, seeds) and where the data are;
+- ``brief.html``: the same page as a self-contained HTML file that prints on A4;
 - ``findings.json``: the question, the findings and the run's metadata, for programs;
 - ``summary.csv`` (means and 95% CIs per variant and design point) and, by answer,
   ``differences.csv``, ``ranking.csv`` or ``timeline.csv``;
@@ -20,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["brief_markdown", "write_brief"]
+__all__ = ["brief_html", "brief_markdown", "write_brief"]
 
 
 def _est(r) -> str:
@@ -187,6 +188,96 @@ def brief_markdown(result) -> str:
     return "\n".join(lines)
 
 
+_CSS = """
+body { font: 11pt/1.45 system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
+       color: #111; }
+h1 { font-size: 1.5em; margin-bottom: .3em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+table { border-collapse: collapse; font-size: .85em; margin: .5em 0; }
+th, td { border: 1px solid #ccc; padding: .2em .45em; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } td.n { white-space: nowrap; }
+code { font-size: .92em; background: #f5f5f5; padding: 0 .2em; }
+li { margin: .25em 0; } h2#answer + ul li { font-size: 1.05em; }
+@page { size: A4; margin: 15mm; } @media print { body { margin: 0; max-width: none; } }
+"""
+
+
+def _inline(text: str) -> str:
+    """Escape, then the inline Markdown the brief uses: **bold**, `code`, _emphasis_."""
+    import html
+    import re
+
+    t = html.escape(text, quote=False)
+    t = re.sub(r"`([^`]+)`", r"<code>\1</code>", t)
+    t = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", t)
+    return re.sub(r"(?<![\w])_([^_]+)_(?![\w])", r"<em>\1</em>", t)
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()[1:-1]
+    parts, cur, esc = [], "", False
+    for ch in inner:
+        if esc:
+            cur += ch
+            esc = False
+        elif ch == "\\":
+            esc = True
+        elif ch == "|":
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur.strip())
+    return parts
+
+
+def _td(cell: str) -> str:
+    """A table cell; short ones (names, numbers with intervals) do not wrap."""
+    short = ' class="n"' if len(cell) <= 28 else ""
+    return f"<td{short}>{_inline(cell)}</td>"
+
+
+def brief_html(markdown: str, title: str) -> str:
+    """The brief's Markdown (as :func:`brief_markdown` writes it) as a self-contained HTML
+    page: headings, paragraphs, bullet lists and tables, nothing else."""
+    import html
+
+    out: list[str] = []
+    lines = markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("## "):
+            slug = line[3:].split(" ")[0].lower()
+            out.append(f'<h2 id="{html.escape(slug)}">{_inline(line[3:])}</h2>')
+        elif line.startswith("# "):
+            out.append(f"<h1>{_inline(line[2:])}</h1>")
+        elif line.startswith("- "):
+            items = []
+            while i < len(lines) and lines[i].startswith("- "):
+                items.append(f"<li>{_inline(lines[i][2:])}</li>")
+                i += 1
+            out.append("<ul>" + "".join(items) + "</ul>")
+            continue
+        elif line.startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            head = "".join(f"<th>{_inline(c)}</th>" for c in _cells(rows[0]))
+            body = "".join("<tr>" + "".join(_td(c) for c in _cells(r)) + "</tr>" for r in rows[2:])
+            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            continue
+        elif line.strip():
+            out.append(f"<p>{_inline(line)}</p>")
+        i += 1
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
+        + "\n".join(out)
+        + "\n</body></html>\n"
+    )
+
+
 def write_brief(result, out: Path) -> Path:
     """Write ``brief.md`` and its tables to ``out``; return the brief's path."""
     import yaml
@@ -196,7 +287,10 @@ def write_brief(result, out: Path) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     st = result.study
-    _atomic_write_bytes(out / "brief.md", brief_markdown(result).encode())
+    text_md = brief_markdown(result)
+    _atomic_write_bytes(out / "brief.md", text_md.encode())
+    html_page = brief_html(text_md, st.title or st.name)
+    _atomic_write_bytes(out / "brief.html", html_page.encode())
     doc = {
         "study": st.name,
         "title": st.title,

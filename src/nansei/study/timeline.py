@@ -51,15 +51,25 @@ _LEGAL_TIMES = (
 )
 
 
-def _island(site: str) -> str:
-    return site.split("-", 1)[0] if site else ""
+def _islands(compiled) -> dict[str, str]:
+    """Site id -> island id (empty for a decoy site or an abstract theatre)."""
+    isl = compiled.arrays["site_island"]
+    return {
+        s: (compiled.island_ids[int(i)] if 0 <= int(i) < len(compiled.island_ids) else "")
+        for s, i in zip(compiled.site_ids, isl, strict=True)
+    }
 
 
-def _start(trace: pd.DataFrame) -> list[tuple[float, str]]:
+def _at(site: str, islands: dict[str, str]) -> str:
+    island = islands.get(site, "")
+    return f"{site} ({island})" if island else site
+
+
+def _start(trace: pd.DataFrame, islands_of: dict[str, str]) -> list[tuple[float, str]]:
     first = trace[(trace["event"] == "arrive") & (trace["time_h"] <= 0)]
     if first.empty:
         return []
-    islands = sorted({_island(s) for s in first["site"]})
+    islands = sorted({islands_of.get(s, "") for s in first["site"]} - {""})
     return [
         (
             0.0,
@@ -78,7 +88,7 @@ def _legal(record: dict[str, Any], horizon: float) -> list[tuple[float, str]]:
     return out
 
 
-def _strikes(replay) -> list[tuple[float, str]]:
+def _strikes(replay, islands: dict[str, str]) -> list[tuple[float, str]]:
     out = []
     for r in replay.strikes.itertuples(index=False):
         if r.killed:
@@ -87,7 +97,7 @@ def _strikes(replay) -> list[tuple[float, str]]:
             what = f"misses launcher {r.launcher}"
         else:
             what = "finds the site empty (or a decoy)"
-        out.append((float(r.time_h), f"Red strikes {r.site} ({_island(r.site)}): {what}."))
+        out.append((float(r.time_h), f"Red strikes {_at(r.site, islands)}: {what}."))
     return out
 
 
@@ -111,7 +121,7 @@ def _gateways(trace: pd.DataFrame, replay) -> list[tuple[float, str]]:
     return out
 
 
-def _blocked(trace: pd.DataFrame) -> list[tuple[float, str]]:
+def _blocked(trace: pd.DataFrame, islands: dict[str, str]) -> list[tuple[float, str]]:
     from nansei.engine.legal import ACTION_NAMES, REASONS
 
     rows = trace[trace["event"] == "blocked"]
@@ -120,7 +130,7 @@ def _blocked(trace: pd.DataFrame) -> list[tuple[float, str]]:
         first = g.sort_values("time_h", kind="stable").iloc[0]
         action = ACTION_NAMES[int(a)] if 0 <= int(a) < len(ACTION_NAMES) else str(a)
         why = REASONS.get(int(first["value"]), "no authority")
-        where = f" at {first['site']}" if first["site"] else ""
+        where = f" at {_at(first['site'], islands)}" if first["site"] else ""
         out.append(
             (
                 float(first["time_h"]),
@@ -212,13 +222,14 @@ def timeline(
     from nansei.report.replay import build_replay
 
     replay = build_replay(trace, compiled, horizon_h, series0)
+    islands = _islands(compiled)
     rows: list[tuple[float, str]] = []
     for part in (
-        _start(trace),
+        _start(trace, islands),
         _legal(record, horizon_h),
         _civil(record, horizon_h),
-        _blocked(trace),
-        _strikes(replay),
+        _blocked(trace, islands),
+        _strikes(replay, islands),
         _gateways(trace, replay),
         _days(series0),
         _end(record, horizon_h),
