@@ -4,6 +4,7 @@ are paired with `nansei run`; a rerun resumes from the stores."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -72,6 +73,9 @@ def test_each_brief_opens_with_its_answer(runs, name) -> None:
     assert text.index("## Answer") < text.index("|")  # the answer comes before any table
     doc = json.loads((runs[name] / "findings.json").read_text())
     assert doc["findings"] == [a[2:] for a in answer]
+    page = (runs[name] / "brief.html").read_text()
+    assert page.index('<h2 id="answer">') < page.index("<table")
+    assert html.escape(doc["findings"][0], quote=False) in page
 
 
 def test_compare_findings_are_the_paired_differences(runs) -> None:
