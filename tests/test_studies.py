@@ -86,7 +86,9 @@ def test_compare_findings_are_the_paired_differences(runs) -> None:
     doc = json.loads((runs["relocation-vs-kill-chain"] / "findings.json").read_text())
     assert len(doc["findings"]) == 2  # one per kill-chain level
     for f in doc["findings"]:
-        assert f.startswith("Relocating every 4 h instead of relocating every 12 h, with ")
+        assert f.startswith(
+            "Relocating every 4 h instead of relocating every 12 h, over 30 days, with "
+        )
         assert f.endswith(f"(paired, {REPS} replications).")
     # a difference whose interval holds 0 is worded so, one that does not is not
     for row in d[d["output"] == "salvos_fired"].itertuples():
@@ -225,3 +227,18 @@ def test_a_study_file_finds_its_scenario_file_beside_it(tmp_path) -> None:
     )
     st = load_study(tmp_path / "study.yaml")
     assert st.base_scenario()["name"] == "ideal-fixed-delay"
+
+
+def test_check_validates_and_sizes_without_running(tmp_path) -> None:
+    r = CliRunner().invoke(app, ["study", "relocation-vs-kill-chain", "--check"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "2 variant(s) x 2 design point(s) x 2,000 replications = 8,000" in text
+
+
+def test_findings_do_not_depend_on_the_workers(runs, tmp_path) -> None:
+    before = json.loads((runs["relocation-vs-kill-chain"] / "findings.json").read_text())
+    args = ["study", "relocation-vs-kill-chain", "--reps", str(REPS), "--workers", "2"]
+    r = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "w2"), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["findings"] == before["findings"]

@@ -1040,6 +1040,9 @@ def study(
         typer.Option("--reps", help="Replications per variant and point (default: the study's)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable findings.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the study and say its size; run nothing.")
+    ] = False,
 ) -> None:
     """Run a study (resumes if DIR holds it) and write its brief, which opens with the answer."""
     from nansei.scenario import ScenarioError
@@ -1053,6 +1056,9 @@ def study(
                     [_study_problem("--reps", reps, "out of range", "2 .. 10,000,000")]
                 )
             st = st.model_copy(update={"replications": reps})
+        if check:
+            _print_study_size(st)
+            return
         target = out or Path("runs") / st.name
         _check_environment(out=target)
         n_arms = len(st.arms())
@@ -1082,6 +1088,21 @@ def study(
     for line in result.findings:
         console.print(f"- {line}", markup=False, highlight=False)
     console.print(f"Brief: [bold]{(target / 'brief.md').resolve()}[/]", highlight=False)
+
+
+def _print_study_size(st) -> None:
+    """``--check``: the study is valid; variants, design points and replications."""
+    from nansei.experiment.design import make_design
+    from nansei.study.spec import experiment_of
+
+    arms = st.arms()
+    points = make_design(experiment_of(st, arms[0])).points
+    total = len(arms) * points * st.replications
+    console.print(
+        f"valid study {st.name}: {len(arms)} variant(s) x {points} design point(s) x "
+        f"{st.replications:,} replications = {total:,} replications; answer: {st.answer.kind}",
+        highlight=False,
+    )
 
 
 def _study_problem(path: str, value, message: str, allowed: str | None = None):

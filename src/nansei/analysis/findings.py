@@ -40,6 +40,7 @@ __all__ = [
     "difference_clause",
     "fmt_estimate",
     "fmt_number",
+    "horizon_words",
     "output_meaning",
     "run_findings",
     "sensitivity_finding",
@@ -353,11 +354,22 @@ def _est(r, unit: str = "", signed: bool = False) -> str:
     return fmt_estimate(float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), signed, unit)
 
 
-def _horizon(horizon_h: float | None) -> str:
+def horizon_words(horizon_h: float | None) -> str:
+    """A run's horizon as words: ``"over 30 days"`` (whole days) or ``"over 36 h"``; empty
+    if unknown.
+
+    >>> horizon_words(720), horizon_words(36)
+    ('over 30 days', 'over 36 h')
+    """
     if horizon_h is None or horizon_h != horizon_h:
         return ""
     days = horizon_h / 24
-    return f" over {fmt_number(days, 0)} days" if days.is_integer() else f" over {horizon_h:g} h"
+    return f"over {fmt_number(days, 0)} days" if days.is_integer() else f"over {horizon_h:g} h"
+
+
+def _horizon(horizon_h: float | None) -> str:
+    words = horizon_words(horizon_h)
+    return f" {words}" if words else ""
 
 
 def _in(r, n: int) -> str:

@@ -185,10 +185,16 @@ def answer_study(st: Study, out: Path) -> StudyResult:
     return res
 
 
-def _context(row: dict[str, Any], fcols: list[str]) -> str:
-    if not fcols:
-        return ""
-    return "with " + ", ".join(f"{c.removeprefix('factor.')} = {_value(row[c])}" for c in fcols)
+def _context(row: dict[str, Any], fcols: list[str], horizon_h: float) -> str:
+    """Where a comparison holds: ``"over 30 days, with <factor> = <value>, ..."``."""
+    from nansei.analysis.findings import horizon_words
+
+    parts = [horizon_words(horizon_h)]
+    if fcols:
+        parts.append(
+            "with " + ", ".join(f"{c.removeprefix('factor.')} = {_value(row[c])}" for c in fcols)
+        )
+    return ", ".join(p for p in parts if p)
 
 
 def _value(v: Any) -> str:
@@ -236,7 +242,7 @@ def _compare(st: Study, recs: dict[str, pd.DataFrame], res: StudyResult) -> None
                 arms[base].words(),
                 rows,
                 int(min(r["pairs"] for r in rows)) if rows else 0,
-                _context(first, fcols),
+                _context(first, fcols, res.meta["horizon_h"]),
                 totals,
             )
         )
