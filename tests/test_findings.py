@@ -124,3 +124,21 @@ def test_nansei_run_opens_with_findings_above_the_table() -> None:
     assert "Blue fires" not in head  # no targets in this scenario: no salvo sentence
     j = CliRunner().invoke(app, ["run", "ideal-fixed-delay", "--reps", "200", "--json"])
     assert json.loads(j.stdout)["findings"][0].startswith("Red destroys 1 [1, 1] of 1 launchers")
+
+
+def test_levels_sentence_gives_every_arm_with_its_interval() -> None:
+    from nansei.analysis.findings import levels_finding
+
+    text = levels_finding(
+        "launchers_lost",
+        [
+            ("relocating every 12 h", 14.88, 14.84, 14.92),
+            ("relocating every 4 h", 14.85, 14.81, 14.9),
+        ],
+        "over 30 days",
+        16,
+    )
+    assert text == (
+        "Launchers destroyed by the horizon, over 30 days: 14.88 [14.84, 14.92] of 16 relocating "
+        "every 12 h; 14.85 [14.81, 14.90] of 16 relocating every 4 h."
+    )

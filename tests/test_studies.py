@@ -84,8 +84,13 @@ def test_compare_findings_are_the_paired_differences(runs) -> None:
     assert set(d["output"]) == set(st.outputs)
     assert (d["pairs"] == REPS).all()
     doc = json.loads((runs["relocation-vs-kill-chain"] / "findings.json").read_text())
-    assert len(doc["findings"]) == 2  # one per kill-chain level
-    for f in doc["findings"]:
+    levels = [f for f in doc["findings"] if f.startswith("Launchers destroyed by the horizon")]
+    diffs = [f for f in doc["findings"] if " instead of " in f]
+    assert len(levels) == len(diffs) == 2  # one of each per kill-chain level
+    assert len(doc["findings"]) == 4
+    for f in levels:
+        assert f.count(" of 16 relocating every ") == 2
+    for f in diffs:
         assert f.startswith(
             "Relocating every 4 h instead of relocating every 12 h, over 30 days, with "
         )
@@ -93,7 +98,7 @@ def test_compare_findings_are_the_paired_differences(runs) -> None:
     # a difference whose interval holds 0 is worded so, one that does not is not
     for row in d[d["output"] == "salvos_fired"].itertuples():
         level = f"red.kill_chain.delay_h.median = {row._3:g}"
-        sentence = next(f for f in doc["findings"] if level in f)
+        sentence = next(f for f in diffs if level in f)
         holds_zero = row.ci_low <= 0 <= row.ci_high
         assert ("no detectable difference in salvos fired" in sentence) == holds_zero
 

@@ -41,6 +41,7 @@ __all__ = [
     "fmt_estimate",
     "fmt_number",
     "horizon_words",
+    "levels_finding",
     "output_meaning",
     "run_findings",
     "sensitivity_finding",
@@ -288,6 +289,41 @@ def comparison_finding(
     head = head[:1].upper() + head[1:]
     where = f", {context}" if context else ""
     return f"{head}{where}: {_join(clauses)} (paired, {pairs:,} replications)."
+
+
+def levels_finding(
+    output: str,
+    arms: Sequence[tuple[str, float, float, float]],
+    context: str = "",
+    of: float | None = None,
+) -> str:
+    """One sentence giving an output's mean under each arm of a comparison.
+
+    Parameters
+    ----------
+    output : str
+    arms : sequence of (label, mean, low, high)
+        Each arm's words and the output's mean with its 95% interval.
+    context : str
+        Where the means hold, e.g. ``"over 30 days"``.
+    of : float, optional
+        A total to state with each mean ("... of 16").
+
+    Returns
+    -------
+    str
+        E.g. ``"Launchers destroyed by the horizon, over 30 days: 14.9 [14.8, 15.0] of 16
+        relocating every 12 h; 14.8 [14.7, 15.0] of 16 relocating every 4 h."``
+    """
+    noun, unit = output_meaning(output)
+    total = f" of {fmt_number(of, 0)}" if of is not None and of == of else ""
+    parts = [
+        f"{fmt_estimate(m, lo, hi, unit=unit)}{total} {label}"
+        for label, m, lo, hi in arms
+        if m == m
+    ]
+    head = noun[:1].upper() + noun[1:] + (f", {context}" if context else "")
+    return f"{head}: {'; '.join(parts) or 'not defined'}."
 
 
 # ---------------------------------------------------------------------------

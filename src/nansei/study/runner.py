@@ -232,20 +232,44 @@ def _compare(st: Study, recs: dict[str, pd.DataFrame], res: StudyResult) -> None
     fcols = _factor_cols(diffs)
     shown = st.outputs[: st.answer.findings]
     totals = {"launchers_lost": _launchers(recs[base])}
-    keys = ["variant", *fcols]
-    for _, g in diffs.groupby(keys, sort=False):
-        first = g.iloc[0].to_dict()
-        rows = [g[g["output"] == o].iloc[0].to_dict() for o in shown if (g["output"] == o).any()]
+    horizon = res.meta["horizon_h"]
+    order = [base, *(n for n in arms if n != base)]
+    points = diffs.groupby(fcols, sort=False) if fcols else [((), diffs)]
+    for _, at in points:
+        first = at.iloc[0].to_dict()
         res.findings.append(
-            comparison_finding(
-                arms[first["variant"]].words(),
-                arms[base].words(),
-                rows,
-                int(min(r["pairs"] for r in rows)) if rows else 0,
-                _context(first, fcols, res.meta["horizon_h"]),
-                totals,
-            )
+            _levels(res.summary, st.outputs[0], order, arms, first, fcols, horizon, totals)
         )
+        for _, g in at.groupby("variant", sort=False):
+            rows = [
+                g[g["output"] == o].iloc[0].to_dict() for o in shown if (g["output"] == o).any()
+            ]
+            res.findings.append(
+                comparison_finding(
+                    arms[g.iloc[0]["variant"]].words(),
+                    arms[base].words(),
+                    rows,
+                    int(min(r["pairs"] for r in rows)) if rows else 0,
+                    _context(first, fcols, horizon),
+                    totals,
+                )
+            )
+
+
+def _levels(summary, output, order, arms, at, fcols, horizon, totals) -> str:
+    """The first output's mean under every arm, at one design point."""
+    from nansei.analysis.findings import levels_finding
+
+    rows = summary[summary["output"] == output]
+    for c in fcols:
+        rows = rows[rows[c].astype(str) == str(at[c])]
+    means = []
+    for name in order:
+        r = rows[rows["variant"] == name]
+        if not r.empty:
+            r = r.iloc[0]
+            means.append((arms[name].words(), r["mean"], r["ci_low"], r["ci_high"]))
+    return levels_finding(output, means, _context(at, fcols, horizon), totals.get(output))
 
 
 def _coded(df: pd.DataFrame, factor: str, spec) -> np.ndarray:
