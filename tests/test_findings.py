@@ -79,7 +79,15 @@ def test_every_output_meaning_and_unit_come_from_the_layout() -> None:
     for name, unit, desc in SCALAR_OUTPUTS:
         noun, got = output_meaning(name)
         assert got == unit and desc.startswith(noun), name
-    assert output_meaning("evac_remaining.ishigaki")[0].endswith("(ishigaki)")
+    # per-island fields take the island's own description (evac_layout.ISLAND_OUTPUTS)
+    assert output_meaning("evac_remaining.ishigaki") == (
+        "people of ishigaki still in the region (on the island or staging)",
+        "people",
+    )
+    assert output_meaning("evac_residents_at_strike.ishigaki")[0] == (
+        "ishigaki's residents in the region at the first strike"
+    )
+    assert output_meaning("evac_complete_h.ishigaki")[0].endswith("(ishigaki)")
 
 
 def test_sensitivity_sentence_ranks_clear_effects_first() -> None:

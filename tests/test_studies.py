@@ -34,9 +34,10 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-def test_the_four_user_studies_are_built_in() -> None:
+def test_the_user_studies_are_built_in() -> None:
     assert set(builtin_studies()) >= {
         "relocation-vs-kill-chain",
+        "civil-warning-time",
         "law-2021-vs-amended",
         "nolh-data-farming",
         "facilitator-timeline",
@@ -247,3 +248,12 @@ def test_findings_do_not_depend_on_the_workers(runs, tmp_path) -> None:
     r = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "w2"), "--json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["findings"] == before["findings"]
+
+
+def test_less_warning_leaves_more_residents_at_the_first_strike(runs) -> None:
+    d = pd.read_csv(runs["civil-warning-time"] / "differences.csv")
+    d = d[d["output"] == "evac_residents_at_strike.ishigaki"].set_index("variant")
+    assert set(d.index) == {"warning-1d", "warning-0d"}
+    assert (d["baseline"] == "warning-3d").all()
+    assert d.loc["warning-1d", "ci_low"] > 0
+    assert d.loc["warning-0d", "ci_low"] > d.loc["warning-1d", "ci_high"]

@@ -52,12 +52,15 @@ __all__ = [
 # what an output means: from the layout, stated once there
 
 
-def _layout_descriptions() -> dict[str, str]:
-    """Output name -> description ending in ``(unit)``, from the engine's layouts."""
+def _layout_descriptions(island: bool = False) -> dict[str, str]:
+    """Output name -> description ending in ``(unit)``, from the engine's layouts; with
+    ``island``, the per-island fields (``evac_remaining.<island>``) first."""
     from nansei.engine.evac_layout import ISLAND_OUTPUTS, SCALAR_OUTPUTS
     from nansei.engine.layout import OUTPUTS
 
-    out = dict(OUTPUTS)
+    out = {n: f"{d} ({u})" for n, u, d in ISLAND_OUTPUTS} if island else {}
+    for name, desc in OUTPUTS:
+        out.setdefault(name, desc)
     for name, unit, desc in (*SCALAR_OUTPUTS, *ISLAND_OUTPUTS):
         out.setdefault(name, f"{desc} ({unit})")
     return out
@@ -82,6 +85,8 @@ def _noun(text: str) -> str:
     if comma and len(head.split()) >= 3:
         text = head
     text = text.strip()
+    if text.count("(") > text.count(")"):  # cut inside a parenthesis: drop it
+        text = text[: text.rfind("(")].strip()
     if text.endswith(")") and "(" in text:
         i = text.rfind("(")
         if text[i + 1 :].lower().startswith(("nan", "inf")):
@@ -110,11 +115,17 @@ def output_meaning(name: str) -> tuple[str, str]:
     ('time of the first launcher loss', 'h')
     """
     base, _, island = name.partition(".")
-    desc = _layout_descriptions().get(base)
+    desc = _layout_descriptions(bool(island)).get(base)
     if desc is None:
         return name, ""
     text, unit = _split_unit(desc)
+    if island and text.startswith("of them, "):  # a per-island field: the island's people
+        rest = _noun(text[len("of them, ") :])
+        who = "" if rest.startswith("still ") else "who "
+        return f"people of {island} {who}{rest}", unit
     noun = _noun(text)
+    if island and noun.startswith("its "):
+        return f"{island}'s {noun[len('its ') :]}", unit
     if island:
         noun = f"{noun} ({island})"
     return noun, unit
