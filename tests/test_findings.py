@@ -147,6 +147,6 @@ def test_levels_sentence_gives_every_arm_with_its_interval() -> None:
         16,
     )
     assert text == (
-        "Launchers destroyed by the horizon, over 30 days: 14.88 [14.84, 14.92] of 16 relocating "
-        "every 12 h; 14.85 [14.81, 14.90] of 16 relocating every 4 h."
+        "Launchers destroyed by the horizon, over 30 days: 14.88 [14.84, 14.92] of 16 (relocating "
+        "every 12 h); 14.85 [14.81, 14.90] of 16 (relocating every 4 h)."
     )

@@ -90,7 +90,7 @@ def test_compare_findings_are_the_paired_differences(runs) -> None:
     assert len(levels) == len(diffs) == 2  # one of each per kill-chain level
     assert len(doc["findings"]) == 4
     for f in levels:
-        assert f.count(" of 16 relocating every ") == 2
+        assert f.count(" of 16 (relocating every ") == 2
     for f in diffs:
         assert f.startswith(
             "Relocating every 4 h instead of relocating every 12 h, over 30 days, with "

@@ -324,12 +324,12 @@ def levels_finding(
     -------
     str
         E.g. ``"Launchers destroyed by the horizon, over 30 days: 14.9 [14.8, 15.0] of 16
-        relocating every 12 h; 14.8 [14.7, 15.0] of 16 relocating every 4 h."``
+        (relocating every 12 h); 14.8 [14.7, 15.0] of 16 (relocating every 4 h)."``
     """
     noun, unit = output_meaning(output)
     total = f" of {fmt_number(of, 0)}" if of is not None and of == of else ""
     parts = [
-        f"{fmt_estimate(m, lo, hi, unit=unit)}{total} {label}"
+        f"{fmt_estimate(m, lo, hi, unit=unit)}{total} ({label})"
         for label, m, lo, hi in arms
         if m == m
     ]
