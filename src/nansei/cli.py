@@ -1063,10 +1063,13 @@ def study(
         _check_environment(out=target)
         n_arms = len(st.arms())
         with _progress_bar() as bar:
-            task = bar.add_task(f"study {st.name} ({n_arms} variant(s))", total=None)
+            task = bar.add_task(
+                f"starting study {st.name} (a first run compiles the kernel: 1-3 min)", total=None
+            )
 
             def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+                what = f"study {st.name}, {n_arms} variant(s)"
+                bar.update(task, completed=done, total=total, description=what)
 
             result = run_study(st, target, workers, progress)
     except ScenarioError as exc:  # the study, or an experiment problem (e.g. --workers)
