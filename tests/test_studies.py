@@ -257,3 +257,51 @@ def test_less_warning_leaves_more_residents_at_the_first_strike(runs) -> None:
     assert (d["baseline"] == "warning-3d").all()
     assert d.loc["warning-1d", "ci_low"] > 0
     assert d.loc["warning-0d", "ci_low"] > d.loc["warning-1d", "ci_high"]
+
+
+#: Two variants of two batches each over a year (about 1 s a batch of 100 replications).
+LONG_STUDY = """\
+schema_version: 1
+name: ctrl-c-study
+question: "Does an interrupted study resume and give the same answer?"
+scenario: kyodo-2021
+overrides: {run.horizon_h: 8760}
+variants:
+  - {name: a, overrides: {red.p_kill: 0.5}}
+  - {name: b, overrides: {red.p_kill: 0.7}}
+replications: 200
+batch_size: 100
+seed: 5
+outputs: [launchers_lost, salvos_fired]
+answer: {kind: compare}
+"""
+
+
+def test_ctrl_c_stops_a_study_which_then_resumes(tmp_path) -> None:
+    import subprocess
+
+    from tests.test_interrupt import NANSEI, _interrupt, _left, _start, _wait_running
+
+    (tmp_path / "s.yaml").write_text(LONG_STUDY)
+    out = tmp_path / "out"
+    cmd = ["study", "s.yaml", "--out", str(out)]
+    proc = _start(cmd, tmp_path)
+    parts = out / "stores" / "a" / "results"
+    _wait_running(proc, 1, lambda: parts.exists() and any(parts.glob("dp*.parquet")))
+    _took, _out, err, kids = _interrupt(proc)
+    assert proc.returncode == 130, (proc.returncode, err[-2000:])
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("interrupted:")]
+    assert len(lines) == 1 and "run the same command again to resume" in lines[0]
+    assert not _left(kids)
+    assert not (out / "brief.md").exists()  # no answer from half the data
+    again = subprocess.run([*NANSEI, *cmd, "--json"], cwd=tmp_path, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+    ref = subprocess.run(
+        [*NANSEI, "study", "s.yaml", "--out", str(tmp_path / "ref"), "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert ref.returncode == 0, ref.stderr[-2000:]
+    assert json.loads(again.stdout)["findings"] == json.loads(ref.stdout)["findings"]
