@@ -253,10 +253,12 @@ def test_findings_do_not_depend_on_the_workers(runs, tmp_path) -> None:
 def test_less_warning_leaves_more_residents_at_the_first_strike(runs) -> None:
     d = pd.read_csv(runs["civil-warning-time"] / "differences.csv")
     d = d[d["output"] == "evac_residents_at_strike.ishigaki"].set_index("variant")
-    assert set(d.index) == {"warning-1d", "warning-0d"}
+    assert set(d.index) == {"warning-1d", "warning-0d", "warning-3d-cratered"}
     assert (d["baseline"] == "warning-3d").all()
     assert d.loc["warning-1d", "ci_low"] > 0
     assert d.loc["warning-0d", "ci_low"] > d.loc["warning-1d", "ci_high"]
+    # the crater (a scripted event, issue 16 item 2) keeps Ishigaki's people in: more remain
+    assert d.loc["warning-3d-cratered", "ci_low"] > 0
 
 
 #: Two variants of two batches each over a year (about 1 s a batch of 100 replications).
