@@ -307,3 +307,31 @@ def test_ctrl_c_stops_a_study_which_then_resumes(tmp_path) -> None:
     )
     assert ref.returncode == 0, ref.stderr[-2000:]
     assert json.loads(again.stdout)["findings"] == json.loads(ref.stdout)["findings"]
+
+
+CRATER = {"at_h": 12, "action": "strike_gateway", "gateway": "ROIG", "repair_h": 72}
+CRATER["note"] = "Ishigaki airport cratered"
+
+
+def test_a_timeline_names_scripted_events(tmp_path) -> None:
+    from nansei.study import run_study
+
+    doc = {
+        "schema_version": 1,
+        "name": "tl-events",
+        "question": "What happens when Ishigaki's airport is cratered?",
+        "scenario": "kyodo-2021",
+        "overrides": {"events": [CRATER]},
+        "replications": 10,
+        "seed": 3,
+        "outputs": ["launchers_lost", "evac_complete_h"],
+        "answer": {"kind": "timeline", "replication": 0},
+    }
+    res = run_study(doc, tmp_path / "o")
+    lines = res.timeline[res.timeline["what"].str.contains("cratered")]
+    assert lines["time_h"].tolist() == [12.0, 84.0]  # the crater and the end of its repair
+    assert lines["what"].tolist() == [
+        "Scripted event: strike_gateway (gateway ROIG, repair_h 72.0): Ishigaki airport cratered.",
+        "End of scripted event: strike_gateway (gateway ROIG, repair_h 72.0): Ishigaki airport "
+        "cratered.",
+    ]

@@ -352,7 +352,7 @@ def _timeline(st: Study, recs: dict[str, pd.DataFrame], res: StudyResult) -> Non
     ser = series_frame(series, compiled.step_h, np.array([k]), compiled.series_names)
     trace = trace_frame(run_trace(compiled, st.seed, 0, k), EVENT_NAMES, compiled.site_ids)
     horizon = float(sc.run.horizon_h)
-    res.timeline = timeline(trace, record, compiled, horizon, ser)
+    res.timeline = timeline(trace, record, compiled, horizon, ser, list(sc.events))
     res.meta["replication"] = k
     res.meta["replication_rule"] = (
         f"closest to the median of {st.outputs[0]}"

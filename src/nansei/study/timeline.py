@@ -9,6 +9,7 @@ short table of readable lines, in time order:
 - each Red strike on a launcher position, with what it found (from the replay
   reconstruction, :mod:`nansei.report.replay`, which is checked against the records);
 - strikes on airports and ports and their reopening;
+- scripted events (the scenario's ``events:``) as they take effect;
 - the first action of each kind blocked by law, and how often it was blocked;
 - each day's salvos and the launchers still alive (from the daily series);
 - the evacuation order, the first strike and the end of the evacuation;
@@ -140,6 +141,27 @@ def _blocked(trace: pd.DataFrame, islands: dict[str, str]) -> list[tuple[float, 
     return out
 
 
+def _scripted(trace: pd.DataFrame, events: list | None) -> list[tuple[float, str]]:
+    """Scripted events (``events:`` of the scenario) as they took effect."""
+    rows = trace[trace["event"] == "scripted"].sort_values("time_h", kind="stable")
+    out = []
+    seen: set[int] = set()
+    for t, k in zip(rows["time_h"], rows["value"], strict=True):
+        i = int(k)
+        head = "End of scripted event" if i in seen else "Scripted event"  # a timed end
+        seen.add(i)
+        if events is None or not 0 <= i < len(events):
+            out.append((float(t), f"{head} {i}."))
+            continue
+        ev = events[i].model_dump(mode="json", exclude_none=True)
+        action, note = ev.pop("action"), ev.pop("note", "")
+        ev.pop("at_h", None)
+        what = ", ".join(f"{k} {v}" for k, v in ev.items())
+        text = f"{head}: {action}" + (f" ({what})" if what else "")
+        out.append((float(t), text + (f": {note}." if note else ".")))
+    return out
+
+
 def _days(series0: pd.DataFrame | None) -> list[tuple[float, str]]:
     """One line per series step (a day in the built-in scenarios) with salvos or strikes."""
     if series0 is None or "salvos" not in series0.columns:
@@ -198,6 +220,7 @@ def timeline(
     compiled,
     horizon_h: float,
     series0: pd.DataFrame | None = None,
+    events: list | None = None,
 ) -> pd.DataFrame:
     """Readable events of one replication, in time order.
 
@@ -212,6 +235,8 @@ def timeline(
     horizon_h : float
     series0 : pandas.DataFrame, optional
         The replication's daily series.
+    events : list, optional
+        The scenario's scripted events (``Scenario.events``), to name those in the trace.
 
     Returns
     -------
@@ -226,6 +251,7 @@ def timeline(
     rows: list[tuple[float, str]] = []
     for part in (
         _start(trace, islands),
+        _scripted(trace, events),
         _legal(record, horizon_h),
         _civil(record, horizon_h),
         _blocked(trace, islands),
