@@ -307,6 +307,7 @@ def test_ctrl_c_stops_a_study_which_then_resumes(tmp_path) -> None:
     )
     assert ref.returncode == 0, ref.stderr[-2000:]
     assert json.loads(again.stdout)["findings"] == json.loads(ref.stdout)["findings"]
+    assert "over 365 days" in json.loads(ref.stdout)["findings"][0]  # the horizon as run
 
 
 CRATER = {"at_h": 12, "action": "strike_gateway", "gateway": "ROIG", "repair_h": 72}

@@ -172,7 +172,8 @@ def answer_study(st: Study, out: Path) -> StudyResult:
         "seed": st.seed,
         "seed_rule": "replication i of every variant and design point: "
         "SeedSequence(seed, spawn_key=(0, i)), as nansei run --seed SEED",
-        "horizon_h": float(st.base_scenario()["run"]["horizon_h"]),
+        # the horizon as run (the study's and the first variant's overrides applied)
+        "horizon_h": float(experiment_of(st, st.arms()[0]).base_scenario()["run"]["horizon_h"]),
     }
     res = StudyResult(st, [], summary, out=Path(out), meta=meta)
     kind = st.answer.kind
