@@ -322,7 +322,8 @@ def _check_answer(study: Study, lines: dict | None) -> list[Problem]:
     seen: set[str] = set()
     for i, name in enumerate(names):
         if name in seen:
-            out.append(_problem(f"variants[{i}].name", name, "duplicate variant name", line=line))
+            where = (lines or {}).get(("variants", i), line)
+            out.append(_problem(f"variants[{i}].name", name, "duplicate variant name", line=where))
         seen.add(name)
     if a.kind == "compare":
         if len(names) < 2:
