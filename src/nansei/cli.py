@@ -412,7 +412,11 @@ def _run(
     else:
         path = None
     if as_json:
-        payload = {"meta": res.meta, "summary": summary.reset_index().to_dict(orient="records")}
+        payload = {
+            "meta": res.meta,
+            "findings": _findings(summary, sc),
+            "summary": summary.reset_index().to_dict(orient="records"),
+        }
         if unc is not None:
             payload["uncertainty"] = {
                 "bands": unc.bands.reset_index().to_dict(orient="records"),
@@ -627,6 +631,7 @@ def _print_results(
             f"; uncertainty: {m['points']} points x {m['replications']:,} reps over "
             f"{len(m['parameters'])} parameters"
         )
+    _print_findings(summary, sc, res.meta)
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column(first, style="bold", overflow="fold", ratio=None)
     table.add_column("mean", justify="right", no_wrap=True, min_width=mean_w)
@@ -663,6 +668,24 @@ def _print_results(
         where.append("--out DIR writes the table and every replication's record")
     lead = f"{len(rows)} of {total} outputs shown" if not show_all else f"{total} outputs"
     console.print(f"{lead}; " + "; ".join(where) + ".", style="dim", highlight=False)
+
+
+def _findings(summary, sc) -> list[str]:
+    """The run's findings in sentences (:func:`nansei.analysis.findings.run_findings`)."""
+    from nansei.analysis.findings import run_findings
+
+    n = int(summary["n"].max()) if len(summary) else 0
+    return run_findings(summary, n, float(sc.run.horizon_h), limit=4)
+
+
+def _print_findings(summary, sc, meta) -> None:
+    """A few findings above the headline table: sentences with 95% CIs."""
+    lines = _findings(summary, sc)
+    if not lines:
+        return
+    console.print(f"[bold]Findings[/] ({meta['replications']:,} replications, 95% CIs):")
+    for line in lines:
+        console.print(f"- {line}", markup=False, highlight=False)
 
 
 def _print_ranking(unc, rows: list[tuple[str, str]], top: int = 3) -> None:
@@ -1003,6 +1026,116 @@ def sweep(
             f"{report.batches_run + report.batches_skipped} of {report.batches_total} batches "
             "are stored and kept; run the same command again to resume"
         )
+
+
+# ---------------------------------------------------------------------------
+# studies: a question answered end to end
+
+
+@app.command()
+def studies() -> None:
+    """List the built-in studies: who asks, and the question each answers."""
+    from nansei.study import builtin_studies, load_study
+
+    t = Table(title="built-in studies (nansei study NAME --out DIR)", title_justify="left")
+    t.add_column("study", style="bold", no_wrap=True)
+    t.add_column("who asks", no_wrap=False)
+    t.add_column("question", overflow="fold")
+    for name in builtin_studies():
+        st = load_study(name)
+        t.add_row(name, st.user, " ".join(st.question.split()))
+    console.print(t)
+    console.print(
+        "Your own: a YAML file (docs/studies.md); nansei study my-study.yaml --out DIR.",
+        style="dim",
+        highlight=False,
+    )
+
+
+@app.command()
+def study(
+    name: Annotated[str, typer.Argument(help="A built-in study name or a study YAML file.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default runs/NAME).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    reps: Annotated[
+        int | None,
+        typer.Option("--reps", help="Replications per variant and point (default: the study's)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable findings.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the study and say its size; run nothing.")
+    ] = False,
+) -> None:
+    """Run a study (resumes if DIR holds it) and write its brief, which opens with the answer."""
+    from nansei.scenario import ScenarioError
+    from nansei.study import StudyError, load_study, run_study
+
+    try:
+        st = load_study(name)
+        if reps is not None:
+            if not 2 <= reps <= 10_000_000:
+                raise StudyError(
+                    [_study_problem("--reps", reps, "out of range", "2 .. 10,000,000")]
+                )
+            st = st.model_copy(update={"replications": reps})
+        if check:
+            _print_study_size(st)
+            return
+        target = out or Path("runs") / st.name
+        _check_environment(out=target)
+        n_arms = len(st.arms())
+        with _progress_bar() as bar:
+            task = bar.add_task(
+                f"starting study {st.name} (a first run compiles the kernel: 1-3 min)", total=None
+            )
+
+            def progress(done: int, total: int) -> None:
+                what = f"study {st.name}, {n_arms} variant(s)"
+                bar.update(task, completed=done, total=total, description=what)
+
+            result = run_study(st, target, workers, progress)
+    except ScenarioError as exc:  # the study, or an experiment problem (e.g. --workers)
+        _experiment_fail(exc)
+    except KeyboardInterrupt:
+        _interrupted("finished batches are kept; run the same command again to resume")
+    if as_json:
+        payload = {
+            "study": st.name,
+            "question": " ".join(st.question.split()),
+            "findings": result.findings,
+            "brief": str(target / "brief.md"),
+            "meta": result.meta,
+        }
+        typer.echo(json.dumps(payload, indent=2, default=_json_default))
+        return
+    console.print(f"[bold]{st.title or st.name}[/]", highlight=False)
+    console.print(" ".join(st.question.split()), style="italic", highlight=False)
+    for line in result.findings:
+        console.print(f"- {line}", markup=False, highlight=False)
+    console.print(f"Brief: [bold]{(target / 'brief.md').resolve()}[/]", highlight=False)
+
+
+def _print_study_size(st) -> None:
+    """``--check``: the study is valid; variants, design points and replications."""
+    from nansei.experiment.design import make_design
+    from nansei.study.spec import experiment_of
+
+    arms = st.arms()
+    points = make_design(experiment_of(st, arms[0])).points
+    total = len(arms) * points * st.replications
+    console.print(
+        f"valid study {st.name}: {len(arms)} variant(s) x {points} design point(s) x "
+        f"{st.replications:,} replications = {total:,} replications; answer: {st.answer.kind}",
+        highlight=False,
+    )
+
+
+def _study_problem(path: str, value, message: str, allowed: str | None = None):
+    from nansei.scenario.errors import Problem
+
+    return Problem(path, None, repr(value), message, allowed)
 
 
 def _open_store(directory: Path):
