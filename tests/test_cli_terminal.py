@@ -89,7 +89,8 @@ def test_run_all_prints_every_output_uncut() -> None:
 
 def test_run_out_says_where_the_full_table_is(tmp_path) -> None:
     out = tmp_path / "k"
-    r = CliRunner().invoke(app, ["run", "ideal-fixed-delay", "--reps", "30", "--out", str(out)])
+    args = ["run", "ideal-fixed-delay", "--reps", "30", "--out", str(out)]
+    r = CliRunner().invoke(app, args, env={"COLUMNS": "250"})  # the path fits on its line
     assert r.exit_code == 0, r.output
     flat = " ".join(r.stdout.split())
     assert "summary.csv" in flat and (out / "summary.csv").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -59,7 +60,25 @@ def with_findings(run_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def without_findings(run_dir, tmp_path_factory):
-    return build_report(run_dir, out=tmp_path_factory.mktemp("plain") / "report.html")
+    out = tmp_path_factory.mktemp("plain") / "report.html"
+    return build_report(run_dir, out=out, findings=[])
+
+
+def test_by_default_the_findings_are_the_runs_own(run_dir, tmp_path_factory):
+    from nansei.analysis.findings import run_findings
+    from nansei.report.report import key_results
+    from nansei.report.rundir import load_run
+
+    run = load_run(run_dir)
+    want = run_findings(
+        key_results(run.records).set_index("output"),
+        len(run.records),
+        float(run.scenario.run.horizon_h),
+    )
+    assert want and "launchers" in want[0]
+    html = build_report(run_dir, out=tmp_path_factory.mktemp("auto") / "report.html")
+    items = re.findall(r"<li>(.*?)</li>", html.read_text("utf-8").split('id="findings"')[1])
+    assert [unescape(i) for i in items[: len(want)]] == want
 
 
 def _positions(html: str, ids) -> list[int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -119,8 +120,15 @@ def test_form_defaults_series_and_compare(server, browser):
     text = page.request.get(f"{server.base}/runs/{run_a}/scenario.yaml").text()
     assert yaml.safe_load(text)["red"]["p_kill"] == 0.4
 
-    # its results open with the headline outputs; the full table is collapsed
+    # its results open with the findings, then the headline outputs; the full table is
+    # collapsed
     page.wait_for_selector("#headline-table")
+    findings = page.locator("#findings li").all_inner_texts()
+    assert findings and "of 1 launchers" in findings[0] and "[" in findings[0]
+    assert (
+        page.locator("#findings").bounding_box()["y"]
+        < (page.locator("#headline-table").bounding_box()["y"])
+    )
     assert page.locator("#headline-table tr[data-output='launchers_lost']").count() == 1
     assert page.locator("#all-outputs").get_attribute("open") is None
     assert page.locator("#summary-table tr[data-output]").count() > 50
@@ -183,4 +191,32 @@ def test_experiment_page_keeps_design_points_apart(server, browser):
     assert page.locator("#charts .chart[data-kind='hist']").count() == 0
     assert page.locator("#charts .chart[data-kind='points']").count() >= 1
     assert page.locator("#series-charts").count() == 0
+    assert browser.errors == []
+
+
+def test_studies_page_runs_a_study_and_opens_with_its_answer(server, browser):
+    page = browser.new_page()
+    page.goto(server.base + "/studies")
+    rows = page.locator("#studies-table tr[data-study]")
+    names = [rows.nth(i).get_attribute("data-study") for i in range(rows.count())]
+    assert "law-2021-vs-amended" in names and "relocation-vs-kill-chain" in names
+    row = page.locator("#studies-table tr[data-study='law-2021-vs-amended']")
+    assert "legal" in row.inner_text().lower()
+    row.locator("input[name=replications]").fill("20")
+    row.locator("button[type=submit]").click()
+    page.wait_for_url("**/runs/r*")
+    for _ in range(3000):
+        if page.locator("#run-status").inner_text() in ("finished", "failed"):
+            break
+        page.wait_for_timeout(100)
+    assert page.locator("#run-status").inner_text() == "finished"
+    page.wait_for_selector("#study-findings li")
+    answer = page.locator("#study-findings li").all_inner_texts()
+    assert answer and all("[" in a or "no " in a for a in answer)
+    page.frame_locator("#brief-frame").locator("h1").first.wait_for()
+    # the brief opens with the question and its answer, before any table
+    rid = page.url.rsplit("/", 1)[1]
+    brief = unescape(page.request.get(f"{server.base}/runs/{rid}/brief").text())
+    assert "<table" in brief
+    assert 0 <= brief.find(answer[0][:40]) < brief.index("<table")
     assert browser.errors == []

@@ -43,6 +43,10 @@ def main(
     ] = False,
 ) -> None:
     """Nansei Islands contingency simulator (unclassified, notional)."""
+    global console, err_console
+    # measure the terminal (COLUMNS) at each command, not once at import: a process that
+    # runs several commands (tests, notebooks) may change its width between them
+    console, err_console = Console(), Console(stderr=True)
     _quick_exit()
 
 

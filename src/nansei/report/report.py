@@ -190,9 +190,10 @@ def build_report(
         If the run has no ``verification.json``, run the check suite at this
         replication scale and label it a quick check; 0 skips it ("not run").
     findings : list of str, optional
-        Sentences that answer the run's question, computed from its numbers
-        (``nansei.analysis.findings``); rendered first, as the "Findings" section, in
-        the given order. None leaves the section out.
+        Sentences that answer the run's question, computed from its numbers; rendered
+        first, as the "Findings" section, in the given order. None (the default) computes
+        them from the run's results with :func:`nansei.analysis.findings.run_findings`
+        (the sentences ``nansei run`` prints); an empty list leaves the section out.
 
     Returns
     -------
@@ -229,7 +230,14 @@ def build_report(
     if not abstract:
         (out.parent / "map.html").write_text(render_map(layers, replay, title), encoding="utf-8")
     sc = run.scenario
-    results = _with_bands(_no_nan(key_results(run.records).to_dict(orient="records")), run.bands)
+    table = key_results(run.records)
+    if findings is None:
+        from nansei.analysis.findings import run_findings
+
+        findings = run_findings(
+            table.set_index("output"), len(run.records), float(sc.run.horizon_h)
+        )
+    results = _with_bands(_no_nan(table.to_dict(orient="records")), run.bands)
     brief = [k for k in BRIEF_CHARTS if k in chart_pngs]
     html = (
         environment()
@@ -238,7 +246,7 @@ def build_report(
             title=title,
             scenario=sc,
             meta=run.meta,
-            findings=None if findings is None else [str(f) for f in findings],
+            findings=[str(f) for f in findings] or None,
             groups=grouped_results(results),
             n_outputs=len(results),
             has_bands=run.bands is not None,

@@ -254,6 +254,16 @@ def _charts(records: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _run_findings(summary: pd.DataFrame, info: dict[str, Any]) -> list[str]:
+    """The run's findings (:func:`nansei.analysis.findings.run_findings`), as ``nansei run``
+    prints them."""
+    from nansei.analysis.findings import run_findings
+
+    horizon = info["experiment"]["scenario"]["run"]["horizon_h"]
+    n = int(summary["n"].max()) if len(summary) else 0
+    return run_findings(summary.set_index("output"), n, float(horizon))
+
+
 def _headline_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     """The headline outputs (:data:`nansei.engine.headlines.HEADLINES`) present in the run."""
     from nansei.engine.headlines import HEADLINES
@@ -716,6 +726,11 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/runs/{run_id}/results", response_class=HTMLResponse)
     def results(run_id: str):
         info = manager.progress(run_id)
+        if info.get("kind") == "study":
+            path = ws.run_dir(run_id) / "study" / "findings.json"
+            doc = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+            html = env.get_template("_study_results.html.j2").render(run=info, doc=doc)
+            return HTMLResponse(html)
         try:
             records = manager.records(run_id)
         except DamagedPartError as exc:
@@ -731,6 +746,7 @@ def create_app(settings: Settings) -> FastAPI:
                 ctx["charts_json"] = _script_json(_point_charts(records))
             else:
                 summary = _key_results(records)
+                ctx["findings"] = _run_findings(summary, info)
                 ctx["headlines"] = _headline_rows(summary)
                 ctx["summary"] = summary.to_dict(orient="records")
                 ctx["charts_json"] = _script_json(_charts(records))
@@ -791,6 +807,71 @@ def create_app(settings: Settings) -> FastAPI:
     def run_scenario(run_id: str):
         text = (ws.run_dir(run_id) / "scenario.yaml").read_text(encoding="utf-8")
         return _yaml_download(text, run_id)
+
+    # -- studies ------------------------------------------------------------------
+
+    def _study_rows() -> list[dict[str, Any]]:
+        from nansei.experiment.design import make_design
+        from nansei.study import builtin_studies, load_study
+        from nansei.study.spec import experiment_of
+
+        rows = []
+        for name in builtin_studies():
+            st = load_study(name)
+            arms = st.arms()
+            points = make_design(experiment_of(st, arms[0])).points
+            rows.append(
+                {"name": st.name, "title": st.title, "user": st.user,
+                 "question": " ".join(st.question.split()), "answer": st.answer.kind,
+                 "arms": [a.words() for a in arms], "points": points,
+                 "replications": st.replications,
+                 "total": points * st.replications * len(arms)}
+            )  # fmt: skip
+        return rows
+
+    @app.get("/studies", response_class=HTMLResponse)
+    def studies_page():
+        runs = [manager.progress(r) for r in ws.run_ids()]
+        return page(
+            "studies.html.j2",
+            studies=_study_rows(),
+            runs=[r for r in runs if r.get("kind") == "study"],
+            max_reps=settings.max_replications,
+        )
+
+    @app.post("/studies")
+    def launch_study(study: str = Form(...), replications: str = Form("")):
+        import yaml as yaml_lib
+
+        from nansei.study import builtin_studies, load_study
+
+        if study not in builtin_studies():
+            raise UserError(
+                f"study: unknown (got {study[:60]!r}); allowed: " + ", ".join(builtin_studies())
+            )
+        row = next(r for r in _study_rows() if r["name"] == study)
+        st = load_study(study)
+        reps = st.replications
+        if replications.strip():
+            reps = _int_field(replications, "replications", 2, settings.max_replications)
+        total = row["total"] // st.replications * reps
+        if total > settings.max_replications:
+            raise UserError(
+                f"replications: {total // reps} variant-points x {reps} = {total} in all; "
+                f"the limit is {settings.max_replications}"
+            )
+        check_capacity()
+        doc = {"study": study, "replications": reps, "seed": st.seed, "_points": total // reps}
+        text = yaml_lib.safe_dump(st.base_scenario(), sort_keys=False, allow_unicode=True)
+        rid = manager.submit(study, doc, text, "study")
+        return RedirectResponse(f"/runs/{rid}", status_code=303)
+
+    @app.get("/runs/{run_id}/brief", response_class=HTMLResponse)
+    def study_brief(run_id: str):
+        path = ws.run_dir(run_id) / "study" / "brief.html"
+        if not path.is_file():
+            raise UserError("this run has no study brief (yet)", 404)
+        return HTMLResponse(path.read_text(encoding="utf-8"))
 
     # -- compare ------------------------------------------------------------------
 

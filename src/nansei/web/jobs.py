@@ -157,6 +157,9 @@ class RunManager:
 
         info = info or self.ws.info(run_id)
         total = int(info.get("total", 0))
+        if info.get("kind") == "study":
+            reps = int(info.get("replications", 0))
+            return _study_progress(self.ws.run_dir(run_id) / "study", reps, total)
         root = self.ws.run_dir(run_id) / "store"
         if not is_store(root):
             return 0, total
@@ -276,11 +279,14 @@ class RunManager:
                 return rid in self._cancel
 
         status, message = "failed", ""
+        task, target = _sweep_child, store
+        if info.get("kind") == "study":
+            task, target = _study_child, Path(self.ws.run_dir(rid)) / "study"
         try:
             kind, value = child.run(
-                _sweep_child,
+                task,
                 info["experiment"],
-                str(store),
+                str(target),
                 on_message=on_message,
                 should_stop=should_stop,
                 user_errors=USER_ERRORS,
@@ -313,7 +319,36 @@ class RunManager:
 
 
 #: Exceptions of a run that are the user's to fix: their message is shown as it is.
-USER_ERRORS = ("ExperimentError",)
+USER_ERRORS = ("ExperimentError", "StudyError")
+
+
+def _study_child(send, request: dict[str, Any], out: str) -> str:
+    """In the run's child process: a study (its variants' sweeps, then its brief)."""
+    from nansei.study import load_study, run_study
+
+    st = load_study(request["study"])
+    if request.get("replications"):
+        st = st.model_copy(update={"replications": int(request["replications"])})
+    run_study(st, Path(out), 1, lambda done, total: send((done, total)))
+    return "finished"
+
+
+def _study_progress(root: Path, reps: int, total: int) -> tuple[int, int]:
+    """``(replications stored, planned)`` over a study's variant stores, or all of them
+    once its brief is written."""
+    from nansei.store import ResultStore
+    from nansei.store.store import is_store
+
+    if (root / "findings.json").is_file():
+        return total, total
+    done = 0
+    stores = root / "stores"
+    for path in sorted(stores.iterdir()) if stores.is_dir() else []:
+        if not is_store(path):
+            continue
+        keys, full = ResultStore.open(path).done()
+        done += sum(k.stop - k.start for k in keys) + len(full) * reps
+    return min(done, total), total
 
 
 def _sweep_child(send, experiment: dict[str, Any], store: str) -> str:
