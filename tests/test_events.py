@@ -271,3 +271,13 @@ def test_closure_blocks_lift_exactly_from_its_time():
     early = shut.trace[(shut.trace["time_h"] < t_close) & (shut.trace["event"] != "scripted")]
     b0 = base.trace[base.trace["time_h"] < t_close]
     pd.testing.assert_frame_equal(early.reset_index(drop=True), b0.reset_index(drop=True))
+
+
+def test_show_lists_the_scripted_events():
+    from nansei.scenario import load_scenario
+    from nansei.scenario.loader import summarize
+
+    lines = summarize(load_scenario("sakishima-ishigaki-cratered"))["events"]
+    assert lines == ["t = 12 h: strike_gateway gateway=ROIG, repair_h=72.0 (Ishigaki airport "
+                     "cratered on day 1)"]  # fmt: skip
+    assert summarize(load_scenario("kyodo-2021"))["events"] == "none"

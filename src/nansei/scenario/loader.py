@@ -258,6 +258,14 @@ def _gazetteer_name(sc: Scenario) -> str:
     return gazetteer_file(sc) or "built-in (Nansei Islands)"
 
 
+def _event_line(e: Any) -> str:
+    """``"t = 12 h: strike_gateway gateway=ROIG, repair_h=72"`` for one scripted event."""
+    fields = e.model_dump(mode="json", exclude={"at_h", "action", "note"}, exclude_none=True)
+    args = ", ".join(f"{k}={v}" for k, v in fields.items())
+    note = f" ({e.note})" if e.note else ""
+    return f"t = {e.at_h:g} h: {e.action} {args}".rstrip() + note
+
+
 def summarize(sc: Scenario) -> dict[str, Any]:
     """Return the key facts of a scenario (for ``nansei show``)."""
     b, r, leg = sc.blue, sc.red, sc.legal
@@ -294,6 +302,7 @@ def summarize(sc: Scenario) -> dict[str, Any]:
         "timeline": [f"{x.situation} ({x.mode})" for x in leg.timeline],
         "sustainment": sc.sustainment.enabled,
         "civil": sc.civil.enabled,
+        "events": [_event_line(e) for e in sc.events] or "none",
         "assumptions": [
             {"id": a.id, "text": a.text, "source": a.source, "confidence": a.confidence}
             for a in sc.assumptions
