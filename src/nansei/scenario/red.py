@@ -7,6 +7,11 @@ rate ``isr.detection_rate_per_h.<s> * (1 - c) * g(tau)`` (with
 with the time ``tau`` since it arrived (pattern of life; 1 by default). Each
 salvo is detected with probability ``isr.p_detect_launch``.
 
+A detection (a sighting) is a positive identification only if it shows the
+launcher's signature (``isr.identification.p_signature``, 1 by default);
+otherwise Red must pick the launcher out of the look-alike vehicles in its view
+(``isr.identification``: it may strike a look-alike, or hold fire).
+
 A detection at a site gives Red an aim point, the site. A detection on the
 road gives a track, lost at ``isr.track_loss_rate_per_h``: a held track aims
 the strike at the site where the launcher stops, a lost one at the road point
