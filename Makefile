@@ -4,6 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 
+# pytest-xdist workers for `make test` (whole test files per worker; tests/conftest.py
+# compiles the kernel once before they start).
+TEST_WORKERS ?= 2
+
 .PHONY: demo test lint format clean coastlines
 
 $(VENV)/.base: pyproject.toml
@@ -35,7 +39,7 @@ demo: $(VENV)/.base
 test: $(VENV)/.dev
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix src tests scripts benchmarks

@@ -604,7 +604,7 @@ class Batch:
         self.c = compiled
         self.n = n
         self.entropy = entropy_words(SEED)
-        self.out = np.empty((n, Y.N_OUT), dtype=np.float64)
+        self.out = np.empty((n, Y.N_OUT_KERNEL), dtype=np.float64)
         self.series = np.zeros((0, compiled.n_steps, Y.N_SERIES), dtype=np.float64)
         self.scratch = np.zeros((compiled.n_steps, Y.N_SERIES), dtype=np.float64)
         n_ev, n_ser = len(compiled.evac_output_names), len(compiled.evac_series_names)

@@ -390,15 +390,29 @@ def _table(rows: list[Row], *, path_header: str = "path") -> list[str]:
 
 
 def render_sections() -> list[str]:
-    """Render one section per model occurrence."""
+    """Render one section per model occurrence.
+
+    Where several models may stand at one path (``geography.theatre``), the second and
+    later get the anchor ``<anchor>-<model name>``, and the links to them follow.
+    """
     out = ["## Fields", ""]
+    seen: set[str] = set()
+    renamed: dict[str, str] = {}
     for s in walk():
         title = f"`{s.path}`" if s.path else "Top level"
-        out += [f'<a id="{anchor(s.path)}"></a>', "", f"### {title} — {s.model.__name__}", ""]
+        a = anchor(s.path)
+        if a in seen:
+            unique = f"{a}-{s.model.__name__.lower()}"
+            renamed[f"[{s.model.__name__}](#{a})"] = f"[{s.model.__name__}](#{unique})"
+            a = unique
+        seen.add(a)
+        out += [f'<a id="{a}"></a>', "", f"### {title} — {s.model.__name__}", ""]
         doc = _first_paragraph(s.model.__doc__)
         if doc:
             out += [doc, ""]
         out += [*_table(s.rows), ""]
+    for old, new in renamed.items():
+        out = [line.replace(old, new) for line in out]
     return out
 
 
@@ -458,12 +472,161 @@ def render_example() -> list[str]:
     ]
 
 
+#: Top-level keys of a gazetteer file: (key, required, what).
+GAZETTEER_KEYS = [
+    (
+        "`schema_version`",
+        "yes",
+        "`1`",
+    ),
+    (
+        "`sources`",
+        "yes",
+        "id → `{title, url}`; every figure cites one",
+    ),
+    (
+        "`islands`",
+        "yes",
+        (
+            "`id`, `name`, `prefecture`, `region` (lower-case id), `municipalities`, figures "
+            "`position` `[lat, lon]`, `area_km2` (> 0), `population` and `tourists` (≥ 0); "
+            "`shelter_in_place` (default false)"
+        ),
+    ),
+    (
+        "`airports`",
+        "yes (may be `[]`)",
+        (
+            "`icao`, `name`, `island`, `role` (`island` or `destination`), figure `runway_m` "
+            "(0–10,000 m); figure `position` unless the runways file gives the runway's end "
+            "points"
+        ),
+    ),
+    (
+        "`ports`",
+        "yes (may be `[]`)",
+        ("`id`, `name`, `island`, `role`, figure `position`, `crane_lift_only` (default false)"),
+    ),
+    (
+        "`camps`",
+        "yes (may be `[]`)",
+        "publicly reported units at island level (no coordinates)",
+    ),
+    (
+        "`sea_zones`",
+        "yes (may be `[]`)",
+        "notional zones at sea: `id`, `name`, figures `position` and `radius_km` (0–500)",
+    ),
+    (
+        "`evacuation_plan`",
+        "no",
+        (
+            "the plan's fields as in the built-in file; without it, "
+            "`civil.evacuation.gateways` must be listed inline"
+        ),
+    ),
+    (
+        "`coastlines`",
+        "yes",
+        (
+            "`{file: PATH}`, a GeoJSON `FeatureCollection` of `Polygon` land features "
+            "(lon/lat), or `simple`: maps, on-land checks and generated positions use a disc "
+            "of each island's area around its position (an assumption)"
+        ),
+    ),
+    (
+        "`runways`",
+        "no",
+        (
+            "`{file: PATH}`, an OurAirports `runways.csv`: airport positions are the "
+            "midpoints of the longest open runway"
+        ),
+    ),
+    (
+        "`candidate_sites`",
+        "no",
+        (
+            "notional launcher sites, `{file: PATH}` or inline, in the format of "
+            "`src/nansei/geo/data/sites.yaml`; ids `<island>-<area><n>`"
+        ),
+    ),
+]
+
+
+def _gazetteer_keys() -> str:
+    """The table of a gazetteer file's top-level keys (Markdown)."""
+    rows = ["| key | required | what |", "| --- | --- | --- |"]
+    rows += [f"| {k} | {r} | {w} |" for k, r, w in GAZETTEER_KEYS]
+    return "\n".join(rows)
+
+
+GAZETTEER_TEXT = """\
+<a id="your-own-gazetteer"></a>
+
+## Your own gazetteer
+
+A scenario plays on the built-in gazetteer of the Nansei Islands unless it names a
+gazetteer file of its own:
+
+```yaml
+geography:
+  theatre: {kind: gazetteer, file: gazetteer.yaml}   # relative to the scenario file's folder
+```
+
+The file has **the schema of the built-in one** (`src/nansei/geo/data/gazetteer.yaml`), which
+is read by the same loader with the same validation: the built-in gazetteer is just the
+default file. Islands, candidate sites (`geography.sites.builtin`), sea zones
+(`targets.zones.builtin`), airports and ports (lift, gateways), residents and tourists
+(`civil`) then come from the file, and every id a scenario names must be one of its ids.
+The example is the fictional Tessera Islands,
+[`examples/tessera/gazetteer.yaml`](../examples/tessera/gazetteer.yaml) with
+[`examples/tessera/scenario.yaml`](../examples/tessera/scenario.yaml). No real
+installations, ever: a gazetteer holds islands, gateways and notional sites only.
+
+Every figure is a mapping `{value, source, confidence, note?, disagreements?}`: `source` is a
+key of `sources:`, `confidence` is `A` (official), `B` (press, mirror, community database) or
+`C` (compiler's estimate, shown as an assumption). Units: degrees (WGS 84) for positions, km²,
+metres of runway, km, people, people per day.
+
+{keys}
+
+Paths in the file are relative to its folder. Islands, sites and sea zones must lie inside
+the scenario's coordinate box (sites: lat 20–35, lon 120–135; zones: lat 15–40, lon 115–140).
+The mainland destination id `kyushu` (depots, evacuation destinations) keeps its built-in
+position. A run's metadata (`meta.json`, `Results.meta["gazetteer"]`) names the file and the
+SHA-256 of its text; a run directory's `scenario.yaml` holds the absolute path, so keep the file
+where it is (or copy it with the run) to reproduce the run.
+
+**Errors.** A malformed file gets the errors a scenario gets: every problem with the key path
+and line in the gazetteer file, the value and what is allowed. `nansei gazetteer --file FILE`
+checks a file on its own (exit code 2 if invalid); in a scenario each problem is reported at
+`geography.theatre.file`:
+
+```text
+line 11: geography.theatre.file: invalid gazetteer /home/me/tessera/gazetteer.yaml: line 41:
+  islands[1].area_km2.value: out of range (got -60.0); allowed: (0, 1e+06]
+```
+
+A scenario that names an island the file does not have gets the same `unknown island` error
+as with the built-in gazetteer, listing the file's islands.
+
+```console
+nansei gazetteer --file examples/tessera/gazetteer.yaml      # check and print a file
+nansei gazetteer --scenario examples/tessera/scenario.yaml   # the one a scenario plays on
+nansei show examples/tessera/scenario.yaml                   # shows `gazetteer: PATH`
+nansei run examples/tessera/scenario.yaml --reps 20 --out runs/tessera --series --trace
+nansei report runs/tessera                                   # maps drawn on the file's islands
+```
+"""
+
+
 def render() -> str:
     """Return the full Markdown reference."""
     parts = [
         INTRO,
         *render_builtins(),
         *render_example(),
+        GAZETTEER_TEXT.replace("{keys}", _gazetteer_keys()),
         *render_sections(),
         *render_distributions(),
     ]

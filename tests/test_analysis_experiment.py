@@ -88,6 +88,7 @@ def test_sobol_indices_rank_the_factors(sobol_store) -> None:
     for f in ("red.isr.detection_rate_per_h.hidden", "red.p_kill"):
         assert s.loc[f, "ST"] > 0.1
     assert 0.5 < s["ST"].sum() < 1.5
+    assert "ranking" not in res  # SALib designs keep their own method
     summary = res["summary"]
     assert len(summary) == 16 * 5 and summary["n"].eq(20).all()
 
@@ -134,3 +135,80 @@ def test_cli_analyze_plain_run_directory(tmp_path) -> None:
     assert row["mean"] == ref["mean"] and row["ci_low"] == ref["ci_low"]
     r = CliRunner().invoke(app, ["analyze", str(tmp_path)])
     assert r.exit_code == 2 and "neither a sweep store" in r.stderr
+
+
+def test_regression_effects_recover_known_coefficients() -> None:
+    from nansei.analysis.ranking import regression_effects
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0.0, 10.0, (60, 3))
+    y = 2.0 * x[:, 0] - 1.0 * x[:, 1] + rng.normal(0.0, 0.5, 60)  # x[:, 2] inert
+    t = regression_effects(x, y)
+    span = np.ptp(x, axis=0)
+    # the 95 % t-interval is about +-2 SE: true effect within 4 SE of the estimate
+    se = (t["ci_high"] - t["ci_low"]) / 4.0
+    for j, b in enumerate((2.0, -1.0, 0.0)):
+        assert abs(t["effect"][j] - b * span[j]) < 4 * se[j], j
+    assert t["ci_low"][0] > 0 and t["ci_high"][1] < 0 and t["ci_low"][2] < 0 < t["ci_high"][2]
+    assert t["r2"] > 0.99 and abs(t["src"][0]) > abs(t["src"][1]) > abs(t["src"][2])
+    # a factor that does not vary has no effect; too few points leave the intervals NaN
+    const = regression_effects(np.column_stack([x[:, 0], np.ones(60)]), y)
+    assert np.isnan(const["effect"][1]) and not np.isnan(const["effect"][0])
+    few = regression_effects(x[:4], y[:4])
+    assert np.isnan(few["ci_low"]).all() and not np.isnan(few["effect"]).any()
+
+
+def test_sensitivity_ranking_rejects_an_unknown_method() -> None:
+    from nansei.analysis.ranking import sensitivity_ranking
+
+    x = pd.DataFrame({"a": [0.0, 1.0, 2.0]})
+    with pytest.raises(ValueError, match="allowed: prcc, regression"):
+        sensitivity_ranking(x, pd.DataFrame({"y": [1.0, 2.0, 3.0]}), method="sobol")
+
+
+@pytest.fixture(scope="module")
+def nolh_store(tmp_path_factory):
+    """The built-in NOLH data-farming experiment (17 points x 40 replications)."""
+    out = tmp_path_factory.mktemp("nolh") / "store"
+    sweep("ideal-nolh", out)
+    return out
+
+
+@pytest.mark.parametrize("method", ["prcc", "regression"])
+def test_nolh_ranking_finds_the_drivers_and_not_the_dummy(nolh_store, method) -> None:
+    from scipy.special import stdtrit
+
+    res = analyze_directory(nolh_store, ["time_first_loss_h", "launchers_lost"], ranking=method)
+    assert "sobol" not in res and "morris" not in res
+    rank = res["ranking"]
+    assert len(rank) == 2 * 3 and set(rank["rank"]) == {1, 2, 3}
+    t = rank[rank["output"] == "time_first_loss_h"].set_index("factor")
+    est = "prcc" if method == "prcc" else "effect"
+    # a higher detection rate or kill probability brings the first loss earlier: both
+    # intervals lie below 0
+    for f in ("red.isr.detection_rate_per_h.hidden", "red.p_kill"):
+        assert t.loc[f, "ci_high"] < 0 and t.loc[f, est] < 0, f
+        assert t.loc[f, "rank"] <= 2
+    # Red's daily capacity never binds: it ranks last, within 4 SE of 0
+    dummy = t.loc["red.daily_capacity"]
+    assert dummy["rank"] == 3 and dummy["ci_low"] < 0 < dummy["ci_high"]
+    if method == "prcc":  # Fisher z: SE 1 / sqrt(n - 3 - (k - 1)) = 1 / sqrt(12)
+        assert abs(np.arctanh(dummy["prcc"])) * np.sqrt(17 - 3 - 2) < 4
+    else:  # t interval on 17 - 4 degrees of freedom
+        se = (dummy["ci_high"] - dummy["ci_low"]) / (2 * stdtrit(13, 0.975))
+        assert abs(dummy["effect"]) < 4 * se
+        assert 0 < t["r2"].iloc[0] <= 1
+    lost = rank[rank["output"] == "launchers_lost"].set_index("factor")
+    assert lost.loc["red.p_kill", "ci_low"] > 0 and lost.loc["red.p_kill", "rank"] == 1
+
+
+def test_cli_analyze_ranking_option(nolh_store) -> None:
+    r = CliRunner().invoke(
+        app, ["analyze", str(nolh_store), "--json", "-o", "red_strikes", "--ranking", "regression"]
+    )
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)["ranking"]
+    assert [row["rank"] for row in rows] == [1, 2, 3] and "effect" in rows[0]
+    r = CliRunner().invoke(app, ["analyze", str(nolh_store), "--ranking", "anova"])
+    assert r.exit_code == 2 and "--ranking: unknown method 'anova'" in r.stderr
+    assert "allowed: prcc, regression" in r.stderr

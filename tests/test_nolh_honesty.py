@@ -102,3 +102,15 @@ def test_docs_do_not_claim_orthogonality_the_design_lacks() -> None:
     d = make_design(load_experiment(block))
     shown = doc.split("$ nansei sweep nolh-mixed.yaml --out runs/nm", 1)[1].split("```", 1)[0]
     assert d.orthogonality() in " ".join(shown.split())
+
+
+def test_a_tiny_correlation_is_not_printed_as_zero() -> None:
+    from nansei.experiment import load_experiment
+    from nansei.experiment.design import make_design
+
+    # ideal-nolh rounds a range of 99,000 to whole numbers: a correlation of about 1e-5
+    d = make_design(load_experiment("ideal-nolh"))
+    r = d.max_abs_correlation()
+    assert 0 < r < 5e-4
+    text = d.orthogonality()
+    assert f"{r:.1e}" in text and "0.000" not in text and "nearly orthogonal" in text

@@ -88,6 +88,12 @@ def test_charts_without_their_columns_show_a_placeholder():
     assert "Civil protection not simulated" in _texts(charts.evacuees_chart(s))
     assert "Legal gating not simulated" in _texts(charts.blocked_chart(pd.DataFrame({"a": [1]})))
     assert "No series" in _texts(charts.survival_chart(None))
+    # a scenario without launchers (evacuation only) or without any stock says so
+    empty = _series(True).assign(launchers_alive=0, salvos=0, stock_prsm_pods=0.0, stock_fuel_t=0.0)
+    assert "No launcher" in _texts(charts.survival_chart(empty))
+    assert "No launcher" in _texts(charts.salvos_chart(empty))
+    assert "No SDF stock" in _texts(charts.stock_chart(empty))
+    assert "No launcher" not in _texts(charts.survival_chart(_series(False)))
 
 
 def test_experiment_main_effects_and_sensitivity():

@@ -111,10 +111,10 @@ def test_workbench_end_to_end(server, browser, tmp_path):
     assert seen[-1] == (200, 200)
     assert all(0 <= v <= m == 200 for v, m in seen)
     assert [v for v, _ in seen] == sorted(v for v, _ in seen)  # the bar only moves forward
-    page.wait_for_selector("#summary-table")
+    page.wait_for_selector("#headline-table")
     row = page.locator("#summary-table tr[data-output='launchers_lost']")
     assert row.count() == 1
-    assert row.locator("td").nth(5).inner_text() == "200"
+    assert row.locator("td").nth(5).text_content() == "200"
     page.wait_for_function("document.querySelectorAll('#charts .chart .main-svg').length > 0")
     frame = page.frame_locator("#map-frame")
     frame.locator("path.nansei-coast").first.wait_for()
@@ -126,7 +126,7 @@ def test_workbench_end_to_end(server, browser, tmp_path):
     page.fill("#yaml", scenario_text().replace("  p_kill: 0.8", "  p_kill: 0.4"))
     run_b = _run_from_editor(page, 200)
     assert _watch_progress(page)[-1] == (200, 200)
-    page.wait_for_selector("#summary-table")
+    page.wait_for_selector("#headline-table")
 
     # 3. compare the two runs
     page.goto(server.base + "/compare")

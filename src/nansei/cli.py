@@ -227,15 +227,43 @@ def _print_summary(summary: dict) -> None:
 @app.command()
 def gazetteer(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="A gazetteer file to check and print (default: built-in)."),
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="Print the gazetteer this scenario plays on."),
+    ] = None,
 ) -> None:
-    """Print the sourced gazetteer of islands (C-grade figures are assumptions)."""
-    from nansei.geo.gazetteer import load_gazetteer
+    """Print a sourced gazetteer of islands (C-grade figures are assumptions).
 
-    gaz = load_gazetteer()
+    Without options, the built-in Nansei gazetteer; with --file, a user's gazetteer file
+    (validated like the built-in one: every problem with its line, value and what is
+    allowed; exit code 2); with --scenario, the gazetteer that scenario plays on.
+    """
+    from nansei.geo.gazetteer import GazetteerError
+    from nansei.geo.geodata import load_geodata
+    from nansei.scenario.resolve import gazetteer_file
+
+    if file is not None and scenario is not None:
+        err_console.print("give --file or --scenario, not both")
+        raise typer.Exit(code=2)
+    path = str(file) if file is not None else None
+    if scenario is not None:
+        path = gazetteer_file(_load(scenario))
+    try:
+        geo = load_geodata(path)
+    except GazetteerError as exc:
+        err_console.print(f"[bold red]Invalid gazetteer[/] {exc.source}")
+        err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    gaz = geo.gazetteer
     if as_json:
         typer.echo(json.dumps(gaz.to_dict(), indent=2, default=str))
         return
-    table = Table(title="Nansei islands (confidence: A official, B press, C assumption)")
+    name = "Nansei islands" if geo.builtin else f"Islands of {geo.path}"
+    table = Table(title=f"{name} (confidence: A official, B press, C assumption)")
     for col in ("id", "name", "lat", "lon", "area km²", "population", "airports", "ports"):
         table.add_column(col)
     for isl in gaz.islands:
@@ -252,6 +280,14 @@ def gazetteer(
             ", ".join(ports),
         )
     console.print(table)
+    if not geo.builtin:
+        outline = "simple outline (a disc per island)" if geo.outline == "simple" else "file"
+        console.print(
+            f"coastlines: {outline}; candidate sites: {len(geo.sites)}; sea zones: "
+            f"{len(gaz.sea_zones)}; evacuation plan: "
+            f"{'yes' if gaz.evacuation_plan is not None else 'none'}",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -376,7 +412,11 @@ def _run(
     else:
         path = None
     if as_json:
-        payload = {"meta": res.meta, "summary": summary.reset_index().to_dict(orient="records")}
+        payload = {
+            "meta": res.meta,
+            "findings": _findings(summary, sc),
+            "summary": summary.reset_index().to_dict(orient="records"),
+        }
         if unc is not None:
             payload["uncertainty"] = {
                 "bands": unc.bands.reset_index().to_dict(orient="records"),
@@ -591,6 +631,7 @@ def _print_results(
             f"; uncertainty: {m['points']} points x {m['replications']:,} reps over "
             f"{len(m['parameters'])} parameters"
         )
+    _print_findings(summary, sc, res.meta)
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column(first, style="bold", overflow="fold", ratio=None)
     table.add_column("mean", justify="right", no_wrap=True, min_width=mean_w)
@@ -627,6 +668,24 @@ def _print_results(
         where.append("--out DIR writes the table and every replication's record")
     lead = f"{len(rows)} of {total} outputs shown" if not show_all else f"{total} outputs"
     console.print(f"{lead}; " + "; ".join(where) + ".", style="dim", highlight=False)
+
+
+def _findings(summary, sc) -> list[str]:
+    """The run's findings in sentences (:func:`nansei.analysis.findings.run_findings`)."""
+    from nansei.analysis.findings import run_findings
+
+    n = int(summary["n"].max()) if len(summary) else 0
+    return run_findings(summary, n, float(sc.run.horizon_h), limit=4)
+
+
+def _print_findings(summary, sc, meta) -> None:
+    """A few findings above the headline table: sentences with 95% CIs."""
+    lines = _findings(summary, sc)
+    if not lines:
+        return
+    console.print(f"[bold]Findings[/] ({meta['replications']:,} replications, 95% CIs):")
+    for line in lines:
+        console.print(f"- {line}", markup=False, highlight=False)
 
 
 def _print_ranking(unc, rows: list[tuple[str, str]], top: int = 3) -> None:
@@ -840,29 +899,17 @@ def _print_validation(vtable) -> None:
 
 
 def _check_test(check, r) -> str:
-    """How a check row passed or failed, in words: 'z = +0.53', 'exact', 'within ±6,000'."""
-    diff = float(r["simulated"]) - float(r["expected"])
-    if check is not None and check.exact_match:
-        return "exact" if diff == 0 else f"off by {diff:+.4g} (must be exact)"
-    tol = 0.0 if check is None else check.rel_tol * abs(float(r["expected"]))
-    z = float(r["z"])
-    if check is not None and check.rel_tol > 0 and (abs(diff) <= tol or not abs(z) <= 4.0):
-        pct = f"{100 * check.rel_tol:g} %"
-        inside = abs(diff) <= tol
-        return f"{'within' if inside else 'outside'} ±{tol:,.4g} ({pct})"
-    se = float(r["se"])
-    if not se > 0 or z != z or abs(z) == float("inf"):  # no sampling error: the difference
-        return "exact" if abs(diff) < 1e-12 else f"off by {diff:+.4g} (SE 0)"
-    return f"z = {z:+.2f}"
+    """How a check row passed or failed, in words (``verification.base.result_words``)."""
+    from nansei.verification.base import result_words
+
+    return result_words(check, r)
 
 
 def _fmt_value(x: float) -> str:
-    """A check's value: thousands separators from 1,000 on, else five significant digits."""
-    if x != x:
-        return "n/a"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
-    return f"{x:.5g}"
+    """A check's value (:func:`nansei.verification.base.fmt_value`)."""
+    from nansei.verification.base import fmt_value
+
+    return fmt_value(x)
 
 
 @app.command()
@@ -981,6 +1028,116 @@ def sweep(
         )
 
 
+# ---------------------------------------------------------------------------
+# studies: a question answered end to end
+
+
+@app.command()
+def studies() -> None:
+    """List the built-in studies: who asks, and the question each answers."""
+    from nansei.study import builtin_studies, load_study
+
+    t = Table(title="built-in studies (nansei study NAME --out DIR)", title_justify="left")
+    t.add_column("study", style="bold", no_wrap=True)
+    t.add_column("who asks", no_wrap=False)
+    t.add_column("question", overflow="fold")
+    for name in builtin_studies():
+        st = load_study(name)
+        t.add_row(name, st.user, " ".join(st.question.split()))
+    console.print(t)
+    console.print(
+        "Your own: a YAML file (docs/studies.md); nansei study my-study.yaml --out DIR.",
+        style="dim",
+        highlight=False,
+    )
+
+
+@app.command()
+def study(
+    name: Annotated[str, typer.Argument(help="A built-in study name or a study YAML file.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default runs/NAME).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    reps: Annotated[
+        int | None,
+        typer.Option("--reps", help="Replications per variant and point (default: the study's)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable findings.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the study and say its size; run nothing.")
+    ] = False,
+) -> None:
+    """Run a study (resumes if DIR holds it) and write its brief, which opens with the answer."""
+    from nansei.scenario import ScenarioError
+    from nansei.study import StudyError, load_study, run_study
+
+    try:
+        st = load_study(name)
+        if reps is not None:
+            if not 2 <= reps <= 10_000_000:
+                raise StudyError(
+                    [_study_problem("--reps", reps, "out of range", "2 .. 10,000,000")]
+                )
+            st = st.model_copy(update={"replications": reps})
+        if check:
+            _print_study_size(st)
+            return
+        target = out or Path("runs") / st.name
+        _check_environment(out=target)
+        n_arms = len(st.arms())
+        with _progress_bar() as bar:
+            task = bar.add_task(
+                f"starting study {st.name} (a first run compiles the kernel: 1-3 min)", total=None
+            )
+
+            def progress(done: int, total: int) -> None:
+                what = f"study {st.name}, {n_arms} variant(s)"
+                bar.update(task, completed=done, total=total, description=what)
+
+            result = run_study(st, target, workers, progress)
+    except ScenarioError as exc:  # the study, or an experiment problem (e.g. --workers)
+        _experiment_fail(exc)
+    except KeyboardInterrupt:
+        _interrupted("finished batches are kept; run the same command again to resume")
+    if as_json:
+        payload = {
+            "study": st.name,
+            "question": " ".join(st.question.split()),
+            "findings": result.findings,
+            "brief": str(target / "brief.md"),
+            "meta": result.meta,
+        }
+        typer.echo(json.dumps(payload, indent=2, default=_json_default))
+        return
+    console.print(f"[bold]{st.title or st.name}[/]", highlight=False)
+    console.print(" ".join(st.question.split()), style="italic", highlight=False)
+    for line in result.findings:
+        console.print(f"- {line}", markup=False, highlight=False)
+    console.print(f"Brief: [bold]{(target / 'brief.md').resolve()}[/]", highlight=False)
+
+
+def _print_study_size(st) -> None:
+    """``--check``: the study is valid; variants, design points and replications."""
+    from nansei.experiment.design import make_design
+    from nansei.study.spec import experiment_of
+
+    arms = st.arms()
+    points = make_design(experiment_of(st, arms[0])).points
+    total = len(arms) * points * st.replications
+    console.print(
+        f"valid study {st.name}: {len(arms)} variant(s) x {points} design point(s) x "
+        f"{st.replications:,} replications = {total:,} replications; answer: {st.answer.kind}",
+        highlight=False,
+    )
+
+
+def _study_problem(path: str, value, message: str, allowed: str | None = None):
+    from nansei.scenario.errors import Problem
+
+    return Problem(path, None, repr(value), message, allowed)
+
+
 def _open_store(directory: Path):
     from nansei.store import ResultStore, StoreError
 
@@ -1062,15 +1219,24 @@ def analyze(
     compare: Annotated[
         str | None, typer.Option("--compare", help="Paired comparison: FACTOR or FACTOR=A,B.")
     ] = None,
+    ranking: Annotated[
+        str,
+        typer.Option(
+            "--ranking",
+            help="Sensitivity ranking of an lhs, sobol or nolh design: prcc (partial rank "
+            "correlation) or regression (least-squares effects over each factor's range).",
+        ),
+    ] = "prcc",
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table here.")] = None,
 ) -> None:
-    """Means with 95% CIs per design point; replications needed; paired comparisons; SALib."""
+    """Means with 95% CIs per design point; replications needed; paired comparisons; a
+    sensitivity ranking (space-filling designs) or SALib indices (saltelli, morris)."""
     from nansei.experiment.analyze import AnalyzeError, analyze_directory
 
     _check_environment(csv=csv)
     try:
-        result = analyze_directory(directory, output, half_width, compare)
+        result = analyze_directory(directory, output, half_width, compare, ranking)
     except AnalyzeError as exc:
         err_console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(code=2) from None
@@ -1083,10 +1249,25 @@ def analyze(
     for name, df in result.items():
         t = Table(title=name)
         for col in df.columns:
-            t.add_column(str(col), justify="right" if df[col].dtype.kind in "fiu" else "left")
+            num = df[col].dtype.kind in "fiu"
+            t.add_column(str(col), justify="right" if num else "left", overflow="fold")
+        digits = ".3g" if name == "ranking" else ".5g"
         for row in df.itertuples(index=False):
-            t.add_row(*[f"{v:.5g}" if isinstance(v, float) else str(v) for v in row])
+            t.add_row(*[format(v, digits) if isinstance(v, float) else str(v) for v in row])
         console.print(t)
+        if name == "ranking":
+            console.print(_RANKING_NOTE.get(str(df.columns[3]), ""), style="dim")
+
+
+#: What a ranking table's estimate means, by its column name.
+_RANKING_NOTE = {
+    "prcc": "prcc: partial rank correlation of the factor with the per-point mean (+1 rises, "
+    "-1 falls, the other factors held fixed), 95% Fisher-z interval; rank 1 is the largest "
+    "|prcc|. --ranking regression gives effects in the output's unit.",
+    "effect": "effect: least-squares change of the per-point mean from the factor's lowest to "
+    "its highest value (output's unit), 95% t interval; src: standardised coefficient (the "
+    "rank key); r2: share of the variation between points the linear model explains.",
+}
 
 
 def _atomic_csv(df, path: Path) -> None:

@@ -24,7 +24,8 @@ def summarize(
         One row per replication (as written by ``nansei run`` or a sweep).
     outputs : sequence of str, optional
         Output columns to summarise; default: every numeric column that is not
-        a key (``design_point``, ``replication``, ``seed``) or a ``param.*``.
+        a key (``design_point``, ``replication``, ``seed``), a ``param.*`` or a
+        design factor (``factor.*``: an input, not an output).
     by : sequence of str
         Group columns, for example ``("design_point",)``; empty for one group.
     level : float
@@ -42,7 +43,7 @@ def summarize(
             c
             for c in records.columns
             if c not in skip
-            and not c.startswith("param.")
+            and not c.startswith(("param.", "factor."))
             and pd.api.types.is_numeric_dtype(records[c])
         ]
     missing = [c for c in [*outputs, *by] if c not in records.columns]

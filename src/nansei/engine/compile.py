@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nansei.engine import layout as Y
+from nansei.engine.compile_events import scripted_rows
 from nansei.engine.compile_geo import Site, gateways, island_ids, resolve_sites
 from nansei.engine.compile_sustain import compile_sustain
 from nansei.engine.legal import compile_legal
 from nansei.engine.state import MODEL_FIELDS, Evac, Model
 from nansei.geo.distance import geodesic_km
 from nansei.geo.theatre import KM_PER_DEG as THEATRE_KM_PER_DEG
+from nansei.scenario.events import group_times
+from nansei.scenario.resolve import gazetteer as resolve_gazetteer
 from nansei.scenario.resolve import theatre
 
 #: Planar positions (``Model.site_xy``): km per degree of latitude (mean Earth radius
@@ -49,6 +52,20 @@ def planar_km(lat: np.ndarray, lon: np.ndarray, lat0: float = PLANAR_LAT0) -> np
     x = KM_PER_DEG * math.cos(math.radians(lat0)) * np.asarray(lon, dtype=float)
     y = KM_PER_DEG * np.asarray(lat, dtype=float)
     return np.column_stack([x, y]).reshape(-1, 2)
+
+
+def planar_lat0(sc) -> float:
+    """Reference latitude of the scenario's planar frame, degrees: :data:`PLANAR_LAT0` for
+    the built-in Nansei gazetteer, 0 for an abstract theatre, and the mean island latitude
+    (to 0.1 degree) of a user's gazetteer file."""
+    from nansei.scenario.resolve import gazetteer_file
+
+    if theatre(sc) is not None:
+        return 0.0
+    if gazetteer_file(sc) is None:
+        return PLANAR_LAT0
+    lats = [i.lat for i in resolve_gazetteer(sc).islands]
+    return round(sum(lats) / len(lats), 1)
 
 
 @dataclass(frozen=True)
@@ -122,9 +139,19 @@ class Compiled:
         return tuple(self.civil.series_names) if self.civil is not None else ()
 
     @property
+    def has_events(self) -> bool:
+        """True if the scenario has scripted events (``events:``)."""
+        return self.arrays["sx"].shape[0] > 0
+
+    @property
+    def combat_output_names(self) -> tuple:
+        """The kernel's outputs in a record: the scripted ones only with scripted events."""
+        return tuple(Y.OUTPUT_NAMES) + (Y.SCRIPTED_NAMES if self.has_events else ())
+
+    @property
     def output_names(self) -> tuple:
         """Columns of a record: the combat outputs, then the evacuation's."""
-        return tuple(Y.OUTPUT_NAMES) + self.evac_output_names
+        return self.combat_output_names + self.evac_output_names
 
     @property
     def series_merged(self) -> bool:
@@ -155,6 +182,7 @@ def _no_evacuation(n_sites: int, n_islands: int) -> tuple:
         np.zeros((n_sites, 0), dtype=np.int64),
         np.zeros(n_sites),
         np.zeros(n_sites, dtype=np.int64),
+        np.zeros((0, 4)),
     )
 
 
@@ -220,8 +248,9 @@ def _launchers(sc, sites: list[Site], mun_index: dict, mun_pod: np.ndarray):
             row[Y.L_FUEL_IDLE] = g.fuel_idle_l_per_h
             row[Y.L_FUEL_KM] = g.fuel_move_l_per_km
             row[Y.L_FUEL_ACTIVE] = g.fuel_active_l_per_h
-            row[Y.L_ARRIVE_H] = g.arrive_h
-            row[Y.L_WITHDRAW_H] = math.inf if g.withdraw_h is None else g.withdraw_h
+            arrive_h, withdraw_h = group_times(sc, g)  # scripted events applied
+            row[Y.L_ARRIVE_H] = arrive_h
+            row[Y.L_WITHDRAW_H] = math.inf if withdraw_h is None else withdraw_h
             lp_rows.append(row)
             r = np.zeros(n_mun, np.int64)
             rl = np.zeros(n_mun, np.int64)
@@ -339,7 +368,7 @@ def compile_scenario(sc) -> Compiled:
     if sc.red.isr.concealment_effect == "none":
         conceal = [0.0] * n_s
     th = theatre(sc)
-    site_xy = planar_km(lat, lon, PLANAR_LAT0 if th is None else 0.0)
+    site_xy = planar_km(lat, lon, planar_lat0(sc))
     site_f = np.zeros((n_s, 5), dtype=np.float64)
     site_f[:, 0] = conceal
     site_f[:, 1] = [s.residents for s in sites]
@@ -354,7 +383,9 @@ def compile_scenario(sc) -> Compiled:
                 d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
                 road_km[a, b] = road_km[b, a] = d
 
-    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(islands)
+    gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(
+        islands, resolve_gazetteer(sc)
+    )
     n_i = len(islands)
     isl_km = np.zeros((n_i, n_i))
     for a in range(n_i):
@@ -488,6 +519,7 @@ def compile_scenario(sc) -> Compiled:
         **compile_legal(sc),
         **compile_sustain(sc, islands, muns, isl_gw, [s.island for s in sites]),
         "gw_island": gw_island,
+        "sx": scripted_rows(sc, list(gw_ids), [s.id for s in sites]),
     }
     step = sc.run.series_step_h
     compiled = Compiled(

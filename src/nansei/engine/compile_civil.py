@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nansei.engine import evac_layout as Y
+from nansei.engine.compile_events import evacuation_stops
 from nansei.engine.compile_geo import gateways, island_ids, resolve_sites
 from nansei.engine.evac_layout import EVAC_ARGS
 from nansei.geo.distance import within_km
@@ -166,14 +167,13 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         Civil protection disabled, an evacuated island without a gateway, a staging island
         that is not evacuated, an inline gateway on an island that is not evacuated.
     """
-    from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import resolved_gateways
+    from nansei.scenario.resolve import gazetteer, resolved_gateways
 
     civ = sc.civil
     ev = civ.evacuation
     if not civ.enabled:
         raise problem_error("civil.enabled", False, "must be true to simulate the evacuation")
-    gaz = load_gazetteer()
+    gaz = gazetteer(sc)
     if compiled is not None:
         isl_ids = list(compiled.island_ids)
         combat_gw = list(compiled.gateway_ids)
@@ -182,7 +182,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         site_isl = np.asarray(compiled.arrays["site_island"], dtype=np.int64)
     else:
         isl_ids = island_ids(sc)
-        combat_gw = list(gateways(isl_ids)[0])
+        combat_gw = list(gateways(isl_ids, gaz)[0])
         sites = resolve_sites(sc)
         where = {k: i for i, k in enumerate(isl_ids)}
         site_lonlat = np.array([[s.lon, s.lat] for s in sites], dtype=np.float64).reshape(-1, 2)
@@ -286,7 +286,8 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
     # host prefectures ----------------------------------------------------------------
     prefs = list(ev.host_prefectures)
     pref_quota = np.array([float(ev.host_prefectures[p]) for p in prefs])
-    pairings = gaz.evacuation_plan.pairings.value
+    plan = gaz.evacuation_plan  # None in a user's gazetteer without a plan
+    pairings = {} if plan is None else plan.pairings.value
     pref_rank = np.full((n_ev, len(prefs)), -1, dtype=np.int64)
     for e, i in enumerate(evac):
         town = gaz.island(i).municipalities[0]
@@ -296,7 +297,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
                 pref_rank[e, prefs.index(p)] = r
                 r += 1
     for p in prefs:
-        fig = gaz.evacuation_plan.host_prefectures.get(p)
+        fig = None if plan is None else plan.host_prefectures.get(p)
         if fig is not None and fig.value == ev.host_prefectures[p]:
             prov[f"host.{p}"] = (fig.source, fig.confidence)
         else:
@@ -319,6 +320,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
     ev_f[Y.F_DELAY_A] = a
     ev_f[Y.F_DELAY_B] = b
     ev_f[Y.F_CARE_FRACTION] = ev.care_fraction
+    ev_stop, ev_f[Y.F_ORDER_AT] = evacuation_stops(sc, [gw.location for gw, _, _ in gws])
     ev_i = np.zeros(Y.N_I, dtype=np.int64)
     ev_i[Y.I_PRIORITY] = Y.PRIORITY_CODES[ev.priority]
     n_days = math.ceil(math.ceil(sc.run.horizon_h) / 24.0)
@@ -336,6 +338,7 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         "site_near": site_near,
         "site_res": site_res,
         "site_isl": site_isl,
+        "ev_stop": ev_stop,
     }
     return CompiledCivil(
         arrays=arrays,

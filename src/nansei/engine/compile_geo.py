@@ -32,14 +32,13 @@ def resolve_sites(sc) -> list[Site]:
     Residents default to the island's mean density times the hazard disc area
     (an assumption: uniform density), unless the site states a figure.
     """
-    from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import resolved_sites, theatre
+    from nansei.scenario.resolve import gazetteer, resolved_sites, theatre
 
     radius = sc.geography.hazard_radius_km
     area = math.pi * radius * radius
     th = theatre(sc)
     if th is None:
-        density = {i.id: i.density_per_km2 for i in load_gazetteer().islands}
+        density = {i.id: i.density_per_km2 for i in gazetteer(sc).islands}
     else:
         density = {th.id: th.residents_per_km2}
     out = []
@@ -52,16 +51,15 @@ def resolve_sites(sc) -> list[Site]:
 
 def island_ids(sc) -> list[str]:
     """Island ids in play, in gazetteer order (the region id of an abstract theatre)."""
-    from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import islands_in_play, theatre
+    from nansei.scenario.resolve import gazetteer, islands_in_play, theatre
 
     if theatre(sc) is not None:
         return islands_in_play(sc)
     chosen = set(islands_in_play(sc))
-    return [i.id for i in load_gazetteer().islands if i.id in chosen]
+    return [i.id for i in gazetteer(sc).islands if i.id in chosen]
 
 
-def gateways(islands: list[str]):
+def gateways(islands: list[str], gaz=None):
     """Airports and ports of the islands in play (gateway order).
 
     Returns
@@ -70,11 +68,12 @@ def gateways(islands: list[str]):
         ``(ids, type (G,) 0 airport 1 port, runway (G,) m, lat (G,), lon (G,),
         isl_gw (I, 2) island's airport and port gateway or -1, island (G,))``;
         an island's air gateway is its longest runway, its sea gateway its
-        first port that is not crane-lift only.
+        first port that is not crane-lift only. ``gaz`` is the scenario's gazetteer
+        (:func:`nansei.scenario.resolve.gazetteer`); default the built-in one.
     """
     from nansei.geo.gazetteer import load_gazetteer
 
-    gaz = load_gazetteer()
+    gaz = load_gazetteer() if gaz is None else gaz
     ids, gtype, runway, lat, lon, gisl = [], [], [], [], [], []
     isl_gw = -np.ones((len(islands), 2), dtype=np.int64)
     for k, isl in enumerate(islands):

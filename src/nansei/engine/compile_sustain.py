@@ -75,15 +75,14 @@ def compile_sustain(sc, islands, munitions, isl_gw, site_islands) -> dict[str, n
         ``gw_island`` (G,) int64.
     """
     from nansei.geo.distance import geodesic_km
-    from nansei.geo.gazetteer import load_gazetteer
     from nansei.geo.theatre import KM_PER_DEG as THEATRE_KM_PER_DEG
     from nansei.scenario.errors import problem_error
-    from nansei.scenario.resolve import theatre
+    from nansei.scenario.resolve import gazetteer, theatre
 
     su = sc.sustainment
     th = theatre(sc)
     if th is None:
-        pos = {i.id: (i.lat, i.lon) for i in load_gazetteer().islands}
+        pos = {i.id: (i.lat, i.lon) for i in gazetteer(sc).islands}
         pos["kyushu"] = KYUSHU_LATLON
     else:  # the region's centre on its plane (nansei.geo.theatre)
         depth = -(th.min_depth_km + th.depth_km) / 2.0

@@ -212,6 +212,25 @@ def _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_nea
 
 
 @kernel(nrt=True, python=True)
+def _stopped_hours(blocked, gw_int, ev_stop):
+    """Mark ``blocked[g, h]`` where a scripted stop (``ev_stop`` row ``[t0, t1, mode,
+    gateway]``) covers part of hour ``[h, h+1)`` of gateway ``g`` (same rule as gw_log)."""
+    n_g, n_h = blocked.shape
+    for r in range(ev_stop.shape[0]):
+        t0, t1 = ev_stop[r, 0], ev_stop[r, 1]
+        mode, gi = int(ev_stop[r, 2]), int(ev_stop[r, 3])
+        lo, hi = _hours(t0, t1, n_h)
+        for g in range(n_g):
+            if gi >= 0 and g != gi:
+                continue
+            if mode != Y.STOP_BOTH and gw_int[g, Y.G_MODE] != mode:
+                continue
+            for h in range(lo, hi):
+                if t0 < h + 1.0 and t1 > h:
+                    blocked[g, h] = 1
+
+
+@kernel(nrt=True, python=True)
 def _tally(stock, at, of):
     """``at[e]`` people on island ``e``, ``of[o]`` people of origin ``o`` in the region; total.
 

@@ -21,7 +21,8 @@ F_DELAY_KIND = 4  # order delay distribution (kind, a, b) as in nansei.engine.di
 F_DELAY_A = 5
 F_DELAY_B = 6
 F_CARE_FRACTION = 7  # share of people who need care
-N_F = 8
+F_ORDER_AT = 8  # scripted order time (h; inf = none): the order takes effect then, once lawful
+N_F = 9
 
 # --- integer parameters (ev_i) -----------------------------------------------
 I_PRIORITY = 0  # PRIORITY_CODES
@@ -107,16 +108,32 @@ N_P = 6
 #: Per-island output fields (one column per evacuated island, by island of origin).
 ISLAND_OUTPUTS: tuple[tuple[str, str, str], ...] = (
     ("evac_start", "people", "residents + tourists of the island at t = 0"),
-    ("evac_evacuated", "people", "of them, left the region by the horizon"),
-    ("evac_remaining", "people", "of them, still in the region (on the island or staging)"),
+    ("evac_evacuated", "people", "people of the island who left the region by the horizon"),
+    (
+        "evac_remaining",
+        "people",
+        "people of the island still in the region at the horizon (on it or staging)",
+    ),
     ("evac_complete_h", "h", "time the island's last evacuee left the region (NaN = not)"),
-    ("evac_residents_at_strike", "people", "its residents in the region at the first strike"),
+    (
+        "evac_residents_at_strike",
+        "people",
+        "residents of the island still in the region at the first strike",
+    ),
     (
         "evac_cleared_h",
         "h",
         "time nobody was left on the island itself (staged islands: all moved to the "
         "staging island; NaN = not)",
     ),
+)
+
+
+#: Per-prefecture output ``evac_hosted.<prefecture>`` (one column per host prefecture).
+HOSTED_OUTPUT: tuple[str, str, str] = (
+    "evac_hosted",
+    "people",
+    "evacuees assigned to the host prefecture by the horizon",
 )
 
 
@@ -130,7 +147,7 @@ def output_names(islands: tuple[str, ...] | list[str], prefectures: tuple | list
     names = [n for n, _, _ in SCALAR_OUTPUTS]
     for f, _, _ in ISLAND_OUTPUTS:
         names.extend(f"{f}.{i}" for i in islands)
-    names.extend(f"evac_hosted.{p}" for p in prefectures)
+    names.extend(f"{HOSTED_OUTPUT[0]}.{p}" for p in prefectures)
     return names
 
 
@@ -164,4 +181,10 @@ EVAC_ARGS = (
     "site_near",
     "site_res",
     "site_isl",
+    "ev_stop",
 )
+# --- scripted stops of departures (ev_stop, shape (k, 4)) ------------------------
+# rows (t_from_h, t_to_h, mode, gateway): departures of the mode (MODE_AIR, MODE_SEA or
+# STOP_BOTH) from the gateway (index; -1 = every gateway) stop in every hour overlapping
+# [t_from_h, t_to_h): scripted closures, suspensions and bad weather.
+STOP_BOTH = 2

@@ -51,6 +51,7 @@ from nansei.engine.evac_flows import (
     _land,
     _off,
     _share,
+    _stopped_hours,
     _tally,
     host_assign,
     split_outflow,
@@ -79,6 +80,7 @@ def run_evacuation(
     site_near,
     site_res,
     site_isl,
+    ev_stop,
     authority_h,
     gw_log,
     n_gw,
@@ -125,6 +127,9 @@ def run_evacuation(
         Residents within the hazard radius of each site (``Compiled`` ``site_f[:, 1]``).
     site_isl : ndarray of int64 (n_site,)
         Island index (combat order) of each site, -1 for none.
+    ev_stop : ndarray (k, 4)
+        Scripted stops ``[t_from_h, t_to_h, mode, gateway]`` (``evac_layout.STOP_BOTH``;
+        gateway -1: all): scripted closures, suspensions, weather.
     authority_h : float
         Time (h) from which the order is lawful (recognition); inf = never.
     gw_log : ndarray (m, 3)
@@ -155,6 +160,8 @@ def run_evacuation(
     for d in range(n_days):
         wx[d] = random(st)
     t_order = authority_h + delay
+    if ev_f[Y.F_ORDER_AT] < np.inf:  # a scripted order: at its time, once lawful
+        t_order = max(authority_h, ev_f[Y.F_ORDER_AT])
     out_ev[:] = 0.0
     series_ev[:, :] = 0.0
     c_pref = 2 * n_ev
@@ -192,6 +199,7 @@ def run_evacuation(
     hosted_before = np.zeros(n_pref)
     blocked = np.zeros((n_g, n_h), dtype=np.uint8)
     _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h)
+    _stopped_hours(blocked, gw_int, ev_stop)
     changed = True  # stock moved in the previous hour (else the sums are unchanged)
     tallied = False  # pres[h], rem_o[h] were summed at the end of the previous hour
     empty = False  # everyone has left the region: only weather days remain to count

@@ -51,6 +51,7 @@ from nansei.engine.layout import U_ENABLED
 from nansei.engine.legal import A_EVACUATION, G_RANDOM
 from nansei.engine.relocation import on_leave
 from nansei.engine.rng import MASK32, next_uint64, seed_stream
+from nansei.engine.scripted import on_scripted, scripted_close, scripted_start
 from nansei.engine.state import (
     C_NGWLOG,
     C_NSTAYLOG,
@@ -142,6 +143,7 @@ def _start(rng, m, s):
             stock_check(m, s, 0.0, la)
     if su_on:
         fuel_start(m, s)
+    scripted_start(s, m.sx, horizon)
 
 
 @kernel(inline=False)
@@ -175,6 +177,7 @@ def _close(m, s, step):
         step += 1
     supply_close(m, s, horizon)
     legal_close(s, horizon)
+    scripted_close(s, horizon)
     out[Y.O_OVERFLOW] = s.b.cnt[C_OVERFLOW]
 
 
@@ -286,6 +289,8 @@ def _replicate(rng, m, s):
             who = on_withdraw(rng, m, s, t, e, tag, k)
         elif code == Y.EV_DEPLOY:
             who = on_deploy(rng, m, s, t, e, tag, k)
+        elif code == Y.EV_SCRIPTED:
+            who = on_scripted(rng, m, s, t, e, tag, k)
         else:
             who = ENG_NONE
         engage(rng, m, s, t, who)  # the one engagement site
@@ -363,7 +368,7 @@ def run_batch_kernel(
             run_evacuation(
                 st_ev, entropy, design_point, start + j, ev.ev_f, ev.ev_i, ev.ev_pop,
                 ev.ev_int, ev.isl_ev, ev.pref_rank, ev.pref_quota, ev.gw_int, ev.gw_cap_h,
-                ev.site_near, ev.site_res, ev.site_isl, s.lg.auth_t[A_EVACUATION],
+                ev.site_near, ev.site_res, ev.site_isl, ev.ev_stop, s.lg.auth_t[A_EVACUATION],
                 b.gw_log, cnt[C_NGWLOG], b.strike_log, cnt[C_NSTRLOG], b.stay_log,
                 cnt[C_NSTAYLOG], out_ev[j], series_ev[j] if keep_ev else scratch_ev,
             )  # fmt: skip

@@ -152,6 +152,7 @@ EV_REVISIT = 28  # Red strikes again a position it saw used (pattern of life)
 EV_FUEL_RESUPPLY = 29  # an SDF fuel vehicle reaches a stranded launcher
 EV_WITHDRAW = 30  # a launcher leaves the theatre on its group's schedule
 EV_DEPLOY = 31  # a launcher enters the theatre on its group's schedule
+EV_SCRIPTED = 32  # a scripted event (entity: row of Model.sx; value: index in events)
 #: Stock trace rows: entity = node + NODE_ITEM_BASE x item.
 NODE_ITEM_BASE = 1000
 EVENT_NAMES = (
@@ -187,6 +188,7 @@ EVENT_NAMES = (
     "fuel_resupply",
     "withdraw",
     "deploy",
+    "scripted",
 )
 # --- strike cues (the kill chain that applies) and move kinds ---------------
 CUE_ISR = 0
@@ -354,6 +356,38 @@ N_OUT = len(OUTPUTS)
 #: Outputs that are whole numbers (stored as int64 in records): every count, and the flag.
 INTEGER_OUTPUTS = frozenset(n for n, d in OUTPUTS if d.endswith("(count)")) | {"overflow"}
 OUT_INDEX = {name: i for i, name in enumerate(OUTPUT_NAMES)}
+#: Outputs of scripted events (``events:``), after the others in the kernel's record; a
+#: scenario without events has no such columns in its records (they would all be 0).
+SCRIPTED_OUTPUTS: tuple[tuple[str, str], ...] = (
+    ("scripted_events", "scripted events applied, timed ends of closures included (count)"),
+    (
+        "scripted_gateway_closed_h",
+        "airport- and port-hours closed by scripted events (close_*, strike_gateway), "
+        "not counted in gateway_closed_h (h)",
+    ),
+    (
+        "scripted_strikes",
+        "scripted strikes (strike_site, strike_gateway); not in red_strikes (count)",
+    ),
+    (
+        "scripted_launcher_kills",
+        "launchers destroyed by scripted strikes (counted in launchers_lost too) (count)",
+    ),
+)
+SCRIPTED_NAMES = tuple(name for name, _ in SCRIPTED_OUTPUTS)
+O_SX_EVENTS = N_OUT
+O_SX_GW_CLOSED_H = N_OUT + 1
+O_SX_STRIKES = N_OUT + 2
+O_SX_KILLS = N_OUT + 3
+#: Width of the kernel's record: the outputs, then the scripted ones.
+N_OUT_KERNEL = N_OUT + len(SCRIPTED_OUTPUTS)
+INTEGER_OUTPUTS = INTEGER_OUTPUTS | {n for n, d in SCRIPTED_OUTPUTS if d.endswith("(count)")}
+# --- scripted event operations (Model.sx rows: time, op, entity, event index) ---------
+SX_NOTE = 0  # mapped at compile time (legal timeline, group times, evacuation): trace only
+SX_CLOSE_GW = 1  # hold gateway ``entity`` closed
+SX_OPEN_GW = 2  # end the scripted hold of gateway ``entity``
+SX_STRIKE_GW = 3  # hold it closed, and its island is struck (SDF combat zone)
+SX_STRIKE_SITE = 4  # a strike lands on site ``entity``
 
 O_LAUNCHERS = OUT_INDEX["launchers"]
 O_LOST = OUT_INDEX["launchers_lost"]

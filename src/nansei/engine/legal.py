@@ -111,6 +111,8 @@ def compile_legal(sc) -> dict[str, np.ndarray]:
         ``lg_f`` (4,) float64, prior consultation status and decision time (h),
         SDF air-defence flag, random-delay flag.
     """
+    from nansei.scenario.events import legal_timeline  # not at module level: no kernel code
+
     aset = sc.legal.authority_set()
     perm = np.zeros((N_SIT, N_ACT), dtype=np.uint8)
     for s, acts in aset.permits.items():
@@ -118,7 +120,7 @@ def compile_legal(sc) -> dict[str, np.ndarray]:
             perm[SITUATIONS.index(s), ACTION_NAMES.index(a)] = 1
     rows = []
     random_delay = False
-    for rec in sc.legal.timeline:
+    for rec in legal_timeline(sc):  # scripted recognitions appended (scenario.events)
         row = np.zeros(N_REC_COLS)
         row[R_SIT] = SITUATIONS.index(rec.situation)
         row[R_MODE] = ("scheduled", "delay", "trigger").index(rec.mode)
@@ -268,10 +270,12 @@ def recognition_times(sc, trigger_times: dict[str, float] | None = None) -> dict
 
 
 def _resolve_means(sc, trigger_times):
+    from nansei.scenario.events import legal_timeline
+
     arrays = compile_legal(sc)
     rec = arrays["lg_rec"]
     rec_t, rec_delay, recog_t, auth_t, trig_t = new_legal_state(rec.shape[0])
-    for r, entry in enumerate(sc.legal.timeline):
+    for r, entry in enumerate(legal_timeline(sc)):
         rec_delay[r] = entry.delay_h.mean() if entry.delay_h is not None else 0.0
     for name, t in (trigger_times or {}).items():
         trig_t[TRIGGERS.index(name)] = t

@@ -156,13 +156,21 @@ def lift(m, s, t, a, b, s0, speed):
     lift is possible (gateway closed, runway too short, no asset).
     """
     fp, ip, isl_gw, gw_open, lift_free = m.fp, m.ip, m.isl_gw, s.w.gw_open, s.w.lift_free
+    held = s.w.gw_held  # closed by a scripted event
     for mode in range(2):
         count = ip[Y.I_AIR_LIFT_COUNT] if mode == 0 else ip[Y.I_SEA_LIFT_COUNT]
         if count <= 0:
             continue
         ga = isl_gw[a, mode]
         gb = isl_gw[b, mode]
-        if ga < 0 or gb < 0 or gw_open[ga] == 0 or gw_open[gb] == 0:
+        if (
+            ga < 0
+            or gb < 0
+            or gw_open[ga] == 0
+            or gw_open[gb] == 0
+            or held[ga] == 1
+            or held[gb] == 1
+        ):
             continue
         rw = fp[Y.F_AIR_MIN_RUNWAY_M]
         if mode == 0 and (m.gw_runway[ga] < rw or m.gw_runway[gb] < rw):

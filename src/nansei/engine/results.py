@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nansei.engine.layout import OUTPUTS, SERIES_NAMES, TRACE_COLUMNS
+from nansei.engine.layout import OUTPUTS, SCRIPTED_OUTPUTS, SERIES_NAMES, TRACE_COLUMNS
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
@@ -77,7 +77,8 @@ class Results:
             ``description``.
         """
         rows = []
-        for name, desc in (*OUTPUTS, *_evac_descriptions(self.records.columns)):
+        scripted = [o for o in SCRIPTED_OUTPUTS if o[0] in self.records.columns]
+        for name, desc in (*OUTPUTS, *scripted, *_evac_descriptions(self.records.columns)):
             col = self.records[name].to_numpy(dtype=float)
             m, sem, lo, hi = mean_ci(col, level)
             rows.append((name, m, sem, lo, hi, int(np.sum(~np.isnan(col))), desc))
@@ -94,18 +95,15 @@ class Results:
 
 
 def _evac_descriptions(columns) -> list[tuple[str, str]]:
-    """(name, description) of the evacuation outputs present in a record table."""
-    from nansei.engine.evac_layout import ISLAND_OUTPUTS, SCALAR_OUTPUTS
+    """(name, "description (unit)") of the evacuation outputs present in a record table,
+    as :mod:`nansei.engine.catalog` states them."""
+    from nansei.engine.catalog import describe
 
-    desc = {n: f"{d} ({u})" for n, u, d in (*SCALAR_OUTPUTS, *ISLAND_OUTPUTS)}
     out = []
     for c in columns:
         if c.startswith("evac_"):
-            base = c.split(".", 1)[0]
-            text = desc.get(base, "evacuation output (docs/civil.md)")
-            if "." in c:
-                text = f"{text}: {c.split('.', 1)[1]}"
-            out.append((c, text))
+            info = describe(c)
+            out.append((c, f"{info.description} ({info.unit})" if info.unit else info.description))
     return out
 
 

@@ -24,6 +24,8 @@ which mask Python integers in that mode.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import config, njit
 
@@ -267,8 +269,12 @@ def random(st):
 
 @kernel(python=True)
 def exponential(st, scale):
-    """Exponential with mean ``scale``, by inversion of one uniform."""
-    return -scale * np.log1p(-random(st))
+    """Exponential with mean ``scale``, by inversion of one uniform.
+
+    ``math`` (the C library), not NumPy: NumPy's vectorised ``log1p``/``log``/``cos``/
+    ``exp`` differ in the last bit on some CPUs (AVX-512), so the kernel run without JIT
+    would not match the compiled one, which calls the C library."""
+    return -scale * math.log1p(-random(st))
 
 
 @kernel(python=True)
@@ -276,7 +282,7 @@ def standard_normal(st):
     """Standard normal by Box-Muller (two uniforms, the cosine branch)."""
     u1 = 1.0 - random(st)  # (0, 1]
     u2 = random(st)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)  # as exponential()
 
 
 def new_stream(seed: int, design_point: int = 0, replication: int = 0, sub: int = -1) -> np.ndarray:

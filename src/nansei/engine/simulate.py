@@ -21,6 +21,7 @@ from nansei.engine.compile import Compiled, compile_scenario
 from nansei.engine.kernel import run_batch_kernel
 from nansei.engine.results import Results, series_frame, trace_frame
 from nansei.engine.rng import entropy_words, new_stream
+from nansei.scenario.resolve import gazetteer_file, geodata
 from nansei.version import __version__
 
 TRACE_CAPACITY = 200_000
@@ -68,7 +69,7 @@ def run_batch(
         follow the combat series when ``compiled.series_merged``).
     """
     n = stop - start
-    out = np.empty((n, Y.N_OUT), dtype=np.float64)
+    out = np.empty((n, Y.N_OUT_KERNEL), dtype=np.float64)
     n_steps = compiled.n_steps
     series = np.zeros((n if want_series else 0, n_steps, Y.N_SERIES), dtype=np.float64)
     scratch = np.zeros((n_steps, Y.N_SERIES), dtype=np.float64)
@@ -99,6 +100,7 @@ def run_batch(
             per_rep = dt / (b - a)
             size = int(min(8 * size, max(1.0, CALL_TARGET_S / max(per_rep, 1e-9))))
         a = b
+    out = out[:, : len(compiled.combat_output_names)]  # scripted outputs: with events only
     if n_ev:
         out = np.concatenate([out, out_ev], axis=1)
     if keep_ev:
@@ -111,7 +113,7 @@ def run_batch(
 def run_trace(compiled: Compiled, seed: int, design_point: int = 0, replication: int = 0):
     """Event trace of one replication, ``(rows, 5)`` float64 (a batch of one)."""
     n_ev, n_ev_ser = len(compiled.evac_output_names), len(compiled.evac_series_names)
-    out = np.empty((1, Y.N_OUT))
+    out = np.empty((1, Y.N_OUT_KERNEL))
     series = np.zeros((0, compiled.n_steps, Y.N_SERIES))
     scratch = np.zeros((compiled.n_steps, Y.N_SERIES))
     scratch_ev = np.zeros((compiled.n_days, n_ev_ser))
@@ -284,6 +286,9 @@ def simulate(
     }
     if overrides:
         meta["overrides"] = dict(overrides)
+    gfile = gazetteer_file(sc)
+    if gfile is not None:  # a user's gazetteer: which file, and which content
+        meta["gazetteer"] = {"file": gfile, "sha256": geodata(sc).source.sha256}
     return Results(records=records, series=ser, trace=tr, meta=meta)
 
 
@@ -359,7 +364,8 @@ def records_frame(
     n = out.shape[0]
     df = pd.DataFrame(out, columns=list(compiled.output_names))
     for c in Y.INTEGER_OUTPUTS:
-        df[c] = df[c].astype(np.int64)
+        if c in df.columns:  # scripted outputs only with scripted events
+            df[c] = df[c].astype(np.int64)
     front = pd.DataFrame(
         {
             "run_id": [rid] * n,

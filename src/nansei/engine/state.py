@@ -65,6 +65,7 @@ MODEL_FIELDS = (
     "su_issue",  # (I,) int64 issuing node of each island, -1 none
     "su_site_isl",  # (S,) int64 island of every site, -1 not in play
     "gw_island",  # (G,) int64 island of each gateway
+    "sx",  # (X, 4) float64 scripted events: time (h), op (layout.SX_*), entity, event index
 )
 Model = namedtuple("Model", MODEL_FIELDS)
 #: The evacuation sub-model's arrays (``nansei.engine.compile_civil``).
@@ -91,6 +92,8 @@ World = namedtuple(
         "gw_ver",  # (G,) int64 closure version
         "gw_since",  # (G,) float64 closed since (h)
         "gw_row",  # (G,) int64 row of the open closure in the gateway log
+        "gw_held",  # (G,) int64 1 while a scripted event holds the gateway closed
+        "gw_held_since",  # (G,) float64 held closed since (h)
         "lift_free",  # (2, n_lift) float64 time each air / sea lift platform is free
         "aim",  # (cap, 4) float64 pending strikes: x, y (km), reference site, position (1)
         "hit",  # (L,) int64 scratch: launchers a strike killed
@@ -209,7 +212,7 @@ def new_state(m, out, series):
     n_g = m.gw_type.shape[0]
     n_d = m.decoy_site.shape[0]
     n_m = m.rounds0.shape[1]
-    cap = 256 + 16 * n_l + 4 * n_d + 4 * n_g + 8 * n_z + 4 * ip[Y.I_MAX_TARGETS]
+    cap = 256 + m.sx.shape[0] + 16 * n_l + 4 * n_d + 4 * n_g + 8 * n_z + 4 * ip[Y.I_MAX_TARGETS]
     n_lift = max(ip[Y.I_AIR_LIFT_COUNT], ip[Y.I_SEA_LIFT_COUNT], 1)
     n_log = 0
     n_stay = 0
@@ -237,6 +240,8 @@ def new_state(m, out, series):
         np.zeros(n_g, dtype=np.int64),
         np.zeros(n_g),
         np.full(n_g, -1, dtype=np.int64),
+        np.zeros(n_g, dtype=np.int64),
+        np.zeros(n_g),
         np.zeros((2, n_lift)),
         np.zeros((cap, 4)),
         np.zeros(n_l, dtype=np.int64),
@@ -314,6 +319,8 @@ def reset_state(m, s):
     w.gw_open[:] = 1
     w.gw_ver[:] = 0
     w.gw_since[:] = 0.0
+    w.gw_held[:] = 0
+    w.gw_held_since[:] = 0.0
     w.lift_free[:, :] = 0.0
     b.cnt[:] = 0
     w.gw_row[:] = -1

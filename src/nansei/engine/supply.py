@@ -188,6 +188,12 @@ def strike_nodes(m, s, t, island):
 def struck(m, s, t, island, node_hit):
     """A Red strike arrived on ``island`` at ``t``: trigger, combat zone, node losses."""
     trigger(m, s, t, T_RED_STRIKE)
+    island_hit(m, s, t, island, node_hit)
+
+
+@kernel(inline=False)
+def island_hit(m, s, t, island, node_hit):
+    """A strike on ``island`` at ``t`` (Red's or scripted): combat zone, node losses."""
     if island < 0 or m.su_f[U_ENABLED] == 0.0:
         return
     s.su.isl_hit[island] = t

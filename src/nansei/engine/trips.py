@@ -67,11 +67,13 @@ from nansei.engine.state import C_OVERFLOW
 
 
 @kernel
-def _route_ok(m, gw_open, nd, mode):
+def _route_ok(m, w, nd, mode):
+    """Node ``nd``'s gateway of ``mode`` is usable: open after Red's strikes and not held
+    closed by a scripted event (road: always)."""
     if mode == 2:
         return True
     g = m.su_node[nd, N_PORT] if mode == 0 else m.su_node[nd, N_AIRPORT]
-    return g == -2 or (g >= 0 and gw_open[g] == 1)
+    return g == -2 or (g >= 0 and w.gw_open[g] == 1 and w.gw_held[g] == 0)
 
 
 @kernel
@@ -183,7 +185,7 @@ def review_node(m, s, t, p, fill):
     if src < 0:
         return np.inf
     # vehicle: free now, feasible mode, earliest arrival
-    gw_open, veh_free = s.w.gw_open, su.veh_free
+    veh_free = su.veh_free
     pool = -1
     veh = -1
     best_arr = np.inf
@@ -191,9 +193,9 @@ def review_node(m, s, t, p, fill):
     for j in range(su_tr.shape[0]):
         mode = int(su_tr[j, T_MODE])
         dist = su_km[src, p, mode]
-        if dist == np.inf or not _route_ok(m, gw_open, src, mode):
+        if dist == np.inf or not _route_ok(m, s.w, src, mode):
             continue
-        if not _route_ok(m, gw_open, p, mode):
+        if not _route_ok(m, s.w, p, mode):
             continue
         for v in range(int(su_tr[j, T_COUNT])):
             f = veh_free[j, v]

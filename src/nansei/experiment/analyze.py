@@ -11,9 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from nansei.analysis import paired_difference, replications_needed, summarize
+from nansei.analysis.ranking import METHODS, sensitivity_ranking
 from nansei.engine.layout import OUTPUT_NAMES
 
-__all__ = ["AnalyzeError", "analyze_directory"]
+__all__ = ["SPACE_FILLING", "AnalyzeError", "analyze_directory"]
+
+#: Design kinds that get a sensitivity ranking (SALib's own designs get Sobol or Morris).
+SPACE_FILLING = ("lhs", "sobol", "nolh")
 
 
 class AnalyzeError(Exception):
@@ -66,14 +70,30 @@ def analyze_directory(
     outputs: list[str] | None = None,
     half_width: float | None = None,
     compare: str | None = None,
+    ranking: str = "prcc",
 ) -> dict[str, pd.DataFrame]:
     """Analysis tables of a sweep store or a ``nansei run --out`` directory.
+
+    Parameters
+    ----------
+    directory : Path
+        A sweep store or a run directory.
+    outputs : list of str, optional
+        Outputs to analyse (default: all).
+    half_width : float, optional
+        Also the replications needed for this CI half-width.
+    compare : str, optional
+        ``FACTOR`` or ``FACTOR=A,B``: paired differences B - A.
+    ranking : {"prcc", "regression"}
+        Method of the sensitivity ranking of a space-filling design (``lhs``, ``sobol``,
+        ``nolh``): :func:`nansei.analysis.ranking.sensitivity_ranking`.
 
     Returns
     -------
     dict of str to DataFrame
         ``summary`` (per design point, with factor values), and as requested
-        ``replications_needed``, ``paired_difference``, ``sobol`` or ``morris``.
+        ``replications_needed``, ``paired_difference``; ``sobol`` or ``morris`` for a
+        SALib design, ``ranking`` for a complete space-filling design.
 
     Raises
     ------
@@ -84,6 +104,8 @@ def analyze_directory(
     directory = Path(directory)
     if half_width is not None and not half_width > 0:
         raise AnalyzeError(f"--half-width must be > 0 (got {half_width})")
+    if ranking not in METHODS:
+        raise AnalyzeError(f"--ranking: unknown method {ranking!r}; allowed: {', '.join(METHODS)}")
     if (directory / "records.parquet").is_file() and not is_store(directory):
         return _run_directory(directory, outputs, half_width)
     if not is_store(directory):
@@ -114,24 +136,37 @@ def analyze_directory(
         result["paired_difference"] = paired_difference(records, col, a, b, outs).assign(
             factor=col.removeprefix("factor."), a=a, b=b
         )
-    result.update(_sensitivity(store, records, outs))
+    result.update(_sensitivity(store, records, outs, ranking))
     store.close()
     return result
 
 
-def _sensitivity(store, records: pd.DataFrame, outs: list[str]) -> dict[str, pd.DataFrame]:
+def _ranking(design, records: pd.DataFrame, outs: list[str], method: str) -> pd.DataFrame:
+    """Sensitivity ranking of a space-filling design on the per-point means."""
+    from nansei.analysis.sensitivity import point_means
+
+    x = pd.DataFrame(design.coded, columns=list(design.factors))
+    y = pd.DataFrame({o: point_means(records, o, design.points) for o in outs})
+    return sensitivity_ranking(x, y, method=method)
+
+
+def _sensitivity(
+    store, records: pd.DataFrame, outs: list[str], ranking: str = "prcc"
+) -> dict[str, pd.DataFrame]:
     from nansei.analysis.sensitivity import morris_indices, point_means, sobol_indices
 
     from .design import make_design, salib_problem
     from .runner import _stored_experiment
 
     exp, points = _stored_experiment(store)
-    if exp.design.kind not in ("saltelli", "morris"):
+    if exp.design.kind not in ("saltelli", "morris", *SPACE_FILLING):
         return {}
     if records["design_point"].nunique() < points:
         return {}
-    problem = salib_problem(exp)
     design = make_design(exp)
+    if exp.design.kind in SPACE_FILLING:
+        return {"ranking": _ranking(design, records, outs, ranking)}
+    problem = salib_problem(exp)
     frames = []
     for o in outs:
         y = point_means(records, o, points)

@@ -91,7 +91,8 @@ class Design:
         r = self.max_abs_correlation()
         if r is None:
             return f"{self.kind} design, {self.points} points: fewer than two varying factors"
-        head = f"{self.kind} design, {self.points} points: max |pairwise correlation| {r:.3f}"
+        shown = f"{r:.3f}" if r >= 5e-4 or r < 1e-9 else f"{r:.1e}"  # never "0.000" for r > 0
+        head = f"{self.kind} design, {self.points} points: max |pairwise correlation| {shown}"
         if self.kind != "nolh":
             return head + " between factor values as run"
         if r < 1e-9:

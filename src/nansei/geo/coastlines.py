@@ -37,7 +37,7 @@ from geographiclib.geodesic import Geodesic
 from shapely.geometry import Point, Polygon, shape
 from shapely.strtree import STRtree
 
-__all__ = ["Coastlines", "geodesic_area_km2", "load_coastlines"]
+__all__ = ["Coastlines", "geodesic_area_km2", "load_coastlines", "simple_coastlines"]
 
 _DATA_PACKAGE = "nansei.geo"
 _DATA_FILE = "data/coastlines.geojson"
@@ -311,14 +311,90 @@ class Coastlines:
         return geodesic_area_km2(polygon)
 
 
-@lru_cache(maxsize=1)
-def load_coastlines() -> Coastlines:
-    """Load the packaged coastlines (cached; one shared instance per process).
+#: Vertices of each island's disc in a simple outline.
+SIMPLE_VERTICES = 72
+
+
+def _packaged_path() -> str:
+    return str(resources.files(_DATA_PACKAGE).joinpath(_DATA_FILE))
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, stamp: tuple[int, int]) -> Coastlines:
+    with open(path, encoding="utf-8") as fh:
+        return Coastlines(json.load(fh))
+
+
+def load_coastlines(path: str | None = None) -> Coastlines:
+    """Load coastlines from a GeoJSON file (cached per file and modification time).
+
+    Parameters
+    ----------
+    path : str, optional
+        A GeoJSON ``FeatureCollection`` of ``Polygon`` features (lon/lat degrees); default
+        the packaged ``nansei/geo/data/coastlines.geojson`` (GSHHG).
 
     Returns
     -------
     Coastlines
-        Built from ``nansei/geo/data/coastlines.geojson`` via ``importlib.resources``.
+        One shared instance per file.
+
+    Raises
+    ------
+    OSError, ValueError
+        The file cannot be read or is not such a FeatureCollection.
     """
-    text = resources.files(_DATA_PACKAGE).joinpath(_DATA_FILE).read_text(encoding="utf-8")
-    return Coastlines(json.loads(text))
+    import os
+
+    p = os.path.realpath(_packaged_path() if path is None else path)
+    st = os.stat(p)
+    return _read(p, (st.st_mtime_ns, st.st_size))
+
+
+def simple_coastlines(islands: list[tuple[str, float, float, float]]) -> Coastlines:
+    """A simple outline: each island a disc of its land area around its position.
+
+    For a gazetteer without coastline data (``coastlines: simple``). An assumption: real
+    islands are not round, so on-land checks and generated positions are approximate.
+
+    Parameters
+    ----------
+    islands : list of (id, lat, lon, area_km2)
+        Island id, position (degrees) and land area (km², > 0).
+
+    Returns
+    -------
+    Coastlines
+        One polygon per island (:data:`SIMPLE_VERTICES` vertices), largest first; the
+        properties hold ``island``, ``area_km2`` and ``outline: simple``.
+    """
+    feats = []
+    for iid, lat, lon, area in sorted(islands, key=lambda t: -t[3]):
+        r = math.sqrt(max(area, 1e-6) / math.pi)
+        kx, ky = _km_per_degree(lat)
+        ring = [
+            [
+                round(lon + r * math.cos(2 * math.pi * k / SIMPLE_VERTICES) / kx, 6),
+                round(lat + r * math.sin(2 * math.pi * k / SIMPLE_VERTICES) / ky, 6),
+            ]
+            for k in range(SIMPLE_VERTICES)
+        ]
+        ring.append(ring[0])
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"island": iid, "area_km2": area, "outline": "simple"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    return Coastlines(
+        {
+            "type": "FeatureCollection",
+            "license": "none: generated from the gazetteer",
+            "source": {
+                "attribution": "simple outline: a disc of each island's gazetteer land area "
+                "around its position (assumption)"
+            },
+            "features": feats,
+        }
+    )

@@ -24,19 +24,22 @@ Examples
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, computed_field, model_validator
-
-# libyaml's parser (same safe constructor, several times faster) for the packaged data
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 __all__ = [
+    "BUILTIN_FILE",
+    "COMPANION_KEYS",
     "MAINLAND_IDS",
     "Airport",
     "Camp",
@@ -44,6 +47,8 @@ __all__ = [
     "EvacuationCapacity",
     "EvacuationPlan",
     "Gazetteer",
+    "GazetteerError",
+    "GazetteerFile",
     "Island",
     "Port",
     "RunwayRecord",
@@ -52,7 +57,10 @@ __all__ = [
     "Sourced",
     "build_gazetteer",
     "load_gazetteer",
+    "read_gazetteer_cached",
+    "read_gazetteer_file",
     "read_runways",
+    "reference_problems",
     "runway_midpoint",
 ]
 
@@ -116,9 +124,36 @@ class Sourced(BaseModel, Generic[T]):
 LatLon = Sourced[tuple[float, float]]
 
 
+def _bounded(fig: Sourced | None, name: str, low: float, high: float, low_open: bool) -> None:
+    """Fail (located at ``name.value``) unless ``low < value`` (or ``<=``) ``<= high``."""
+    if fig is None:
+        return
+    v = float(fig.value)
+    ok = (v > low if low_open else v >= low) and v <= high
+    if not ok:
+        from nansei.scenario._base import fail
+
+        side = "(" if low_open else "["
+        fail((name, "value"), "out of range", value=fig.value, allowed=f"{side}{low:g}, {high:g}]")
+
+
 class _Located(BaseModel):
     model_config = _FROZEN
     position: LatLon
+
+    @model_validator(mode="after")
+    def _position_bounds(self) -> _Located:
+        lat, lon = self.position.value
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
+            from nansei.scenario._base import fail
+
+            fail(
+                ("position", "value"),
+                "not a (lat, lon) position in degrees",
+                value=list(self.position.value),
+                allowed="lat in [-90, 90], lon in [-180, 360]",
+            )
+        return self
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -143,12 +178,19 @@ class Island(_Located):
     id: str
     name: str
     prefecture: str
-    region: Literal["amami", "okinawa", "daito", "miyako", "yaeyama"]
+    region: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     municipalities: tuple[str, ...]
     area_km2: Sourced[float]
     population: Sourced[int]
     tourists: Sourced[int]
     shelter_in_place: bool = False
+
+    @model_validator(mode="after")
+    def _figure_bounds(self) -> Island:
+        _bounded(self.area_km2, "area_km2", 0.0, 1e6, True)
+        _bounded(self.population, "population", 0.0, 1e8, False)
+        _bounded(self.tourists, "tourists", 0.0, 1e8, False)
+        return self
 
     @property
     def density_per_km2(self) -> float:
@@ -171,6 +213,11 @@ class Airport(_Located):
     runway_m: Sourced[float]
     runway_ident: str | None = None
     ourairports_length_m: float | None = None
+
+    @model_validator(mode="after")
+    def _runway_bounds(self) -> Airport:
+        _bounded(self.runway_m, "runway_m", 0.0, 10_000.0, True)
+        return self
 
 
 class Port(_Located):
@@ -204,6 +251,12 @@ class SeaZone(_Located):
     radius_km: Sourced[float]
     width_km: Sourced[float] | None = None
 
+    @model_validator(mode="after")
+    def _zone_bounds(self) -> SeaZone:
+        _bounded(self.radius_km, "radius_km", 0.0, 500.0, True)
+        _bounded(self.width_km, "width_km", 0.0, 5000.0, True)
+        return self
+
 
 class EvacuationCapacity(BaseModel):
     """Daily evacuation capacity of one island gateway and mode, people per day."""
@@ -215,6 +268,11 @@ class EvacuationCapacity(BaseModel):
     mode: Literal["air", "sea"]
     destination: str
     per_day: Sourced[int]
+
+    @model_validator(mode="after")
+    def _capacity_bounds(self) -> EvacuationCapacity:
+        _bounded(self.per_day, "per_day", 0.0, 1_000_000.0, False)
+        return self
 
 
 class EvacuationPlan(BaseModel):
@@ -265,7 +323,7 @@ class Gazetteer(BaseModel):
     ports: tuple[Port, ...]
     camps: tuple[Camp, ...]
     sea_zones: tuple[SeaZone, ...]
-    evacuation_plan: EvacuationPlan
+    evacuation_plan: EvacuationPlan | None = None
 
     # ---- lookups -------------------------------------------------------------------------
     @property
@@ -340,58 +398,118 @@ class Gazetteer(BaseModel):
     # ---- validation ----------------------------------------------------------------------
     @model_validator(mode="after")
     def _check_references(self) -> Gazetteer:
-        problems: list[str] = []
-        for path, fig in self.iter_figures():
-            for src in (fig.source, *(d.source for d in fig.disagreements)):
-                if src not in self.sources:
-                    problems.append(f"{path}: unknown source {src!r}")
-        for key, src in self.sources.items():
-            if key != src.id:
-                problems.append(f"sources.{key}: id mismatch {src.id!r}")
-        places = set(self.island_ids) | set(MAINLAND_IDS)
-        for kind, rows in (("airports", self.airports), ("ports", self.ports)):
-            for r in rows:
-                if r.island not in places:
-                    problems.append(f"{kind}.{r.name}: unknown island {r.island!r}")
-        for c in self.camps:
-            if c.island not in self.island_ids:
-                problems.append(f"camps.{c.id}: unknown island {c.island!r}")
-        for kind, rows, key in (
-            ("islands", self.islands, "id"),
-            ("airports", self.airports, "icao"),
-            ("ports", self.ports, "id"),
-            ("camps", self.camps, "id"),
-            ("sea_zones", self.sea_zones, "id"),
-        ):
-            ids = [getattr(r, key) for r in rows]
-            if len(ids) != len(set(ids)):
-                problems.append(f"{kind}: duplicate ids")
-        gateways = {a.icao: a.island for a in self.airports} | {p.id: p.island for p in self.ports}
-        plan = self.evacuation_plan
-        for g in (*plan.origin_gateways.value, *plan.destination_gateways.value):
-            if g not in gateways:
-                problems.append(f"evacuation_plan: unknown gateway {g!r}")
-        for c in plan.capacities:
-            if gateways.get(c.gateway) != c.island:
-                problems.append(
-                    f"evacuation_plan.capacities.{c.id}: "
-                    f"gateway {c.gateway!r} is not on {c.island!r}"
-                )
-            if c.destination not in places:
-                problems.append(f"evacuation_plan.capacities.{c.id}: bad destination")
-        for a, b in plan.staging.value.items():
-            if a not in self.island_ids or b not in self.island_ids:
-                problems.append(f"evacuation_plan.staging: unknown island in {a!r} -> {b!r}")
-        for muni, prefs in plan.pairings.value.items():
-            for p in prefs:
-                if p not in plan.host_prefectures:
-                    problems.append(f"evacuation_plan.pairings.{muni}: unknown prefecture {p!r}")
-        for i in plan.shelter_in_place.value:
-            if i not in self.island_ids:
-                problems.append(f"evacuation_plan.shelter_in_place: unknown island {i!r}")
-        if problems:
-            raise ValueError("inconsistent gazetteer:\n  " + "\n  ".join(problems))
+        from nansei.scenario._base import fail_many
+
+        fail_many(reference_problems(self))
         return self
+
+
+def _figures_at(obj: Any, loc: tuple) -> Iterator[tuple[tuple, Sourced]]:
+    """Yield ``(location, figure)`` for every :class:`Sourced` figure below ``obj``; the
+    location is the key path in the gazetteer file (list indices, mapping keys)."""
+    if isinstance(obj, Sourced):
+        yield loc, obj
+    elif isinstance(obj, BaseModel):
+        for field in type(obj).model_fields:
+            yield from _figures_at(getattr(obj, field), (*loc, field))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _figures_at(v, (*loc, k))
+    elif isinstance(obj, tuple):
+        for j, v in enumerate(obj):
+            if isinstance(v, BaseModel):
+                yield from _figures_at(v, (*loc, j))
+
+
+def reference_problems(gaz: Gazetteer) -> list[tuple[tuple, str, Any, str | None]]:
+    """Cross-references of a gazetteer that do not resolve, as located problems.
+
+    Returns
+    -------
+    list of tuple
+        ``(location, message, value, allowed)``; the location is the key path in the
+        gazetteer file, e.g. ``('airports', 3, 'island')``.
+    """
+    out: list[tuple[tuple, str, Any, str | None]] = []
+    if not gaz.islands:
+        out.append((("islands",), "at least one island is needed", None, None))
+    known = ", ".join(gaz.sources)
+    for loc, fig in _figures_at(gaz, ()):
+        if fig.source not in gaz.sources:
+            out.append(((*loc, "source"), f"unknown source '{fig.source}'", fig.source, known))
+        for j, d in enumerate(fig.disagreements):
+            if d.source not in gaz.sources:
+                out.append(
+                    ((*loc, "disagreements", j, "source"), "unknown source", d.source, known)
+                )
+    for key, src in gaz.sources.items():
+        if key != src.id:
+            out.append((("sources", key), f"id mismatch {src.id!r}", src.id, key))
+    islands = ", ".join(gaz.island_ids)
+    places = set(gaz.island_ids) | set(MAINLAND_IDS)
+    for kind, rows in (("airports", gaz.airports), ("ports", gaz.ports)):
+        for j, r in enumerate(rows):
+            if r.island not in places:
+                allowed = ", ".join((*gaz.island_ids, *MAINLAND_IDS))
+                out.append(((kind, j, "island"), "unknown island", r.island, allowed))
+    for j, c in enumerate(gaz.camps):
+        if c.island not in gaz.island_ids:
+            out.append((("camps", j, "island"), "unknown island", c.island, islands))
+    for kind, rows, key in (
+        ("islands", gaz.islands, "id"),
+        ("airports", gaz.airports, "icao"),
+        ("ports", gaz.ports, "id"),
+        ("camps", gaz.camps, "id"),
+        ("sea_zones", gaz.sea_zones, "id"),
+    ):
+        seen: set[str] = set()
+        for j, r in enumerate(rows):
+            v = getattr(r, key)
+            if v in seen:
+                out.append(((kind, j, key), f"duplicate {key}", v, None))
+            seen.add(v)
+    if gaz.evacuation_plan is not None:
+        out.extend(_plan_problems(gaz, gaz.evacuation_plan, places))
+    return out
+
+
+def _plan_problems(
+    gaz: Gazetteer, plan: EvacuationPlan, places: set[str]
+) -> list[tuple[tuple, str, Any, str | None]]:
+    out: list[tuple[tuple, str, Any, str | None]] = []
+    gateways = {a.icao: a.island for a in gaz.airports} | {p.id: p.island for p in gaz.ports}
+    gw_list = ", ".join(gateways)
+    for key in ("origin_gateways", "destination_gateways"):
+        for j, g in enumerate(getattr(plan, key).value):
+            if g not in gateways:
+                loc = ("evacuation_plan", key, "value", j)
+                out.append((loc, "unknown gateway (airport ICAO or port id)", g, gw_list))
+    for j, c in enumerate(plan.capacities):
+        loc = ("evacuation_plan", "capacities", j)
+        if c.gateway not in gateways:
+            out.append(((*loc, "gateway"), "unknown gateway", c.gateway, gw_list))
+        elif gateways[c.gateway] != c.island:
+            msg = f"gateway '{c.gateway}' is on '{gateways[c.gateway]}', not on '{c.island}'"
+            out.append(((*loc, "island"), msg, c.island, gateways[c.gateway]))
+        if c.destination not in places:
+            allowed = ", ".join(sorted(places))
+            out.append(((*loc, "destination"), "unknown destination", c.destination, allowed))
+    islands = ", ".join(gaz.island_ids)
+    for a, b in plan.staging.value.items():
+        for v in (a, b):
+            if v not in gaz.island_ids:
+                loc = ("evacuation_plan", "staging", "value", a)
+                out.append((loc, "unknown island", v, islands))
+    for muni, prefs in plan.pairings.value.items():
+        for j, p in enumerate(prefs):
+            if p not in plan.host_prefectures:
+                loc = ("evacuation_plan", "pairings", "value", muni, j)
+                out.append((loc, "unknown prefecture", p, ", ".join(plan.host_prefectures)))
+    for j, i in enumerate(plan.shelter_in_place.value):
+        if i not in gaz.island_ids:
+            loc = ("evacuation_plan", "shelter_in_place", "value", j)
+            out.append((loc, "unknown island", i, islands))
+    return out
 
 
 def _lookup(rows, key: str, value: str, what: str):
@@ -524,48 +642,265 @@ def _data_text(name: str) -> str:
     return (resources.files("nansei.geo") / "data" / name).read_text(encoding="utf-8")
 
 
+#: The built-in gazetteer file: the default of every scenario, read like any other file.
+BUILTIN_FILE = Path(__file__).with_name("data") / "gazetteer.yaml"
+#: Largest gazetteer (or companion) file read, bytes.
+MAX_GAZETTEER_BYTES = 5_000_000
+#: Keys of a gazetteer file that name companion data rather than :class:`Gazetteer` fields:
+#: ``runways`` (an OurAirports CSV), ``coastlines`` (GeoJSON or ``simple``) and
+#: ``candidate_sites`` (a sites document, inline or in a file).
+COMPANION_KEYS = ("runways", "coastlines", "candidate_sites")
+
+
+class GazetteerError(ValueError):
+    """A gazetteer file that cannot be read or is invalid.
+
+    Attributes
+    ----------
+    problems : list of nansei.scenario.errors.Problem
+        Every problem, located by key path (and line) in the gazetteer file.
+    source : str
+        The file.
+    """
+
+    def __init__(self, problems: list[Any], source: str) -> None:
+        self.problems = list(problems)
+        self.source = source
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"invalid gazetteer {self.source}: {n} problem{'s' if n != 1 else ''}"
+        return "\n".join([head, *("  - " + p.render() for p in self.problems[:20])])
+
+
+def gazetteer_error(
+    source: str,
+    loc: tuple,
+    message: str,
+    value: Any = None,
+    allowed: str | None = None,
+    lines: dict | None = None,
+) -> GazetteerError:
+    """A :class:`GazetteerError` with one problem at ``loc`` (a key path in the file)."""
+    from nansei.scenario.errors import Problem, _loc_line, _short_repr, format_path
+
+    val = None if value is None else _short_repr(value)
+    return GazetteerError(
+        [Problem(format_path(loc), _loc_line(lines, loc), val, message, allowed)], source
+    )
+
+
+def read_text_file(path: Path, source: str, loc: tuple, lines: dict | None = None) -> str:
+    """The UTF-8 text of a gazetteer or companion file, capped at MAX_GAZETTEER_BYTES.
+
+    Raises
+    ------
+    GazetteerError
+        Missing, unreadable, too large or not UTF-8; the problem is located at ``loc``.
+    """
+    from nansei.scenario.files import InputTooLarge, read_input_bytes
+
+    try:
+        raw = read_input_bytes(path, MAX_GAZETTEER_BYTES)
+        return raw.decode("utf-8-sig")
+    except FileNotFoundError:
+        msg = "file not found"
+    except IsADirectoryError:
+        msg = "is a folder, not a file"
+    except InputTooLarge:
+        msg = f"file too large (limit {MAX_GAZETTEER_BYTES:,} bytes)"
+    except UnicodeDecodeError as exc:
+        msg = f"file is not UTF-8 text (byte {exc.start})"
+    except OSError as exc:
+        msg = f"cannot read file: {exc.strerror or exc}"
+    raise gazetteer_error(source, loc, msg, str(path), "a readable file", lines)
+
+
+def companion_path(base: Path, spec: Any, key: str, source: str, lines: dict) -> Path:
+    """The file named by ``{file: PATH}`` at top-level key ``key``, relative to ``base``.
+
+    Raises
+    ------
+    GazetteerError
+        If ``spec`` is not a mapping with one string ``file``.
+    """
+    if not (isinstance(spec, dict) and set(spec) == {"file"} and isinstance(spec["file"], str)):
+        raise gazetteer_error(
+            source, (key,), "expected a mapping with one key 'file'", spec, "{file: PATH}", lines
+        )
+    p = Path(spec["file"]).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def parse_gazetteer_text(text: str, source: str) -> tuple[dict[str, Any], dict]:
+    """Parse gazetteer YAML into ``(data, lines)``; ``lines`` maps key paths to line numbers.
+
+    Raises
+    ------
+    GazetteerError
+        YAML syntax errors (with their line) or a top level that is not a mapping.
+    """
+    from nansei.scenario.errors import ScenarioError
+    from nansei.scenario.yaml_lines import parse_yaml
+
+    try:
+        data, lines = parse_yaml(text, source)
+    except ScenarioError as exc:
+        raise GazetteerError(exc.problems, source) from None
+    if not isinstance(data, dict):
+        allowed = ", ".join([*Gazetteer.model_fields, *COMPANION_KEYS])
+        kind = "nothing" if data is None else type(data).__name__
+        msg = f"the top level must be a mapping (key: value pairs), not {kind}"
+        raise gazetteer_error(source, (), msg, None, allowed, lines)
+    return data, lines
+
+
 def build_gazetteer(raw: dict[str, Any], runways: tuple[RunwayRecord, ...]) -> Gazetteer:
     """Build and validate a :class:`Gazetteer` from parsed YAML and runway records.
 
     Airport positions are computed here from ``runways``; an airport may carry its own
-    ``position`` only if its primary runway has no end coordinates.
+    ``position`` only if its primary runway has no end coordinates. The companion keys
+    (:data:`COMPANION_KEYS`) are ignored here.
 
     Raises
     ------
-    ValueError
-        On any schema error or inconsistency (the message names the field).
+    pydantic.ValidationError
+        On any schema error or inconsistency, located by key path in the file (a
+        ``ValueError``).
     """
-    data = dict(raw)
-    data["sources"] = {k: {"id": k, **v} for k, v in raw["sources"].items()}
-    airports = []
-    for a in raw["airports"]:
-        a = dict(a)
-        rwy = _primary_runway(runways, a["icao"])
-        mid = runway_midpoint(a["icao"], runways)
-        if rwy is not None:
-            a["ourairports_length_m"] = round(rwy.length_m, 1)
-            a["runway_ident"] = rwy.ident
-        if mid is not None:
-            if "position" in a:
-                raise ValueError(
-                    f"airports.{a['icao']}: position is computed from runways.csv; remove it"
-                )
-            a["position"] = {
-                "value": [round(mid[0], 6), round(mid[1], 6)],
-                "source": "ourairports",
-                "confidence": "B",
-                "note": f"midpoint of runway {rwy.ident} end points (OurAirports, public domain)",
-            }
-        elif "position" not in a:
-            raise ValueError(f"airports.{a['icao']}: no runway end coordinates and no position")
-        airports.append(a)
-    data["airports"] = airports
-    data["evacuation_plan"] = data.pop("evacuation_plan_2025")
+    data = {k: v for k, v in raw.items() if k not in COMPANION_KEYS}
+    if isinstance(raw.get("sources"), dict):
+        data["sources"] = {
+            k: {"id": k, **v} if isinstance(v, dict) else v for k, v in raw["sources"].items()
+        }
+    if isinstance(raw.get("airports"), list):
+        data["airports"] = [_airport_position(j, a, runways) for j, a in enumerate(raw["airports"])]
     return Gazetteer.model_validate(data)
 
 
+def _airport_position(j: int, a: Any, runways: tuple[RunwayRecord, ...]) -> Any:
+    """One raw airport with its position computed from its primary runway, if known."""
+    if not (isinstance(a, dict) and isinstance(a.get("icao"), str)):
+        return a  # reported by the schema
+    a = dict(a)
+    rwy = _primary_runway(runways, a["icao"])
+    mid = runway_midpoint(a["icao"], runways)
+    if rwy is not None:
+        a["ourairports_length_m"] = round(rwy.length_m, 1)
+        a["runway_ident"] = rwy.ident
+    if mid is not None:
+        if "position" in a:
+            _fail_airport(j, "position is computed from the runways file; remove it", "a runway")
+        a["position"] = {
+            "value": [round(mid[0], 6), round(mid[1], 6)],
+            "source": "ourairports",
+            "confidence": "B",
+            "note": f"midpoint of runway {rwy.ident} end points (OurAirports, public domain)",
+        }
+    elif "position" not in a:
+        _fail_airport(j, "no runway end coordinates and no position", "a position figure")
+    return a
+
+
+def _fail_airport(j: int, message: str, allowed: str) -> None:
+    from pydantic import ValidationError
+    from pydantic_core import InitErrorDetails, PydanticCustomError
+
+    problems = (((), message, None, allowed),)
+    err = PydanticCustomError("nansei_problem", message, {"problems": problems})
+    detail = InitErrorDetails(type=err, loc=("airports", j, "position"), input=None)
+    raise ValidationError.from_exception_data("Gazetteer", [detail])
+
+
+@dataclass(frozen=True, eq=False)
+class GazetteerFile:
+    """A gazetteer file, read and validated.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file (absolute).
+    gazetteer : Gazetteer
+    companions : dict
+        The raw values of :data:`COMPANION_KEYS` present in the file.
+    lines : dict
+        Key path in the file -> 1-based line.
+    sha256 : str
+        Hex digest of the file's text (UTF-8), for the run metadata.
+    """
+
+    path: Path
+    gazetteer: Gazetteer
+    companions: dict[str, Any] = dc_field(repr=False)
+    lines: dict = dc_field(repr=False)
+    sha256: str = ""
+
+
+def read_gazetteer_file(path: str | os.PathLike | None = None) -> GazetteerFile:
+    """Read and validate a gazetteer file (default: the built-in :data:`BUILTIN_FILE`).
+
+    The file has the schema of the built-in one (:class:`Gazetteer` plus
+    :data:`COMPANION_KEYS`); companion paths are relative to the file's folder.
+
+    Raises
+    ------
+    GazetteerError
+        For every problem, each located by key path and line in the file; nothing else.
+    """
+    from pydantic import ValidationError
+
+    from nansei.scenario.errors import problems_from_validation
+
+    p = Path(BUILTIN_FILE if path is None else path).resolve()
+    src = str(p)
+    text = read_text_file(p, src, ())
+    data, lines = parse_gazetteer_text(text, src)
+    runways: tuple[RunwayRecord, ...] = ()
+    if "runways" in data:
+        rpath = companion_path(p.parent, data["runways"], "runways", src, lines)
+        rtext = read_text_file(rpath, src, ("runways", "file"), lines)
+        try:
+            runways = read_runways(rtext)
+        except (KeyError, ValueError) as exc:
+            msg = f"not an OurAirports runways CSV: {type(exc).__name__}: {exc}"
+            raise gazetteer_error(src, ("runways", "file"), msg, str(rpath), None, lines) from None
+    try:
+        gaz = build_gazetteer(data, runways)
+    except ValidationError as exc:
+        probs = problems_from_validation(exc, data, lines, Gazetteer)
+        raise GazetteerError(probs, src) from None
+    companions = {k: data[k] for k in COMPANION_KEYS if k in data}
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return GazetteerFile(p, gaz, companions, lines, digest)
+
+
 @cache
-def load_gazetteer() -> Gazetteer:
-    """Load the packaged gazetteer (cached; the returned object is immutable)."""
-    raw = yaml.load(_data_text("gazetteer.yaml"), Loader=_SAFE_LOADER)
-    return build_gazetteer(raw, read_runways())
+def _read_cached(path: str, stamp: tuple[int, int]) -> GazetteerFile:
+    return read_gazetteer_file(path)
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    """``(mtime_ns, size)`` of a file, ``(0, -1)`` if it cannot be stat'ed (cache key)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def read_gazetteer_cached(path: str | os.PathLike | None = None) -> GazetteerFile:
+    """:func:`read_gazetteer_file`, cached per file and modification time."""
+    p = Path(BUILTIN_FILE if path is None else path).resolve()
+    return _read_cached(str(p), file_stamp(p))
+
+
+def load_gazetteer(path: str | os.PathLike | None = None) -> Gazetteer:
+    """Load a gazetteer file (default: the built-in one; cached; immutable).
+
+    Raises
+    ------
+    GazetteerError
+        If the file is invalid (every problem located by key path and line).
+    """
+    return read_gazetteer_cached(path).gazetteer

@@ -47,7 +47,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import shapely
@@ -199,9 +198,14 @@ def position_count(
     return int(min(max(n, min_per_island), max_per_island))
 
 
-@cache
-def island_mean_concealment(island: str) -> float:
+def island_mean_concealment(island: str, sites: tuple[CandidateSite, ...] | None = None) -> float:
     """Mean concealment of the built-in sites on ``island`` (an assumption, confidence C).
+
+    Parameters
+    ----------
+    island : str
+    sites : tuple of CandidateSite, optional
+        The gazetteer's candidate sites; default the built-in ones.
 
     Returns
     -------
@@ -209,7 +213,7 @@ def island_mean_concealment(island: str) -> float:
         In [0, 1], rounded to 0.01; :data:`DEFAULT_CONCEALMENT` if the island has no
         built-in site.
     """
-    vals = [s.concealment for s in load_sites() if s.island == island]
+    vals = [s.concealment for s in (load_sites() if sites is None else sites) if s.island == island]
     return round(sum(vals) / len(vals), 2) if vals else DEFAULT_CONCEALMENT
 
 
@@ -262,6 +266,7 @@ def generate_positions(
     inland_km: float = INLAND_KM,
     gazetteer: Gazetteer | None = None,
     coastlines: Coastlines | None = None,
+    sites: tuple[CandidateSite, ...] | None = None,
 ) -> IslandPositions:
     """Generate ``count`` notional launcher positions inside an island's land polygon.
 
@@ -281,8 +286,9 @@ def generate_positions(
         adaptive (module docstring); an explicit spacing that does not fit raises.
     inland_km : float, default 0.5
         Least distance from the coast, km (>= 0).
-    gazetteer, coastlines : optional
-        Default to the packaged data.
+    gazetteer, coastlines, sites : optional
+        One gazetteer file's data (:class:`nansei.geo.geodata.GeoData`); default the
+        built-in gazetteer's.
 
     Returns
     -------
@@ -334,7 +340,10 @@ def generate_positions(
             f"island {island!r}: {count} positions do not fit at {at} in {land:.1f} km² "
             f"of land {inland_km:g} km inland; lower count"
         )
-    conceal = island_mean_concealment(island) if concealment is None else float(concealment)
+    if concealment is None:
+        conceal = island_mean_concealment(island, sites)
+    else:
+        conceal = float(concealment)
     _, ky = _km_per_degree(isl.lat)
     sites: list[CandidateSite] = []
     for j, (x, y) in enumerate(pts, start=1):

@@ -25,23 +25,20 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from nansei.geo.distance import geodesic_km
 from nansei.geo.gazetteer import Gazetteer, Sourced, load_gazetteer
 
 # libyaml's parser (same safe constructor, several times faster) for the packaged data
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 __all__ = [
     "DEFAULT_ACCESS_RADIUS_KM",
     "DEFAULT_HAZARD_RADIUS_KM",
     "CandidateSite",
+    "SitesError",
     "build_sites",
     "classify_access",
     "get_site",
@@ -167,47 +164,118 @@ def classify_access(
     return "road", None, None
 
 
+class SitesError(ValueError):
+    """Invalid candidate sites; ``problems`` are ``(location, message, value, allowed)`` with
+    the location a key path in the sites document (e.g. ``('sites', 3, 'island')``)."""
+
+    def __init__(self, problems: list[tuple[tuple, str, Any, str | None]]) -> None:
+        self.problems = problems
+        shown = "; ".join(f"{'.'.join(map(str, p[0]))}: {p[1]} ({p[2]!r})" for p in problems[:5])
+        super().__init__(f"invalid candidate sites: {shown}")
+
+
 def build_sites(raw: dict[str, Any], gazetteer: Gazetteer) -> tuple[CandidateSite, ...]:
     """Validate raw ``sites.yaml`` content and derive access and exposure.
 
     Raises
     ------
-    ValueError
-        On duplicate ids, unknown islands, or a site implausibly far from its island.
+    SitesError
+        On a malformed document, duplicate ids, unknown islands or sources, or a site
+        implausibly far from its island (every problem, located by key path).
     """
-    for key in ("provenance", "hazard_radius_km", "access_radius_km"):
-        figs = raw[key].values() if key == "provenance" else [raw[key]]
-        for f in figs:
+    from pydantic import ValidationError
+
+    probs: list[tuple[tuple, str, Any, str | None]] = []
+    if not isinstance(raw, dict):
+        raise SitesError([((), "expected a mapping (the sites document)", raw, None)])
+    for key in ("provenance", "hazard_radius_km", "access_radius_km", "sites"):
+        if key not in raw:
+            probs.append(((key,), f"missing required field '{key}'", None, None))
+    if probs:
+        raise SitesError(probs)
+    prov = raw["provenance"]
+    figs = [(("provenance", k), f) for k, f in prov.items()] if isinstance(prov, dict) else []
+    figs += [((key,), raw[key]) for key in ("hazard_radius_km", "access_radius_km")]
+    known = ", ".join(gazetteer.sources)
+    for loc, f in figs:
+        try:
             fig = Sourced[Any].model_validate(f)
-            if fig.source not in gazetteer.sources:
-                raise ValueError(f"sites.yaml {key}: unknown source {fig.source!r}")
-    hazard = float(raw["hazard_radius_km"]["value"])
-    access_r = float(raw["access_radius_km"]["value"])
+        except ValidationError as exc:
+            probs.append((loc, _first(exc), f, "{value, source, confidence}"))
+            continue
+        if fig.source not in gazetteer.sources:
+            probs.append(((*loc, "source"), "unknown source", fig.source, known))
+    if probs:
+        raise SitesError(probs)
+    hazard = _radius(raw, "hazard_radius_km")
+    access_r = _radius(raw, "access_radius_km")
+    if not isinstance(raw["sites"], list):
+        raise SitesError([(("sites",), "expected a list", raw["sites"], None)])
     out: list[CandidateSite] = []
     seen: set[str] = set()
+    islands = ", ".join(gazetteer.island_ids)
     for i, entry in enumerate(raw["sites"]):
-        base = CandidateSite.model_validate({**entry, "hazard_radius_km": hazard})
+        try:
+            base = CandidateSite.model_validate({**entry, "hazard_radius_km": hazard})
+        except (ValidationError, TypeError) as exc:
+            probs.extend(_entry_problems(i, entry, exc))
+            continue
         if base.id in seen:
-            raise ValueError(f"sites[{i}]: duplicate id {base.id!r}")
+            probs.append((("sites", i, "id"), "duplicate site id", base.id, None))
+            continue
         seen.add(base.id)
-        isl = gazetteer.island(base.island)  # KeyError lists the valid ids
+        if base.island not in gazetteer.island_ids:
+            probs.append((("sites", i, "island"), "unknown island", base.island, islands))
+            continue
+        isl = gazetteer.island(base.island)
         d = geodesic_km(base.lat, base.lon, isl.lat, isl.lon)
         if d > MAX_FROM_CENTRE_KM:
-            raise ValueError(f"sites[{i}] {base.id}: {d:.0f} km from the {isl.id} centre")
+            msg = f"{d:.0f} km from the {isl.id} centre (at most {MAX_FROM_CENTRE_KM:g} km)"
+            probs.append((("sites", i, "lat"), msg, base.lat, None))
+            continue
         access, gw, dist = classify_access(base.island, base.lat, base.lon, gazetteer, access_r)
         site = base.model_copy(
             update={"access": access, "access_gateway": gw, "access_distance_km": dist}
         )
         res = residents_within(site, hazard, gazetteer)
         out.append(site.model_copy(update={"residents_in_hazard_radius": round(res, 1)}))
+    if probs:
+        raise SitesError(probs)
     return tuple(out)
 
 
-@cache
+def _first(exc: Any) -> str:
+    err = exc.errors(include_url=False)[0]
+    where = ".".join(map(str, err.get("loc", ())))
+    return f"{where}: {err['msg']}" if where else str(err["msg"])
+
+
+def _radius(raw: dict[str, Any], key: str) -> float:
+    v = raw[key]["value"]
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 < float(v) <= 100.0:
+        raise SitesError([((key, "value"), "must be a number of km in (0, 100]", v, "(0, 100]")])
+    return float(v)
+
+
+def _entry_problems(i: int, entry: Any, exc: Exception) -> list[tuple[tuple, str, Any, None]]:
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return [(("sites", i), "expected a mapping (one site)", entry, None)]
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = ("sites", i, *err.get("loc", ()))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        value = None if err["type"] in ("missing", "extra_forbidden") else err.get("input")
+        out.append((loc, msg, None if isinstance(value, dict) else value, None))
+    return out
+
+
 def load_sites() -> tuple[CandidateSite, ...]:
-    """Load the packaged notional candidate sites (cached, immutable)."""
-    text = (resources.files("nansei.geo") / "data" / "sites.yaml").read_text(encoding="utf-8")
-    return build_sites(yaml.load(text, Loader=_SAFE_LOADER), load_gazetteer())
+    """The built-in notional candidate sites (the built-in gazetteer's; cached, immutable)."""
+    from nansei.geo.geodata import load_geodata
+
+    return load_geodata().sites
 
 
 def get_site(site_id: str) -> CandidateSite:

@@ -25,7 +25,7 @@ from nansei.analysis import summarize
 STOCK_PREFIX = "stock"
 REMAINING_PREFIX = "remaining."
 BLOCKED_PREFIX = "blocked_"
-SIZE = (7.5, 3.6)
+SIZE = (5.6, 3.2)
 
 
 def columns_with(df: pd.DataFrame | None, prefix: str) -> list[str]:
@@ -93,6 +93,8 @@ def survival_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
     title = "Launchers alive"
     if series is None or "launchers_alive" not in series:
         return placeholder(title, "No series in this run (run with --series).")
+    if not series["launchers_alive"].any():
+        return placeholder(title, "No launcher in this scenario.")
     fig, ax = _band_axes(
         f"{title} (mean, {level:.0%} CI band, {_n_reps(series)} replications)", "launchers"
     )
@@ -107,6 +109,8 @@ def salvos_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
     title = "Salvos fired per day"
     if series is None or "salvos" not in series:
         return placeholder(title, "No series in this run (run with --series).")
+    if "launchers_alive" in series and not series["launchers_alive"].any():
+        return placeholder(title, "No launcher in this scenario.")
     b = band(series, "salvos", level)
     fig, ax = _band_axes(f"{title} (mean, {level:.0%} CI)", "salvos per step")
     days = b["t_end_h"] / 24.0
@@ -153,6 +157,8 @@ def stock_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
     cols = columns_with(series, STOCK_PREFIX)
     if not cols:
         return placeholder("Stock levels", "SDF sustainment not simulated in this run.")
+    if not series[cols].to_numpy().any():
+        return placeholder("Stock levels", "No SDF stock held at any step of this run.")
     units: dict[str, list[str]] = {}
     for c in cols:
         units.setdefault(_unit(c), []).append(c)
@@ -164,7 +170,7 @@ def stock_chart(series: pd.DataFrame | None, level: float = 0.95) -> Figure:
             _plot_band(ax, band(series, c, level), label)
         ax.set_xlabel("day")
         ax.set_ylabel(unit)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, 1.08 * ax.get_ylim()[1])  # a level flat at its maximum stays in view
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
@@ -197,8 +203,7 @@ def blocked_chart(records: pd.DataFrame, level: float = 0.95) -> Figure:
     ax.set_yticks(list(y), [o.removeprefix(BLOCKED_PREFIX) for o in s["output"]])
     ax.invert_yaxis()
     ax.set_xlabel(
-        f"per replication (mean, {level:.0%} CI); us_fires_from_japan counts targets, "
-        "the others attempts"
+        f"per replication (mean, {level:.0%} CI)\nus_fires_from_japan: targets; others: attempts"
     )
     ax.set_title(title, loc="left", fontsize=11)
     ax.grid(axis="x", alpha=0.3)

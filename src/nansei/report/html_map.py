@@ -48,6 +48,8 @@ def map_data(layers: MapLayers, replay: Replay | None = None, step_h: float = 1.
     pos = {s["id"]: (s["lat"], s["lon"]) for s in layers.sites}
     return {
         "coastlines": layers.coastlines,
+        "bounds": [[layers.extent[2], layers.extent[0]], [layers.extent[3], layers.extent[1]]],
+        "coast_credit": layers.coast_credit,
         "islands": layers.islands,
         "airports": [a for a in layers.airports if a["role"] == "island"],
         "ports": [p for p in layers.ports if p["role"] == "island"],
@@ -78,5 +80,7 @@ def render_map(layers: MapLayers, replay: Replay | None = None, title: str = "")
     """
     env = environment()
     return env.get_template("map.html.j2").render(
-        title=title or "nansei map", data_json=script_json(map_data(layers, replay))
+        title=title or "nansei map",
+        data_json=script_json(map_data(layers, replay)),
+        coast_credit=layers.coast_credit,
     )

@@ -17,6 +17,10 @@ from shapely.ops import unary_union
 EXTENT = (122.0, 132.0, 23.5, 29.0)
 #: Extent of the evacuation panel, which reaches Kyushu.
 EVAC_EXTENT = (122.0, 132.5, 23.5, 34.2)
+#: Attribution of the built-in coastlines.
+GSHHG_CREDIT = "Coastlines: GSHHG 2.3.6 (Wessel & Smith), LGPL-3."
+#: Margin around a user's gazetteer on its map, degrees.
+MAP_MARGIN_DEG = 0.4
 #: Where the evacuation plan's destination names are (degrees).
 DESTINATIONS = {
     "kyushu": ("Kyushu (Fukuoka, Kagoshima)", 32.6, 130.6),
@@ -43,7 +47,11 @@ class MapLayers:
         Flows of the evacuation plan: origin island and gateway, mode,
         destination and capacity per day (with its source and confidence).
     coastlines : dict
-        GeoJSON FeatureCollection of land polygons (GSHHG, LGPL).
+        GeoJSON FeatureCollection of land polygons (GSHHG, LGPL; or a user's gazetteer's).
+    extent, evac_extent : tuple of float
+        ``(lon_min, lon_max, lat_min, lat_max)`` of the main and evacuation panels, degrees.
+    coast_credit : str
+        Where the coastlines come from (for the map's attribution).
     """
 
     islands: list[dict]
@@ -56,6 +64,9 @@ class MapLayers:
     ranges: list[dict]
     evacuation: list[dict]
     coastlines: dict = field(repr=False)
+    extent: tuple[float, float, float, float] = EXTENT
+    evac_extent: tuple[float, float, float, float] = EVAC_EXTENT
+    coast_credit: str = GSHHG_CREDIT
 
 
 def circle(lat: float, lon: float, radius_km: float, n: int = 72) -> Polygon:
@@ -129,9 +140,27 @@ def _point_of(gaz, ident: str) -> tuple[float, float] | None:
     return None
 
 
+def gazetteer_extent(geo, zones: list[dict]) -> tuple[float, float, float, float]:
+    """Map extent ``(lon_min, lon_max, lat_min, lat_max)`` of a gazetteer, degrees: its
+    coastlines, islands, airports, ports and the zones in play, with a margin
+    (:data:`MAP_MARGIN_DEG`)."""
+    gaz = geo.gazetteer
+    pts = [(i.lat, i.lon) for i in gaz.islands]
+    pts += [(r.lat, r.lon) for r in (*gaz.airports, *gaz.ports) if r.role == "island"]
+    pts += [(z["lat"], z["lon"]) for z in zones]
+    b = geo.coastlines.bounds
+    lons = [p[1] for p in pts] + [v for v in (b[0], b[2]) if np.isfinite(v)]
+    lats = [p[0] for p in pts] + [v for v in (b[1], b[3]) if np.isfinite(v)]
+    m = MAP_MARGIN_DEG
+    return (min(lons) - m, max(lons) + m, min(lats) - m, max(lats) + m)
+
+
 def evacuation_flows(gaz) -> list[dict]:
-    """Flows of the gazetteer's evacuation plan, with positions of both ends."""
+    """Flows of the gazetteer's evacuation plan, with positions of both ends (none without
+    a plan)."""
     out = []
+    if gaz.evacuation_plan is None:
+        return out
     for c in gaz.evacuation_plan.capacities:
         start = _point_of(gaz, c.gateway)
         name, lat, lon = DESTINATIONS.get(c.destination, (c.destination, np.nan, np.nan))
@@ -171,11 +200,10 @@ def scenario_layers(sc, compiled, used_sites: list[str] | None = None) -> MapLay
     -------
     MapLayers
     """
-    from nansei.geo.coastlines import load_coastlines
-    from nansei.geo.gazetteer import load_gazetteer
-    from nansei.scenario.resolve import islands_in_play, resolved_zones
+    from nansei.scenario.resolve import geodata, islands_in_play, resolved_zones
 
-    gaz = load_gazetteer()
+    geo = geodata(sc)
+    gaz = geo.gazetteer
     from nansei.geo.positions import GENERATED_ID
 
     decoys = {compiled.site_ids[i] for i in compiled.arrays["decoy_site"]}
@@ -203,18 +231,28 @@ def scenario_layers(sc, compiled, used_sites: list[str] | None = None) -> MapLay
         if p is not None:
             kind = "airport" if int(compiled.arrays["gw_type"][k]) == 0 else "port"
             gateways.append({"id": gid, "index": k, "lat": p[0], "lon": p[1], "kind": kind})
+    zones = [
+        {"id": z.id, "name": z.name, "lat": z.lat, "lon": z.lon, "radius_km": z.radius_km}
+        for z in resolved_zones(sc)
+    ]
+    if geo.builtin:
+        extent, evac_extent, credit = EXTENT, EVAC_EXTENT, GSHHG_CREDIT
+    else:
+        extent = evac_extent = gazetteer_extent(geo, zones)
+        src = geo.coastlines.source.get("attribution") or f"{geo.path.name} (user's gazetteer)"
+        credit = f"Coastlines: {src}."
     return MapLayers(
         islands=_islands(gaz, set(islands_in_play(sc))),
         airports=_airports(gaz),
         ports=_ports(gaz),
         sites=sites,
-        zones=[
-            {"id": z.id, "name": z.name, "lat": z.lat, "lon": z.lon, "radius_km": z.radius_km}
-            for z in resolved_zones(sc)
-        ],
+        zones=zones,
         gateways=gateways,
         used_sites=list(dict.fromkeys(used_sites)),
         ranges=ranges,
         evacuation=evacuation_flows(gaz),
-        coastlines=load_coastlines().geojson,
+        coastlines=geo.coastlines.geojson,
+        extent=extent,
+        evac_extent=evac_extent,
+        coast_credit=credit,
     )

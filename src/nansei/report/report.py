@@ -29,8 +29,9 @@ from nansei.report.theatre_map import theatre_map
 from nansei.report.verification import verification_status
 from nansei.scenario.resolve import theatre
 
-#: Outputs left out of the key results (bookkeeping, not results).
-HIDDEN_OUTPUTS = ("events", "overflow")
+#: Charts of the brief, in order (the daily series with their confidence bands, then the
+#: actions blocked by law); the report prints them on the first two A4 pages with the map.
+BRIEF_CHARTS = ("survival", "salvos", "evacuees", "stocks", "blocked")
 _PACKAGES = ("nansei", "numpy", "numba", "pandas", "scipy", "pyarrow", "matplotlib", "jinja2")
 
 
@@ -44,20 +45,34 @@ def _no_nan(rows: list[dict]) -> list[dict]:
 def key_results(records: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Means and confidence intervals of every output, exactly as ``summarize`` gives them.
 
-    Adds ``no_launcher_lost`` (1 if a replication lost no launcher), whose
-    mean is the probability that no launcher is lost, and a description.
+    Adds ``no_launcher_lost`` (1 if a replication lost no launcher), whose mean is the
+    probability that no launcher is lost, and each output's ``subsystem``,
+    ``description`` and ``unit`` as :mod:`nansei.engine.catalog` reads them from the
+    layouts.
     """
-    from nansei.engine.layout import OUTPUTS
+    from nansei.engine.catalog import describe
 
-    desc = dict(OUTPUTS)
     out = summarize(records, level=level)
-    out = out[~out["output"].isin(HIDDEN_OUTPUTS)]
     if "launchers_lost" in records:
         flag = pd.DataFrame({"no_launcher_lost": (records["launchers_lost"] == 0).astype(float)})
         out = pd.concat([summarize(flag, level=level), out], ignore_index=True)
-        desc["no_launcher_lost"] = "1 if no launcher was lost (mean = probability)"
-    out["description"] = out["output"].map(desc).fillna("")
+    infos = [describe(name) for name in out["output"]]
+    out["subsystem"] = [i.subsystem for i in infos]
+    out["description"] = [i.description for i in infos]
+    out["unit"] = [i.unit for i in infos]
     return out.reset_index(drop=True)
+
+
+def grouped_results(rows: list[dict]) -> list[dict]:
+    """Key-result rows by subsystem, in :data:`nansei.engine.catalog.SUBSYSTEMS` order:
+    ``[{"key", "title", "rows"}]``."""
+    from nansei.engine.catalog import SUBSYSTEMS
+
+    return [
+        {"key": key, "title": title, "rows": [r for r in rows if r["subsystem"] == key]}
+        for key, title in SUBSYSTEMS
+        if any(r["subsystem"] == key for r in rows)
+    ]
 
 
 def _with_bands(rows: list[dict], bands: pd.DataFrame | None) -> list[dict]:
@@ -104,13 +119,13 @@ def _versions(meta: dict) -> dict:
 
 
 def _sources(sc) -> list[dict]:
-    from nansei.geo.gazetteer import load_gazetteer
+    from nansei.scenario.resolve import gazetteer
 
     out = [
         {"what": f"munition {m.id}", "source": m.source, "confidence": m.confidence}
         for m in sc.blue.munitions
     ]
-    for sid, s in load_gazetteer().sources.items():
+    for sid, s in gazetteer(sc).sources.items():
         out.append(
             {
                 "what": f"gazetteer [{sid}]",
@@ -152,9 +167,17 @@ def _reproduce(run: RunDir) -> str:
 
 
 def build_report(
-    run_dir: str | Path, out: str | Path | None = None, verify_scale: float = 0.02
+    run_dir: str | Path,
+    out: str | Path | None = None,
+    verify_scale: float = 0.02,
+    findings: list[str] | None = None,
 ) -> Path:
     """Write the HTML report of a run directory.
+
+    The report opens with a brief that prints on at most two A4 pages: the findings, the
+    headline charts with their confidence bands and the map with its legend. An appendix
+    follows: every output grouped by subsystem (collapsed on screen, printed in full), the
+    assumptions and sources, the verification and validation status, versions and seeds.
 
     Parameters
     ----------
@@ -166,6 +189,10 @@ def build_report(
     verify_scale : float
         If the run has no ``verification.json``, run the check suite at this
         replication scale and label it a quick check; 0 skips it ("not run").
+    findings : list of str, optional
+        Sentences that answer the run's question, computed from its numbers
+        (``nansei.analysis.findings``); rendered first, as the "Findings" section, in
+        the given order. None leaves the section out.
 
     Returns
     -------
@@ -203,6 +230,7 @@ def build_report(
         (out.parent / "map.html").write_text(render_map(layers, replay, title), encoding="utf-8")
     sc = run.scenario
     results = _with_bands(_no_nan(key_results(run.records).to_dict(orient="records")), run.bands)
+    brief = [k for k in BRIEF_CHARTS if k in chart_pngs]
     html = (
         environment()
         .get_template("report.html.j2")
@@ -210,7 +238,9 @@ def build_report(
             title=title,
             scenario=sc,
             meta=run.meta,
-            results=results,
+            findings=None if findings is None else [str(f) for f in findings],
+            groups=grouped_results(results),
+            n_outputs=len(results),
             has_bands=run.bands is not None,
             drivers=_drivers(run.ranking, [name for name, _ in HEADLINES]),
             n_reps=len(run.records),
@@ -218,8 +248,11 @@ def build_report(
             assumptions=list(sc.assumptions),
             sources=_sources(sc),
             map_png=_png_uri(map_png),
-            charts={k: _png_uri(v) for k, v in chart_pngs.items()},
+            brief_charts={k: _png_uri(chart_pngs[k]) for k in brief},
+            other_charts={k: _png_uri(v) for k, v in chart_pngs.items() if k not in brief},
             abstract_theatre=abstract,
+            coast_credit=layers.coast_credit,
+            evac_plan=bool(layers.evacuation),
             data_json=None if abstract else script_json(map_data(layers, replay)),
             verification=verification_status(run.verification, verify_scale),
             versions=_versions(run.meta),

@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from nansei.report.layers import EVAC_EXTENT, EXTENT, MapLayers, circle
+from nansei.report.layers import MapLayers, circle
 
 LAND = "#e6dcc0"
 COAST = "#8a7a55"
@@ -68,10 +68,10 @@ def _zones(ax, layers: MapLayers) -> None:
         )
 
 
-def _covers_map(geojson: dict) -> bool:
+def _covers_map(geojson: dict, extent: tuple[float, float, float, float]) -> bool:
     from shapely.geometry import box, shape
 
-    lon0, lon1, lat0, lat1 = EXTENT
+    lon0, lon1, lat0, lat1 = extent
     return shape(geojson).contains(box(lon0, lat0, lon1, lat1))
 
 
@@ -88,7 +88,7 @@ def _ranges(ax, layers: MapLayers) -> list:
             xs, ys = zip(*poly[0], strict=True)
             ax.plot(xs, ys, ls="--", lw=1.1, color=col, zorder=3)
         label = f"{r['id']} range {r['range_km']:g} km from used sites"
-        if _covers_map(g):  # its outline lies outside the map: say so, list no line
+        if _covers_map(g, layers.extent):  # its outline lies outside the map: say so, list no line
             covering.append(label)
             continue
         handles.append(Line2D([], [], ls="--", color=col, label=label))
@@ -239,7 +239,7 @@ def _strikes(ax, layers: MapLayers, strikes: pd.DataFrame | None) -> list:
 
 def draw_main(ax, layers: MapLayers, strikes: pd.DataFrame | None = None) -> None:
     """Draw the island-chain panel on ``ax``."""
-    _frame(ax, EXTENT)
+    _frame(ax, layers.extent)
     draw_coastlines(ax, layers.coastlines)
     _zones(ax, layers)
     range_handles = _ranges(ax, layers)
@@ -259,13 +259,13 @@ def draw_main(ax, layers: MapLayers, strikes: pd.DataFrame | None = None) -> Non
         label="sea target zone",
     )
     ax.legend(
-        handles=[*handles, *range_handles, zone], loc="upper left", fontsize=7, framealpha=0.9
+        handles=[*handles, *range_handles, zone], loc="upper left", fontsize=8.5, framealpha=0.9
     )
 
 
 def draw_evacuation(ax, layers: MapLayers) -> None:
     """Draw the evacuation-flow panel (island gateways to staging and Kyushu) on ``ax``."""
-    _frame(ax, EVAC_EXTENT)
+    _frame(ax, layers.evac_extent)
     draw_coastlines(ax, layers.coastlines)
     top = max((f["per_day"] for f in layers.evacuation), default=1)
     for f in layers.evacuation:
@@ -286,9 +286,12 @@ def draw_evacuation(ax, layers: MapLayers) -> None:
     for name, lat, lon in {(f["to"], f["to_lat"], f["to_lon"]) for f in layers.evacuation}:
         ax.scatter([lon], [lat], s=40, c="black", zorder=6)
         ax.text(lon + 0.15, lat, name, fontsize=8, zorder=7, path_effects=_HALO)
+    if not layers.evacuation:
+        ax.set_title("No evacuation plan in the gazetteer", fontsize=10, loc="left")
+        return
     ax.text(
-        EVAC_EXTENT[0] + 0.2,
-        EVAC_EXTENT[3] - 0.3,
+        layers.evac_extent[0] + 0.2,
+        layers.evac_extent[3] - 0.3,
         "Kyushu lies outside the clipped coastline data;\nits destinations are drawn as points.",
         fontsize=7,
         va="top",
@@ -302,6 +305,7 @@ def draw_evacuation(ax, layers: MapLayers) -> None:
         handles=[
             Line2D([], [], color="#253494", lw=2, label="air"),
             Line2D([], [], color="#41b6c4", lw=2, label="sea"),
+            Line2D([], [], color="black", marker="o", ls="", ms=5, label="staging or destination"),
         ],
         loc="lower right",
         fontsize=7,
@@ -334,7 +338,7 @@ def static_map(layers: MapLayers, strikes: pd.DataFrame | None = None, title: st
     fig.text(
         0.01,
         0.01,
-        "Coastlines: GSHHG 2.3.6 (Wessel & Smith), LGPL-3. Sites are notional. Unclassified.",
+        f"{layers.coast_credit} Sites are notional. Unclassified.",
         fontsize=7,
         color="#555555",
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import resolve
 from ._base import problem
+from .events import check_events
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Scenario
@@ -25,23 +26,86 @@ ON_LAND_TOL_KM = 0.5
 Problems = list[tuple[tuple[str | int, ...], str, Any, str | None]]
 
 
-def _geo_data(probs: Problems, need_coast: bool = True) -> tuple[Any, Any, Any]:
-    """Gazetteer, coastlines and built-in sites (None where unavailable).
+def _geo_data(sc: Scenario, probs: Problems, need_coast: bool = True) -> tuple[Any, Any, Any]:
+    """Gazetteer, coastlines and built-in sites of the scenario's gazetteer (None where
+    unavailable); a user's gazetteer file that is invalid adds its problems, each at
+    ``geography.theatre.file`` naming the line and key path in that file.
 
     The coastlines (GeoJSON polygons, shapely) are loaded only when ``need_coast``:
     only custom sites are checked against them.
     """
-    out = []
-    for loader in (resolve.gazetteer, resolve.coastlines, resolve.builtin_sites):
-        if loader is resolve.coastlines and not need_coast:
-            out.append(None)
-            continue
+    from nansei.geo.gazetteer import GazetteerError
+
+    try:
+        geo = resolve.geodata(sc)
+    except resolve.GeoDataError as exc:
+        probs.append(problem(("geography",), f"cannot check geography: {exc}"))
+        return None, None, None
+    except GazetteerError as exc:
+        for p in exc.problems:
+            where = f"line {p.line}: " if p.line is not None else ""
+            where += "" if p.path == "<document>" else f"{p.path}: "
+            probs.append(
+                (
+                    ("geography", "theatre", "file"),
+                    f"invalid gazetteer {exc.source}: {where}{p.message}",
+                    p.value if p.value is None else _Raw(p.value),
+                    p.allowed,
+                )
+            )
+        return None, None, None
+    if geo is None:
+        return None, None, None
+    if not geo.builtin and _outside_box(geo, probs):
+        return None, None, None
+    return geo.gazetteer, geo.coastlines if need_coast else None, resolve.builtin_sites(sc)
+
+
+def _outside_box(geo: Any, probs: Problems) -> bool:
+    """Report islands and candidate sites of a user's gazetteer outside the scenario's
+    coordinate box (:data:`~.geography.SITE_LAT`, :data:`~.geography.SITE_LON`)."""
+    from .geography import SITE_LAT, SITE_LON
+
+    allowed = f"lat {SITE_LAT[0]:g}..{SITE_LAT[1]:g}, lon {SITE_LON[0]:g}..{SITE_LON[1]:g}"
+    n = len(probs)
+    points = [(f"islands[{j}] '{i.id}'", i.lat, i.lon) for j, i in enumerate(geo.gazetteer.islands)]
+    points += [(f"candidate site '{s.id}'", s.lat, s.lon) for s in geo.sites]
+    for what, lat, lon in points:
+        if not (SITE_LAT[0] <= lat <= SITE_LAT[1] and SITE_LON[0] <= lon <= SITE_LON[1]):
+            probs.append(
+                problem(
+                    ("geography", "theatre", "file"),
+                    f"gazetteer {geo.path}: {what} lies outside the scenario's coordinate box",
+                    value=(lat, lon),
+                    allowed=allowed,
+                )
+            )
+    from pydantic import ValidationError
+
+    from .targets import SeaZone
+
+    for j, z in enumerate(geo.gazetteer.sea_zones):
         try:
-            out.append(loader())
-        except resolve.GeoDataError as exc:
-            probs.append(problem(("geography",), f"cannot check geography: {exc}"))
-            out.append(None)
-    return out[0], out[1], out[2]
+            SeaZone(id=z.id, name=z.name, lat=z.lat, lon=z.lon, radius_km=z.radius_km.value)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            field = ".".join(map(str, err["loc"]))
+            probs.append(
+                problem(
+                    ("geography", "theatre", "file"),
+                    f"gazetteer {geo.path}: sea_zones[{j}] '{z.id}': {field}: {err['msg']}",
+                    value=err.get("input"),
+                    allowed="as targets.zones.custom[] (docs/scenario-reference.md)",
+                )
+            )
+    return len(probs) > n
+
+
+class _Raw(str):
+    """A value already rendered (``repr``) by the gazetteer's problem: shown as is."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _islands(sc: Scenario, gaz: Any, probs: Problems) -> tuple[list[str], list[str]]:
@@ -288,7 +352,10 @@ def check_scenario(sc: Scenario) -> Problems:
     """Return every cross-field problem of a structurally valid scenario."""
     probs: Problems = []
     _abstract_theatre(sc, probs)
-    gaz, coast, bsites = _geo_data(probs, need_coast=bool(sc.geography.sites.custom))
+    n_before = len(probs)
+    gaz, coast, bsites = _geo_data(sc, probs, need_coast=bool(sc.geography.sites.custom))
+    if resolve.gazetteer_file(sc) is not None and len(probs) > n_before:
+        return probs  # the rest needs the scenario's gazetteer, which is invalid
     known, play = _islands(sc, gaz, probs)
     sites = _sites(sc, known, play, coast, bsites, probs)
     site_ids = [s.id for s in sites]
@@ -338,9 +405,10 @@ def check_scenario(sc: Scenario) -> Problems:
     zone_ids = [z.id for z in zones]
     bz = None
     try:
-        bz = resolve.builtin_zones()
+        bz = resolve.builtin_zones(sc)
     except resolve.GeoDataError:
         pass
+
     if bz is not None:
         bz_ids = [z.id for z in bz]
         if isinstance(sc.targets.zones.builtin, list):
@@ -462,6 +530,7 @@ def check_scenario(sc: Scenario) -> Problems:
                             )
         if gaz is not None:
             _evacuation_plan(sc, gaz, play, probs)
+    probs.extend(check_events(sc, gaz, play, site_ids))
     return probs
 
 

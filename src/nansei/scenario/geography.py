@@ -8,13 +8,27 @@ ids exist, sites lie on land) run when the whole scenario is validated.
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ._base import Ident, Model, Probability, fail
 
-__all__ = ["AbstractTheatre", "GeneratedSites", "Geography", "Site", "SiteSelection"]
+__all__ = [
+    "AbstractTheatre",
+    "GazetteerTheatre",
+    "GeneratedSites",
+    "Geography",
+    "Site",
+    "SiteSelection",
+]
+
+
+#: Bounds of a site's latitude and longitude, degrees (WGS 84): the scenario's map box. A
+#: user's gazetteer file must place its islands and candidate sites inside it.
+SITE_LAT = (20.0, 35.0)
+SITE_LON = (120.0, 135.0)
 
 
 class Site(Model):
@@ -26,8 +40,12 @@ class Site(Model):
 
     id: Ident = Field(description="Unique site id (must not clash with built-in site ids).")
     island: str = Field(description="Gazetteer island id the site lies on, e.g. 'ishigaki'.")
-    lat: float = Field(ge=20.0, le=35.0, description="Latitude, decimal degrees (WGS 84).")
-    lon: float = Field(ge=120.0, le=135.0, description="Longitude, decimal degrees (WGS 84).")
+    lat: float = Field(
+        ge=SITE_LAT[0], le=SITE_LAT[1], description="Latitude, decimal degrees (WGS 84)."
+    )
+    lon: float = Field(
+        ge=SITE_LON[0], le=SITE_LON[1], description="Longitude, decimal degrees (WGS 84)."
+    )
     concealment: float = Field(
         0.5,
         ge=0.0,
@@ -211,14 +229,49 @@ class AbstractTheatre(Model):
         return self
 
 
+class GazetteerTheatre(Model):
+    """A user's own gazetteer file: islands, airports, ports, sea zones, coastlines and
+    candidate sites, with the schema and the validation of the built-in Nansei gazetteer
+    (see docs/scenario-reference.md, "Your own gazetteer"). Islands, sites, sea zones,
+    lift and civil protection then refer to its ids. No real installations.
+    """
+
+    kind: Literal["gazetteer"] = Field(description="'gazetteer' (a user's gazetteer file).")
+    file: str = Field(
+        min_length=1,
+        max_length=4096,
+        description="Path of the gazetteer YAML file; a relative path resolves against the "
+        "scenario file's folder (the working folder for scenario text). Stored absolute.",
+    )
+
+    @field_validator("file")
+    @classmethod
+    def _absolute(cls, v: str, info: ValidationInfo) -> str:
+        ctx = info.context or {}
+        p = Path(v).expanduser()
+        if not p.is_absolute():
+            base = ctx.get("base_dir")
+            p = (Path(base) if base else Path.cwd()) / p
+        p = p.resolve()
+        root = ctx.get("files_under")  # the web workbench: only its own gazetteers folder
+        if root is not None and not p.is_relative_to(Path(root).resolve()):
+            raise ValueError(f"a gazetteer file must lie in {root}")
+        return str(p)
+
+
 class Geography(Model):
     """The islands and sites in play."""
 
-    theatre: Literal["nansei"] | AbstractTheatre = Field(
+    theatre: (
+        Literal["nansei"]
+        | Annotated[AbstractTheatre | GazetteerTheatre, Field(discriminator="kind")]
+    ) = Field(
         "nansei",
-        description="'nansei' (the built-in gazetteer of the Nansei Islands) or an abstract "
-        "theatre (a region of generated positions behind a front line). With an abstract "
-        "theatre, islands, sites and the built-in sea zones are not used.",
+        description="'nansei' (the built-in gazetteer of the Nansei Islands), an abstract "
+        "theatre (a region of generated positions behind a front line) or a user's own "
+        "gazetteer file ({kind: gazetteer, file: PATH}). With an abstract theatre, islands, "
+        "sites and the built-in sea zones are not used; with a gazetteer file, they are "
+        "that file's.",
     )
     islands: Literal["all"] | list[str] = Field(
         "all",

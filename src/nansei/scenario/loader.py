@@ -73,7 +73,13 @@ def builtin_path(name: str) -> Path:
 # public loading API
 
 
-def _validate(data: Any, lines: Lines | None, source: str) -> Scenario:
+def _validate(
+    data: Any,
+    lines: Lines | None,
+    source: str,
+    base_dir: Path | None = None,
+    files_under: Path | None = None,
+) -> Scenario:
     if not isinstance(data, Mapping):
         kind = "nothing" if data is None else type(data).__name__
         raise _err(
@@ -84,20 +90,37 @@ def _validate(data: Any, lines: Lines | None, source: str) -> Scenario:
             allowed=", ".join(Scenario.model_fields),
         )
     try:
-        return Scenario.model_validate(dict(data))
+        ctx = {"base_dir": base_dir, "files_under": files_under}
+        return Scenario.model_validate(dict(data), context=ctx)
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, data, lines, Scenario), source) from None
 
 
-def parse_scenario_text(text: str, source: str = "<text>") -> Scenario:
+def parse_scenario_text(
+    text: str,
+    source: str = "<text>",
+    base_dir: Path | None = None,
+    files_under: Path | None = None,
+) -> Scenario:
     """Validate a scenario written as YAML (or JSON) text.
+
+    Parameters
+    ----------
+    base_dir : pathlib.Path, optional
+        Folder against which relative paths in the scenario resolve
+        (``geography.theatre.file``); default the working folder.
+    files_under : pathlib.Path, optional
+        If given, a gazetteer file must lie in this folder (the web workbench's
+        ``gazetteers`` folder), so that a scenario cannot make the server read other files.
 
     Raises
     ------
     ScenarioError
         For any problem, with line numbers.
     """
-    return _guard(lambda: _validate(*parse_yaml(text, source), source), source)
+    return _guard(
+        lambda: _validate(*parse_yaml(text, source), source, base_dir, files_under), source
+    )
 
 
 def _guard(fn: Any, source: str) -> Scenario:
@@ -136,7 +159,7 @@ def _read_file(path: Path) -> Scenario:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _err(f"file is not UTF-8 text (byte {exc.start})", source=source) from None
-    return parse_scenario_text(text, source)
+    return parse_scenario_text(text, source, path.resolve().parent)
 
 
 def load_scenario(spec: Any, overrides: Any = None) -> Scenario:
@@ -227,6 +250,14 @@ def json_schema() -> dict[str, Any]:
     }
 
 
+def _gazetteer_name(sc: Scenario) -> str:
+    from .resolve import gazetteer_file, theatre
+
+    if theatre(sc) is not None:
+        return "none (abstract theatre)"
+    return gazetteer_file(sc) or "built-in (Nansei Islands)"
+
+
 def summarize(sc: Scenario) -> dict[str, Any]:
     """Return the key facts of a scenario (for ``nansei show``)."""
     b, r, leg = sc.blue, sc.red, sc.legal
@@ -242,6 +273,7 @@ def summarize(sc: Scenario) -> dict[str, Any]:
         "horizon_h": sc.run.horizon_h,
         "replications": sc.run.replications,
         "seed": sc.run.seed,
+        "gazetteer": _gazetteer_name(sc),
         "islands": islands,
         "sites": len(sites),
         "launchers": b.total_launchers(),

@@ -19,6 +19,7 @@ from ._base import Confidence, Ident, Model, fail_many
 from .blue import Blue
 from .checks import check_scenario
 from .civil import Civil, Gateway
+from .events import Event
 from .geography import Geography, Site
 from .legal import Legal
 from .red import Red
@@ -69,6 +70,14 @@ class Scenario(Model):
     )
     legal: Legal = Field(default_factory=Legal, description="Legal authorities.")
     civil: Civil = Field(default_factory=Civil, description="Residents and evacuation.")
+    events: list[Event] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Scripted events (injects): timed actions such as closing an airport, "
+        "striking a position, recognising a situation, ordering or suspending the evacuation, "
+        "bad weather, a launcher group arriving or withdrawing (docs/model.md, Scripted "
+        "events). Reported apart from Red's own strikes.",
+    )
     uncertain: Uncertain | None = Field(
         None,
         description="Parameter uncertainty: ranges of numeric fields over which nansei run "

@@ -1,9 +1,11 @@
 """Resolve scenario references against the gazetteer, sites and coastlines.
 
-The geographic data modules are imported lazily. If a module is not
-installed at all (``ImportError``), checks that need it are skipped and
-resolution falls back to the scenario's inline data; any other failure is
-reported as a problem rather than raised.
+A scenario plays on the built-in Nansei gazetteer or on a user's own gazetteer file
+(``geography.theatre: {kind: gazetteer, file: PATH}``); :func:`geodata` returns the one in
+play, and every function here takes the scenario so as to use it. The geographic data
+modules are imported lazily. If a module is not installed at all (``ImportError``), checks
+that need it are skipped and resolution falls back to the scenario's inline data; any other
+failure is reported as a problem rather than raised.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ __all__ = [
     "builtin_zones",
     "coastlines",
     "gazetteer",
+    "gazetteer_file",
     "generated_sites",
+    "geodata",
     "islands_in_play",
     "resolved_gateways",
     "resolved_sites",
@@ -42,49 +46,76 @@ class GeneratedSitesError(ValueError):
     """``geography.sites.generated`` cannot be honoured (positions do not fit, no data)."""
 
 
-def _load(module: str, func: str) -> Any:
-    import importlib
+def gazetteer_file(sc: Scenario | None) -> str | None:
+    """The scenario's own gazetteer file (absolute path), or None for the built-in one."""
+    th = None if sc is None else sc.geography.theatre
+    if th is None or isinstance(th, str) or th.kind != "gazetteer":
+        return None
+    return th.file
 
+
+def geodata(sc: Scenario | None = None) -> Any:
+    """The geography the scenario plays on (:class:`nansei.geo.geodata.GeoData`).
+
+    The built-in Nansei gazetteer unless ``geography.theatre`` names a gazetteer file; None
+    if :mod:`nansei.geo.geodata` is not installed.
+
+    Raises
+    ------
+    nansei.geo.gazetteer.GazetteerError
+        A user's gazetteer file is invalid (every problem located in that file).
+    GeoDataError
+        The built-in data failed to load.
+    """
     try:
-        mod = importlib.import_module(module)
+        from nansei.geo.gazetteer import GazetteerError
+        from nansei.geo.geodata import load_geodata
     except ImportError:
         return None
+    path = gazetteer_file(sc)
     try:
-        return getattr(mod, func)()
+        return load_geodata(path)
+    except GazetteerError:
+        if path is not None:
+            raise
+        raise GeoDataError("the built-in gazetteer failed to load") from None
     except Exception as exc:  # data files broken: report, never crash the loader
-        raise GeoDataError(f"{module}.{func}() failed: {type(exc).__name__}: {exc}") from exc
+        raise GeoDataError(f"geography failed to load: {type(exc).__name__}: {exc}") from exc
 
 
-def gazetteer() -> Any:
-    """Return the gazetteer, or None if :mod:`nansei.geo.gazetteer` is unavailable."""
-    return _load("nansei.geo.gazetteer", "load_gazetteer")
+def gazetteer(sc: Scenario | None = None) -> Any:
+    """The scenario's gazetteer (built-in by default), or None if unavailable."""
+    geo = geodata(sc)
+    return None if geo is None else geo.gazetteer
 
 
-def coastlines() -> Any:
-    """Return the coastlines, or None if :mod:`nansei.geo.coastlines` is unavailable."""
-    return _load("nansei.geo.coastlines", "load_coastlines")
+def coastlines(sc: Scenario | None = None) -> Any:
+    """The scenario's coastlines (built-in by default), or None if unavailable."""
+    geo = geodata(sc)
+    return None if geo is None else geo.coastlines
 
 
 _ACCESS = {"road", "airport", "port"}
 #: Hazard radius (km) for which each packaged site's resident count was computed
-#: (built-in sites and generated positions).
-_BUILTIN_RADIUS_KM: dict[str, float] = {}
+#: (built-in sites and generated positions), per gazetteer file and site id.
+_BUILTIN_RADIUS_KM: dict[tuple[str | None, str], float] = {}
 
 
-def _rescaled(site: Site, radius_km: float) -> Site:
+def _rescaled(site: Site, radius_km: float, path: str | None = None) -> Site:
     """Scale a built-in site's resident count to the scenario's hazard radius (∝ r²)."""
-    r0 = _BUILTIN_RADIUS_KM.get(site.id, 0.0)
+    r0 = _BUILTIN_RADIUS_KM.get((path, site.id), 0.0)
     if site.residents_in_hazard_radius is None or r0 <= 0.0 or r0 == radius_km:
         return site
     scaled = round(site.residents_in_hazard_radius * (radius_km / r0) ** 2)
     return site.model_copy(update={"residents_in_hazard_radius": scaled})
 
 
-def _as_site(s: Any) -> Site:
-    """A packaged :class:`~nansei.geo.sites.CandidateSite` as a scenario :class:`Site`."""
+def _as_site(s: Any, path: str | None = None) -> Site:
+    """A gazetteer's :class:`~nansei.geo.sites.CandidateSite` as a scenario :class:`Site`
+    (``path``: the gazetteer file, None for the built-in one)."""
     access = getattr(s, "access", "road")
     residents = getattr(s, "residents_in_hazard_radius", None)
-    _BUILTIN_RADIUS_KM[s.id] = float(getattr(s, "hazard_radius_km", 0.0) or 0.0)
+    _BUILTIN_RADIUS_KM[(path, s.id)] = float(getattr(s, "hazard_radius_km", 0.0) or 0.0)
     return Site(
         id=s.id,
         island=s.island,
@@ -97,27 +128,41 @@ def _as_site(s: Any) -> Site:
     )
 
 
-@cache
-def builtin_sites() -> tuple[Site, ...] | None:
-    """Return the built-in candidate sites as :class:`Site`, or None if unavailable."""
-    raw = _load("nansei.geo.sites", "load_sites")
-    if raw is None:
+def builtin_sites(sc: Scenario | None = None) -> tuple[Site, ...] | None:
+    """Return the candidate sites of the scenario's gazetteer (the built-in one by default)
+    as :class:`Site`, or None if unavailable."""
+    geo = geodata(sc)
+    if geo is None:
         return None
-    return tuple(_as_site(s) for s in raw)
+    return _sites_of(geo, gazetteer_file(sc))
 
 
 @cache
-def _generated_on(island: str, count: int, concealment: float | None) -> tuple[Site, ...]:
+def _sites_of(geo: Any, path: str | None) -> tuple[Site, ...]:
+    return tuple(_as_site(s, path) for s in geo.sites)
+
+
+@cache
+def _generated_on(
+    geo: Any, path: str | None, island: str, count: int, concealment: float | None
+) -> tuple[Site, ...]:
     """Generated positions of one island as :class:`Site` (cached: pure and deterministic)."""
     try:
         from nansei.geo.positions import generate_positions
     except ImportError as exc:
         raise GeneratedSitesError(f"nansei.geo.positions is unavailable: {exc}") from exc
     try:
-        pos = generate_positions(island, count, concealment=concealment)
+        pos = generate_positions(
+            island,
+            count,
+            concealment=concealment,
+            gazetteer=geo.gazetteer,
+            coastlines=geo.coastlines,
+            sites=geo.sites,
+        )
     except (KeyError, ValueError) as exc:
         raise GeneratedSitesError(str(exc)) from exc
-    return tuple(_as_site(s) for s in pos.sites)
+    return tuple(_as_site(s, path) for s in pos.sites)
 
 
 def generated_sites(sc: Scenario) -> list[Site]:
@@ -134,9 +179,10 @@ def generated_sites(sc: Scenario) -> list[Site]:
     gen = sc.geography.sites.generated
     if gen is None:
         return []
-    gaz = gazetteer()
-    if gaz is None:
+    geo = geodata(sc)
+    if geo is None:
         raise GeneratedSitesError("the gazetteer is unavailable")
+    gaz, path = geo.gazetteer, gazetteer_file(sc)
     try:
         from nansei.geo.positions import position_count
     except ImportError as exc:
@@ -155,16 +201,22 @@ def generated_sites(sc: Scenario) -> list[Site]:
             min_per_island=gen.min_per_island,
             max_per_island=gen.max_per_island,
         )
-        out.extend(_generated_on(isl, n, conceal))
+        out.extend(_generated_on(geo, path, isl, n, conceal))
     return out
 
 
-@cache
-def builtin_zones() -> tuple[SeaZone, ...] | None:
-    """Return the gazetteer's sea zones as :class:`SeaZone`, or None if unavailable."""
-    gaz = gazetteer()
-    if gaz is None:
+def builtin_zones(sc: Scenario | None = None) -> tuple[SeaZone, ...] | None:
+    """Return the sea zones of the scenario's gazetteer (the built-in one by default) as
+    :class:`SeaZone`, or None if unavailable."""
+    geo = geodata(sc)
+    if geo is None:
         return None
+    return _zones_of(geo)
+
+
+@cache
+def _zones_of(geo: Any) -> tuple[SeaZone, ...]:
+    gaz = geo.gazetteer
     out = []
     for z in gaz.sea_zones:
         radius = getattr(z, "radius_km", 50.0)
@@ -176,9 +228,9 @@ def builtin_zones() -> tuple[SeaZone, ...] | None:
 
 
 def theatre(sc: Scenario) -> AbstractTheatre | None:
-    """The scenario's abstract theatre, or None for the built-in Nansei gazetteer."""
+    """The scenario's abstract theatre, or None for a gazetteer (built-in or a file)."""
     th = sc.geography.theatre
-    return None if isinstance(th, str) else th
+    return None if isinstance(th, str) or th.kind != "abstract" else th
 
 
 #: Id of the one target zone of an abstract theatre (Red's side of the front line).
@@ -214,7 +266,7 @@ def islands_in_play(sc: Scenario) -> list[str]:
         return [th.id]
     if isinstance(sc.geography.islands, list):
         return list(sc.geography.islands)
-    gaz = gazetteer()
+    gaz = gazetteer(sc)
     return [] if gaz is None else [i.id for i in gaz.islands]
 
 
@@ -237,7 +289,7 @@ def resolved_sites(sc: Scenario, *, generated: bool = True) -> list[Site]:
     sel = sc.geography.sites
     out: list[Site] = []
     if sel.builtin != "none":
-        known = {s.id: s for s in (builtin_sites() or ())}
+        known = {s.id: s for s in (builtin_sites(sc) or ())}
         if sel.builtin == "all":
             play = set(islands_in_play(sc))
             out.extend(s for s in known.values() if s.island in play)
@@ -245,8 +297,8 @@ def resolved_sites(sc: Scenario, *, generated: bool = True) -> list[Site]:
             out.extend(known[i] for i in sel.builtin if i in known)
     if generated:
         out.extend(generated_sites(sc))
-    radius = sc.geography.hazard_radius_km
-    out = [_rescaled(s, radius) for s in out]
+    radius, path = sc.geography.hazard_radius_km, gazetteer_file(sc)
+    out = [_rescaled(s, radius, path) for s in out]
     out.extend(sel.custom)
     return out
 
@@ -262,7 +314,7 @@ def resolved_zones(sc: Scenario) -> list[SeaZone]:
     sel = sc.targets.zones
     out: list[SeaZone] = []
     if sel.builtin != "none":
-        known = {z.id: z for z in (builtin_zones() or ())}
+        known = {z.id: z for z in (builtin_zones(sc) or ())}
         if sel.builtin == "all":
             out.extend(known.values())
         else:
@@ -276,8 +328,8 @@ def resolved_gateways(sc: Scenario) -> list[Gateway]:
     gws = sc.civil.evacuation.gateways
     if not isinstance(gws, str):
         return list(gws)
-    gaz = gazetteer()
-    if gaz is None:
+    gaz = gazetteer(sc)
+    if gaz is None or gaz.evacuation_plan is None:
         return []
     out = []
     for c in gaz.evacuation_plan.capacities:

@@ -103,3 +103,29 @@ def scenario_document(doc: dict) -> dict:
             node = node.setdefault(k, {})
         node[keys[-1]] = value
     return out
+
+
+def result_words(check: Check | None, r) -> str:
+    """How a check row passed or failed, in words: 'z = +0.53', 'exact', 'within ±6,000'."""
+    diff = float(r["simulated"]) - float(r["expected"])
+    if check is not None and check.exact_match:
+        return "exact" if diff == 0 else f"off by {diff:+.4g} (must be exact)"
+    tol = 0.0 if check is None else check.rel_tol * abs(float(r["expected"]))
+    z = float(r["z"])
+    if check is not None and check.rel_tol > 0 and (abs(diff) <= tol or not abs(z) <= 4.0):
+        pct = f"{100 * check.rel_tol:g} %"
+        inside = abs(diff) <= tol
+        return f"{'within' if inside else 'outside'} ±{tol:,.4g} ({pct})"
+    se = float(r["se"])
+    if not se > 0 or z != z or abs(z) == float("inf"):  # no sampling error: the difference
+        return "exact" if abs(diff) < 1e-12 else f"off by {diff:+.4g} (SE 0)"
+    return f"z = {z:+.2f}"
+
+
+def fmt_value(x: float) -> str:
+    """A check's value: thousands separators from 1,000 on, else five significant digits."""
+    if x != x:
+        return "n/a"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+    return f"{x:.5g}"

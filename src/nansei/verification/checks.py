@@ -19,6 +19,7 @@ import pandas as pd
 from nansei.verification import (
     attrition_checks,
     civil_checks,
+    events_checks,
     forces_checks,
     fuel_checks,
     killchain_checks,
@@ -51,6 +52,7 @@ _MODULES = (
     sustain_checks,
     legal_checks,
     outputs_checks,
+    events_checks,
 )
 for _module in _MODULES:
     for _check in _module.CHECKS:

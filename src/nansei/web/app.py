@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import math
+import re
 import threading
 import time
 from contextlib import asynccontextmanager
@@ -29,14 +30,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from nansei.store import DamagedPartError, StoreError
 
 from .child import run_child
+from .form import FORM_PREFIX, ORIG_PREFIX, changed_overrides, form_fields
 from .jobs import ACTIVE, TERMINAL, RunManager
 from .security import CSRF_FIELD, RequestGuard, csrf_secret, csrf_token, is_loopback
-from .workspace import NAME_RE, PathRefused, Workspace
+from .workspace import PathRefused, Workspace
 
 __all__ = ["Settings", "create_app"]
 
@@ -52,6 +55,15 @@ CHART_OUTPUTS = (
     "exposure_person_h",
 )
 VERIFY_SCALE = 0.02
+#: Replications re-run (with the run's seed) for the time-series charts of a run.
+SERIES_REPS = 200
+#: Series drawn over time: (column or prefix, title, unit).
+SERIES_CHARTS = (
+    ("launchers_alive", "Launchers alive", "launchers"),
+    ("salvos", "Salvos fired per step", "salvos"),
+    ("red_missiles", "Red missiles spent per step", "missiles"),
+    ("remaining.", "Residents remaining, per island", "people"),
+)
 
 
 @dataclass
@@ -134,8 +146,14 @@ def _env() -> Environment:
 # helpers
 
 
-def _problems(text: str, limit: int) -> tuple[Any, list[dict[str, Any]]]:
-    """Validate scenario text; return ``(scenario or None, problems as dicts)``."""
+def _problems(
+    text: str, limit: int, gazetteers: Path | None = None
+) -> tuple[Any, list[dict[str, Any]]]:
+    """Validate scenario text; return ``(scenario or None, problems as dicts)``.
+
+    ``gazetteers`` is the workspace folder that holds users' gazetteer files: a relative
+    ``geography.theatre.file`` resolves there, and a file elsewhere is refused.
+    """
     from nansei.scenario import ScenarioError
     from nansei.scenario.loader import parse_scenario_text
 
@@ -160,18 +178,31 @@ def _problems(text: str, limit: int) -> tuple[Any, list[dict[str, Any]]]:
             }
         ]
     try:
-        return parse_scenario_text(text, "<editor>"), []
+        return parse_scenario_text(text, "<editor>", gazetteers, gazetteers), []
     except ScenarioError as exc:
-        return None, [
-            {
-                "path": p.path,
-                "line": p.line,
-                "value": p.value,
-                "message": p.message,
-                "allowed": p.allowed,
-            }
-            for p in exc.problems
-        ]
+        return None, [_problem_dict(p) for p in exc.problems]
+
+
+def _problem_dict(p) -> dict[str, Any]:
+    return {
+        "path": p.path,
+        "line": p.line,
+        "value": p.value,
+        "message": p.message,
+        "allowed": p.allowed,
+    }
+
+
+#: A saved scenario's name is also its YAML ``name:`` (the scenario schema's slug).
+SCENARIO_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_NAME_LINE = re.compile(r"^name:[^\n]*$", re.MULTILINE)
+
+
+def _rename(text: str, name: str) -> str:
+    """``text`` with its top-level ``name:`` set to ``name``."""
+    if _NAME_LINE.search(text):
+        return _NAME_LINE.sub(f"name: {name}", text, count=1)
+    return f"name: {name}\n{text}"
 
 
 def _annotated(text: str, problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -217,7 +248,79 @@ def _charts(records: pd.DataFrame) -> list[dict[str, Any]]:
         x = pd.to_numeric(records[name], errors="coerce").dropna()
         if x.empty or x.nunique() < 2:
             continue
-        out.append({"output": name, "values": [float(v) for v in x.to_numpy()]})
+        out.append({"kind": "hist", "output": name, "values": [float(v) for v in x.to_numpy()]})
+        if len(out) == 4:
+            break
+    return out
+
+
+def _headline_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    """The headline outputs (:data:`nansei.engine.headlines.HEADLINES`) present in the run."""
+    from nansei.engine.headlines import HEADLINES
+
+    by = summary.set_index("output")
+    rows = []
+    for name, label in HEADLINES:
+        if name in by.index and by.loc[name, "n"] > 0:
+            r = by.loc[name]
+            rows.append(
+                {"output": name, "label": label, "mean": r["mean"], "lo": r["ci_low"],
+                 "hi": r["ci_high"], "n": int(r["n"])}
+            )  # fmt: skip
+    return rows
+
+
+def _point_label(records: pd.DataFrame, factors: list[str]) -> dict[int, str]:
+    first = records.groupby("design_point")[factors].first()
+    return {
+        int(dp): ", ".join(f"{f.removeprefix('factor.')}={row[f]:.4g}" for f in factors)
+        for dp, row in first.iterrows()
+    }
+
+
+def _by_point(records: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """One row per design point: its factor levels, then each output's mean and CI."""
+    from nansei.analysis import summarize
+
+    factors = [c for c in records.columns if c.startswith("factor.")]
+    outs = [c for c in CHART_OUTPUTS if c in records.columns]
+    table = summarize(records, outs, by=("design_point",))
+    first = records.groupby("design_point")[factors].first()
+    rows = []
+    for dp, g in table.groupby("design_point", sort=True):
+        row: dict[str, Any] = {"design_point": int(dp), "n": int(g["n"].max())}
+        row["factors"] = [float(first.loc[dp, f]) for f in factors]
+        row["outputs"] = [
+            (float(r.mean), float(r.ci_low), float(r.ci_high)) for r in g.itertuples()
+        ]
+        rows.append(row)
+    return rows, [f.removeprefix("factor.") for f in factors], outs
+
+
+def _point_charts(records: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per output: the mean and 95 % CI at each design point (points kept apart)."""
+    from nansei.analysis import summarize
+
+    factors = [c for c in records.columns if c.startswith("factor.")]
+    labels = _point_label(records, factors)
+    out = []
+    for name in CHART_OUTPUTS:
+        if name not in records.columns:
+            continue
+        t = summarize(records, [name], by=("design_point",)).dropna(subset=["mean"])
+        if t.empty:
+            continue
+        out.append(
+            {
+                "kind": "points",
+                "output": name,
+                "x": [int(v) for v in t["design_point"]],
+                "y": [float(v) for v in t["mean"]],
+                "lo": [None if v != v else float(v) for v in t["ci_low"]],  # NaN: n < 2
+                "hi": [None if v != v else float(v) for v in t["ci_high"]],
+                "labels": [labels.get(int(v), "") for v in t["design_point"]],
+            }
+        )
         if len(out) == 4:
             break
     return out
@@ -248,6 +351,7 @@ def create_app(settings: Settings) -> FastAPI:
     env = _env()
     verify_lock = threading.Lock()
     map_lock = threading.Lock()
+    series_lock = threading.Lock()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -314,9 +418,20 @@ def create_app(settings: Settings) -> FastAPI:
         source: str = "",
         checked: bool = False,
         problems: list | None = None,
+        notice: str = "",
+        form_values: dict[str, Any] | None = None,
     ) -> HTMLResponse:
+        # the form is drawn from the YAML whenever the YAML itself is valid, also when
+        # the form's own values were refused (they are shown again, as typed)
+        sc, yaml_problems = _problems(text, settings.max_scenario_chars, ws.gazetteers)
         if problems is None:
-            _, problems = _problems(text, settings.max_scenario_chars) if checked else (None, [])
+            problems = yaml_problems if checked else []
+        fields = form_fields(sc) if sc is not None else []
+        reps = seed = ""
+        if sc is not None:  # the run form starts from the scenario's own run settings
+            reps, seed = str(sc.run.replications), str(sc.run.seed)
+            if not name:
+                name = sc.name
         return page(
             "editor.html.j2",
             status,
@@ -327,7 +442,34 @@ def create_app(settings: Settings) -> FastAPI:
             problems=problems,
             lines=_annotated(text, problems),
             max_reps=settings.max_replications,
+            fields=fields,
+            form_prefix=FORM_PREFIX,
+            orig_prefix=ORIG_PREFIX,
+            default_reps=reps,
+            default_seed=seed,
+            notice=notice,
+            typed={
+                k[len(FORM_PREFIX) :]: v
+                for k, v in (form_values or {}).items()
+                if k.startswith(FORM_PREFIX)
+            },
         )
+
+    def with_form(yaml: str, form: dict[str, Any]) -> tuple[Any, list[dict], dict[str, Any]]:
+        """The scenario of the editor's YAML with the form's changed fields applied."""
+        from nansei.scenario import ScenarioError
+        from nansei.scenario.overrides import apply_overrides
+
+        sc, problems = _problems(yaml, settings.max_scenario_chars, ws.gazetteers)
+        if problems:
+            return None, problems, {}
+        changes = changed_overrides(form)
+        if not changes:
+            return sc, [], {}
+        try:
+            return apply_overrides(sc, changes, source="form"), [], changes
+        except ScenarioError as exc:
+            return None, [_problem_dict(p) for p in exc.problems], changes
 
     @app.get("/", response_class=HTMLResponse)
     def home():
@@ -390,10 +532,10 @@ def create_app(settings: Settings) -> FastAPI:
             raise UserError(f"the file is not UTF-8 text (byte {exc.start})") from None
         fname = Path(file.filename or "upload.yaml").name
         stem = _safe_label(Path(fname).stem)
-        _, problems = _problems(text, settings.max_scenario_chars)
+        _, problems = _problems(text, settings.max_scenario_chars, ws.gazetteers)
         return editor(
             text,
-            name=stem,
+            name=stem if problems else "",  # a valid file keeps its own name:
             source=f"uploaded {fname}",
             checked=True,
             problems=problems,
@@ -402,23 +544,62 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/scenarios/validate", response_class=HTMLResponse)
     def validate(yaml: str = Form("")):
-        _, problems = _problems(yaml, settings.max_scenario_chars)
+        _, problems = _problems(yaml, settings.max_scenario_chars, ws.gazetteers)
         html = env.get_template("_problems.html.j2").render(
             problems=problems, lines=_annotated(yaml, problems), checked=True
         )
         return HTMLResponse(html)
 
-    @app.post("/scenarios/save")
-    def save(yaml: str = Form(""), name: str = Form("")):
-        if not NAME_RE.match(name):
-            raise UserError(
-                f"name: invalid (got {name[:60]!r}); allowed: letters, digits, '-' and '_', "
-                "starting with a letter or digit, at most 64 characters"
-            )
-        _, problems = _problems(yaml, settings.max_scenario_chars)
+    @app.post("/scenarios/apply", response_class=HTMLResponse)
+    async def apply_form(request: Request):
+        form = dict(await request.form())
+        return await run_in_threadpool(_apply_form, form)
+
+    def _apply_form(form: dict[str, Any]) -> HTMLResponse:
+        from nansei.scenario import scenario_to_yaml
+
+        yaml, name = str(form.get("yaml", "")), str(form.get("name", ""))
+        sc, problems, changes = with_form(yaml, form)
         if problems:
-            return editor(yaml, name=name, checked=True, problems=problems, status=422)
-        ws.save_scenario(name, yaml)
+            return editor(
+                yaml, name=name, checked=True, problems=problems, status=422, form_values=form
+            )
+        if not changes:
+            return editor(yaml, name=name, checked=True, notice="The form had no changes.")
+        text = scenario_to_yaml(sc, full=False)
+        done = "; ".join(f"{k} = {v}" for k, v in changes.items())
+        return editor(
+            text,
+            name=name,
+            checked=True,
+            notice=f"Applied from the form: {done}. The YAML was rewritten from the scenario "
+            "(its comments are not kept).",
+        )
+
+    @app.post("/scenarios/save")
+    async def save(request: Request):
+        form = dict(await request.form())
+        return await run_in_threadpool(_save, form)
+
+    def _save(form: dict[str, Any]):
+        from nansei.scenario import scenario_to_yaml
+
+        yaml, name = str(form.get("yaml", "")), str(form.get("name", ""))
+        if not SCENARIO_NAME_RE.match(name):
+            raise UserError(
+                f"name: invalid (got {name[:60]!r}); allowed: lower-case letters, digits and "
+                "'-', starting with a letter or digit, at most 64 characters (the saved file "
+                "and the scenario's name: are the same)"
+            )
+        sc, problems, changes = with_form(yaml, form)
+        if problems:
+            return editor(
+                yaml, name=name, checked=True, problems=problems, status=422, form_values=form
+            )
+        text = scenario_to_yaml(sc, full=False) if changes else yaml
+        if sc.name != name:  # the saved name and the YAML's name: agree
+            text = _rename(text, name)
+        ws.save_scenario(name, text)
         return RedirectResponse(f"/scenarios/saved/{name}", status_code=303)
 
     # -- runs -----------------------------------------------------------------------
@@ -433,17 +614,22 @@ def create_app(settings: Settings) -> FastAPI:
             )
 
     @app.post("/runs")
-    def launch(
-        yaml: str = Form(""),
-        name: str = Form(""),
-        replications: str = Form("200"),
-        seed: str = Form("1"),
-    ):
+    async def launch(request: Request):
+        form = dict(await request.form())
+        return await run_in_threadpool(_launch, form)
+
+    def _launch(form: dict[str, Any]):
+        yaml, name = str(form.get("yaml", "")), str(form.get("name", ""))
+        sc, problems, _ = with_form(yaml, form)
+        if problems:
+            return editor(
+                yaml, name=name, checked=True, problems=problems, status=422, form_values=form
+            )
+        # an empty field means the scenario's own run settings
+        replications = str(form.get("replications", "")).strip() or str(sc.run.replications)
+        seed = str(form.get("seed", "")).strip() or str(sc.run.seed)
         reps = _int_field(replications, "replications", 1, settings.max_replications)
         seed_n = _int_field(seed, "seed", 0, 2**63 - 1)
-        sc, problems = _problems(yaml, settings.max_scenario_chars)
-        if problems:
-            return editor(yaml, name=name, checked=True, problems=problems, status=422)
         check_capacity()
         from nansei.scenario import scenario_to_yaml
 
@@ -539,21 +725,17 @@ def create_app(settings: Settings) -> FastAPI:
             return HTMLResponse(html)
         ctx: dict[str, Any] = {"run": info, "n": len(records), "by_point": None}
         if len(records):
-            ctx["summary"] = _key_results(records).to_dict(orient="records")
-            ctx["charts_json"] = _script_json(_charts(records))
             if "design_point" in records and records["design_point"].nunique() > 1:
-                ctx["by_point"] = _by_point(run_id, records)
+                # an experiment: every number stays with its design point (never pooled)
+                ctx["by_point"], ctx["factors"], ctx["outputs"] = _by_point(records)
+                ctx["charts_json"] = _script_json(_point_charts(records))
+            else:
+                summary = _key_results(records)
+                ctx["headlines"] = _headline_rows(summary)
+                ctx["summary"] = summary.to_dict(orient="records")
+                ctx["charts_json"] = _script_json(_charts(records))
         html = env.get_template("_results.html.j2").render(**ctx)
         return HTMLResponse(html)
-
-    def _by_point(run_id: str, records: pd.DataFrame) -> list[dict[str, Any]]:
-        from nansei.analysis import summarize
-
-        outs = [c for c in ("launchers_lost", "salvos_fired") if c in records.columns]
-        factors = [c for c in records.columns if c.startswith("factor.")]
-        table = summarize(records, outs, by=("design_point",))
-        first = records.groupby("design_point")[factors].first().reset_index()
-        return table.merge(first, on="design_point").to_dict(orient="records")
 
     @app.get("/runs/{run_id}/map", response_class=HTMLResponse)
     def run_map(run_id: str):
@@ -564,6 +746,20 @@ def create_app(settings: Settings) -> FastAPI:
                     info = manager.progress(run_id)
                     run_child(_build_map, str(ws.run_dir(run_id)), int(info.get("seed", 0)))
         return HTMLResponse(path.read_text(encoding="utf-8"))
+
+    @app.get("/runs/{run_id}/series.json")
+    def run_series(run_id: str):
+        path = ws.run_dir(run_id) / "series.json"
+        if not path.is_file():
+            info = manager.progress(run_id)
+            if info["status"] not in TERMINAL:
+                raise UserError("the series are drawn once the run has ended", 409)
+            with series_lock:
+                if not path.is_file():  # the first replications again, in a child process
+                    reps = max(1, min(SERIES_REPS, int(info.get("done") or SERIES_REPS)))
+                    seed = int(info.get("seed", 0))
+                    run_child(_build_series, str(ws.run_dir(run_id)), seed, reps)
+        return Response(path.read_text(encoding="utf-8"), media_type="application/json")
 
     @app.get("/runs/{run_id}/records.csv")
     def records_csv(run_id: str):
@@ -601,7 +797,15 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/compare", response_class=HTMLResponse)
     def compare(a: str = "", b: str = ""):
         runs = [manager.progress(r) for r in ws.run_ids()]
+        if not a and not b:  # by default the two most recent finished runs, older as A
+            done = [
+                r["id"] for r in runs if r["status"] == "finished" and r.get("kind") == "simulation"
+            ]
+            if len(done) >= 2:
+                b, a = done[0], done[1]
         ctx: dict[str, Any] = {"runs": runs, "a": a, "b": b, "table": None}
+        if a and b and a == b:
+            raise UserError(f"a, b: the same run ({a}); choose two different runs to compare")
         if a and b:
             ctx.update(_compare(a, b))
         return page("compare.html.j2", **ctx)
@@ -715,6 +919,42 @@ def _theatre_page(sc, compiled, strikes, title: str) -> str:
         f"Nansei gazetteer only.</p><img alt='map of the abstract theatre' src='{uri}' "
         "style='max-width:100%'></body></html>"
     )
+
+
+def _build_series(send, run_dir: str, seed: int, reps: int) -> None:
+    """Write ``series.json``: the mean and 95 % CI band of each series over time.
+
+    Re-runs the first ``reps`` replications with the run's seed (the same random
+    numbers as the stored ones). Runs in a child process.
+    """
+    from nansei.engine.simulate import simulate
+    from nansei.report.charts import band
+    from nansei.scenario.loader import parse_scenario_text
+
+    run_dir = Path(run_dir)
+    sc = parse_scenario_text((run_dir / "scenario.yaml").read_text(encoding="utf-8"))
+    series = simulate(sc, replications=reps, seed=seed, series=True).series
+    charts = []
+    for key, title, unit in SERIES_CHARTS:
+        cols = [c for c in series.columns if c == key or (key.endswith(".") and c.startswith(key))]
+        lines = []
+        for col in cols:
+            b = band(series, col)
+            lines.append(
+                {
+                    "name": col.removeprefix(key) if key.endswith(".") else title,
+                    "t": [float(v) for v in b["t_end_h"]],
+                    "mean": [float(v) for v in b["mean"]],
+                    "lo": [None if v != v else float(v) for v in b["ci_low"]],
+                    "hi": [None if v != v else float(v) for v in b["ci_high"]],
+                }
+            )
+        if lines:
+            charts.append({"column": key, "title": title, "unit": unit, "lines": lines})
+    doc = {"replications": reps, "seed": seed, "step_h": sc.run.series_step_h, "charts": charts}
+    tmp = run_dir / ".series.json.tmp"
+    tmp.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(run_dir / "series.json")
 
 
 def _build_map(send, run_dir: str, seed: int) -> None:

@@ -54,6 +54,8 @@ class Workspace:
         self.root = Path(root).resolve()
         self.runs = self.root / "runs"
         self.scenarios = self.root / "scenarios"
+        #: Users' gazetteer files (``geography.theatre.file`` in the web workbench).
+        self.gazetteers = self.root / "gazetteers"
         self.runs.mkdir(parents=True, exist_ok=True)
         self.scenarios.mkdir(parents=True, exist_ok=True)
 

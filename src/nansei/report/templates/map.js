@@ -3,8 +3,8 @@
   var D = JSON.parse(document.getElementById("nansei-map-data").textContent);
   var map = L.map("nansei-map", { zoomSnap: 0.25 });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Coastlines GSHHG (LGPL-3) | Leaflet (BSD-2)");
-  map.fitBounds([[23.5, 122.0], [29.0, 132.0]]);
+  map.attributionControl.addAttribution(D.coast_credit + " | Leaflet (BSD-2)");
+  map.fitBounds(D.bounds);
 
   function dot(lat, lon, opts) { return L.circleMarker([lat, lon], opts); }
   function label(lat, lon, text, cls) {
