@@ -79,6 +79,15 @@ HELPS_BLUE = {
     "shorter track life": _doc(**{"red.isr.track_loss_rate_per_h": 4.0}),
     "lower p_kill": _doc(**{"red.p_kill": 0.3}),
     "unlimited fuel": _unlimited_fuel(),
+    "identification among look-alikes": _doc(
+        **{
+            "red.isr.identification": {
+                "p_signature": {"hidden": 0.3, "moving": 0.3, "setting_up": 0.7},
+                "lookalikes_per_km2": 2.0,
+                "max_candidates": 3,
+            }
+        }
+    ),
 }
 
 

@@ -204,6 +204,18 @@ def _isr_cover(th, lat: np.ndarray) -> np.ndarray:
     return np.where(depth > th.isr_depth_km, th.isr_beyond_factor, 1.0)
 
 
+def _lookalikes_in_view(sc, sites: list[Site]) -> np.ndarray:
+    """Expected look-alike vehicles in Red's view around each site, shape (S,).
+
+    The density of the site's island (or region), else the theatre-wide one,
+    times ``red.isr.identification.view_km2``.
+    """
+    ident = sc.red.isr.identification
+    by = ident.lookalikes_per_km2_by_island
+    dens = [by.get(s.island, ident.lookalikes_per_km2) for s in sites]
+    return np.asarray(dens, dtype=np.float64) * ident.view_km2
+
+
 def _munition_order(sc) -> list:
     pref = list(sc.blue.fires.munition_preference)
     muns = {m.id: m for m in sc.blue.munitions}
@@ -357,10 +369,11 @@ def compile_scenario(sc) -> Compiled:
         conceal = [0.0] * n_s
     th = theatre(sc)
     site_xy = planar_km(lat, lon, planar_lat0(sc))
-    site_f = np.zeros((n_s, 4), dtype=np.float64)
+    site_f = np.zeros((n_s, 5), dtype=np.float64)
     site_f[:, 0] = conceal
     site_f[:, 1] = [s.residents for s in sites]
     site_f[:, 3] = 1.0 if th is None else _isr_cover(th, lat)
+    site_f[:, 4] = _lookalikes_in_view(sc, sites)
     detour = sc.blue.relocation.road_detour_factor
     road_km = np.full((n_s, n_s), np.inf)
     for a in range(n_s):
@@ -440,6 +453,11 @@ def compile_scenario(sc) -> Compiled:
     fp[Y.F_AIM_SD_KM] = isr.location_error_km
     fp[Y.F_HAZARD_GROWTH] = isr.dwell_hazard.growth_per_h
     fp[Y.F_HAZARD_MAX] = isr.dwell_hazard.max_factor
+    ident = isr.identification
+    for k, name in enumerate(Y.STATE_NAMES[:5]):
+        fp[Y.F_SIGNATURE + k] = getattr(ident.p_signature, name)
+    fp[Y.F_ID_RADIUS_KM] = math.sqrt(ident.view_km2 / math.pi)
+    ip[Y.I_ID_MAX_CANDIDATES] = ident.max_candidates
     fp[Y.F_LETHAL_KM] = red.lethal_radius_km
     fp[Y.F_P_FALSE_CLAIM] = red.p_false_claim
     fp[Y.F_SITE_MEMORY_H] = rel.site_memory_h

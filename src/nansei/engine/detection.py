@@ -9,6 +9,9 @@
   state changes (:func:`refresh_detection`), exactly: memoryless for a constant
   rate, by inverting the cumulative hazard from ``tau`` for a growing one.
   Detection times live in ``Launchers.det_t``, not in the heap.
+* A sighting (ISR detection) is read first (:mod:`nansei.engine.identification`):
+  Red sees the launcher, strikes a look-alike near it instead, or holds fire
+  among too many look-alikes. Launch detections need no reading.
 * A detection at a position gives Red an aim point: the position. A detection
   on the road starts a *track*, lost at ``F_TRACK_LOSS`` per hour: a track held
   until the launcher stops cues a strike on the position where it stopped; a
@@ -32,6 +35,7 @@ import numpy as np
 from nansei.engine import layout as Y
 from nansei.engine.books import push
 from nansei.engine.dists import draw, exp_time
+from nansei.engine.identification import identify
 from nansei.engine.jit import kernel
 from nansei.engine.positions import road_point
 from nansei.engine.rng import random
@@ -199,19 +203,45 @@ def strike_site(rng, m, s, t, site, cue, step):
 
 
 @kernel
-def _strike_stay(rng, m, s, t, la, cue, step):
-    """Strike launcher ``la``'s position: under the first-detection doctrine once per
-    stay, or again once ``F_REATTACK_H`` has passed since the last strike (Red saw
-    it survive)."""
+def _strike_stay_at(rng, m, s, t, la, cue, step, x, y, position):
+    """Strike ``(x, y)`` for launcher ``la``'s stay: under the first-detection doctrine
+    once per stay, or again once ``F_REATTACK_H`` has passed since the last strike
+    (Red saw it survive). ``position`` 1: the aim point is the launcher's site."""
     li, lt = s.L.i, s.L.f
     stay = li[la, STAY]
     s.w.site_seen[li[la, SITE]] = t
     if m.ip[Y.I_DOCTRINE] == 0 and li[la, STRUCK] == stay:
         if t - lt[la, T_STRUCK] < m.fp[Y.F_REATTACK_H]:
             return
-    if strike_site(rng, m, s, t, li[la, SITE], cue, step):
+    if strike_at(rng, m, s, t, x, y, li[la, SITE], position, cue, step):
         li[la, STRUCK] = stay
         lt[la, T_STRUCK] = t
+
+
+@kernel
+def _strike_stay(rng, m, s, t, la, cue, step):
+    """Strike launcher ``la``'s position (see :func:`_strike_stay_at`)."""
+    site = s.L.i[la, SITE]
+    xy = m.site_xy
+    _strike_stay_at(rng, m, s, t, la, cue, step, xy[site, 0], xy[site, 1], 1.0)
+
+
+@kernel
+def _strike_lookalike(rng, m, s, t, la, x, y, step):
+    """Red strikes the look-alike at ``(x, y)`` that it took for launcher ``la``.
+
+    At a site it is Red's strike on the stay (Red believes it struck the
+    launcher it saw there; the doctrine counts it so); on the road it is the
+    strike on the look-alike Red followed, with the track's kill chain. None
+    when the launcher had no position (a lift or an idealised move).
+    """
+    if np.isnan(x):
+        return
+    li = s.L.i
+    if li[la, ST] != Y.MOVING:
+        _strike_stay_at(rng, m, s, t, la, Y.CUE_ISR, step, x, y, 0.0)
+    else:
+        strike_at(rng, m, s, t, x, y, li[la, ORIGIN], 0.0, Y.CUE_TRACK, step)
 
 
 @kernel
@@ -251,9 +281,15 @@ def on_track(rng, m, s, t, e, tag, step):
 
 @kernel
 def on_detect(rng, m, s, t, e, tag, step):
-    """``EV_DETECT``: Red detects launcher ``e`` (drawn from ``det_t``)."""
+    """``EV_DETECT``: Red sights launcher ``e`` (drawn from ``det_t``) and reads the
+    sighting (:func:`nansei.engine.identification.identify`): the launcher, a
+    look-alike it strikes instead, or too many look-alikes to strike."""
     s.b.out[Y.O_DETECTIONS] += 1
-    on_detection(rng, m, s, t, e, Y.CUE_ISR, step)
+    seen, x, y = identify(rng, m, s, t, e)
+    if seen == Y.ID_LAUNCHER:
+        on_detection(rng, m, s, t, e, Y.CUE_ISR, step)
+    elif seen == Y.ID_LOOKALIKE:
+        _strike_lookalike(rng, m, s, t, e, x, y, step)
     refresh_detection(rng, m, s, e, t)
     return ENG_NONE
 

@@ -66,7 +66,9 @@ F_FP_CONCEAL = 44  # concealment of a launcher at a firing point
 F_HIDE_CONCEAL = 45  # firing-point mode: concealment at a hide (-1: the site's own)
 F_REVISIT_RATE = 46  # Red's revisit strikes on positions it saw used (per hour)
 F_REVISIT_MEMORY_H = 47  # how long Red remembers a position it saw used (h)
-N_FP = 48
+F_SIGNATURE = 48  # .. F_SIGNATURE + 4: per-state probability a sighting shows the signature
+F_ID_RADIUS_KM = 53  # radius of the disc Red picks a launcher out of look-alikes in (km)
+N_FP = 54
 
 # --- per-launcher parameters (lp, shape (L, N_LP)) ----------------------------
 # Set-up, tear-down and reload times are distributions stored as (kind, a, b)
@@ -109,7 +111,8 @@ I_LAUNCH_DELAY_KIND = 20
 I_TRACK_DELAY_KIND = 21
 I_FIRE_FROM = 22  # 0 from the site it waits at, 1 from a firing point
 I_EVENT_CAP = 23  # a replication that processes more events stops (overflow 2)
-N_IP = 24
+I_ID_MAX_CANDIDATES = 24  # Red strikes an unsigned sighting among at most this many vehicles
+N_IP = 25
 
 SITE_CHOICES = ("random", "nearest_free", "least_recently_used", "farthest")
 DOCTRINES = ("per_site_first_detection", "per_detection")
@@ -194,6 +197,10 @@ CUE_TRACK = 2
 MV_ROAD = 0  # on the island by road: a position on the road at every instant
 MV_LIFT = 1  # to another island by air or sea lift: out of reach of position strikes
 MV_FIXED = 2  # an idealised move of fixed duration: out of reach of position strikes
+# --- what Red makes of a sighting (identification among look-alikes) ---------
+ID_LAUNCHER = 0  # the launcher: its signature, or picked out of the look-alikes
+ID_LOOKALIKE = 1  # Red picked a look-alike: a strike on empty ground near the sighting
+ID_NONE = 2  # too many look-alikes in view: no strike
 
 # --- outputs (one record per replication) ----------------------------------
 OUTPUTS: tuple[tuple[str, str], ...] = (

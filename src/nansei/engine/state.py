@@ -38,8 +38,9 @@ MODEL_FIELDS = (
     "rounds0",  # (L, M) int64 rounds loaded at the start
     "reload0",  # (L, M) int64 rounds held for reloading at the start
     "mun_f",  # (M, 2) float64 p_hit of a salvo, rounds per pod
-    "site_f",  # (S, 4) float64 concealment, residents in the hazard radius, excluded until (h),
-    # factor on Red's detection rates (ISR cover: 1, or less deep in an abstract theatre)
+    "site_f",  # (S, 5) float64 concealment, residents in the hazard radius, excluded until (h),
+    # factor on Red's detection rates (ISR cover: 1, or less deep in an abstract theatre),
+    # expected look-alike vehicles in Red's view there (identification)
     "site_island",  # (S,) int64
     "site_xy",  # (S, 2) float64 planar position (km; layout.PLANAR_* projection)
     "road_km",  # (S, S) float64 road distance on an island

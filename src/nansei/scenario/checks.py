@@ -476,6 +476,11 @@ def check_scenario(sc: Scenario) -> Problems:
                         )
                     )
 
+    # Red: look-alike densities by island or region
+    for isl in sc.red.isr.identification.lookalikes_per_km2_by_island:
+        path = ("red", "isr", "identification", "lookalikes_per_km2_by_island", isl)
+        _check_island(path, isl, known, probs)
+
     # Civil
     civ = sc.civil
     if civ.enabled:

@@ -7,6 +7,11 @@ rate ``isr.detection_rate_per_h.<s> * (1 - c) * g(tau)`` (with
 with the time ``tau`` since it arrived (pattern of life; 1 by default). Each
 salvo is detected with probability ``isr.p_detect_launch``.
 
+A detection (a sighting) is a positive identification only if it shows the
+launcher's signature (``isr.identification.p_signature``, 1 by default);
+otherwise Red must pick the launcher out of the look-alike vehicles in its view
+(``isr.identification``: it may strike a look-alike, or hold fire).
+
 A detection at a site gives Red an aim point, the site. A detection on the
 road gives a track, lost at ``isr.track_loss_rate_per_h``: a held track aims
 the strike at the site where the launcher stops, a lost one at the road point
@@ -20,7 +25,7 @@ position is wasted, whoever stood there before.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -31,9 +36,11 @@ __all__ = [
     "ISR",
     "DwellHazard",
     "GatewayStrikes",
+    "Identification",
     "KillChain",
     "Red",
     "RevisitStrikes",
+    "StateProbabilities",
     "StateRates",
 ]
 
@@ -71,6 +78,68 @@ class DwellHazard(Model):
     )
 
 
+class StateProbabilities(Model):
+    """Probability, per launcher state, that a sighting shows the launcher's signature."""
+
+    hidden: Probability = Field(1.0, description="At a site, idle (stowed, often under nets).")
+    moving: Probability = Field(1.0, description="On the road, pod stowed.")
+    setting_up: Probability = Field(1.0, description="Setting up / tearing down (pod moving).")
+    firing: Probability = Field(1.0, description="Between salvos (pod raised, launch smoke).")
+    reloading: Probability = Field(1.0, description="Reloading (pods and a reload vehicle).")
+
+
+class Identification(Model):
+    """Identification of a launcher among look-alike vehicles (``docs/model.md``).
+
+    A sighting (an ISR detection; not a launch detection, whose plume is the
+    signature) shows the launcher's *signature* with ``p_signature.<state>``:
+    Red then knows it is a launcher. Otherwise the launcher is one of ``1 + N``
+    vehicles that look alike in the ``view_km2`` around it, ``N`` Poisson with
+    mean ``lookalikes_per_km2 * view_km2`` (by island or region, when given).
+    Red strikes only if ``1 + N <= max_candidates``, and then strikes one of them
+    at random: the launcher with probability ``1 / (1 + N)``, else a look-alike
+    at a uniform point of the view disc (a strike on empty ground; it can
+    still kill the launcher by chance within the lethal radius). Defaults:
+    every sighting shows the signature (identification is certain).
+    """
+
+    p_signature: StateProbabilities = Field(
+        default_factory=StateProbabilities,
+        description="Probability that a sighting shows the launcher's signature, by state "
+        "(1 = identification certain, the default; assumption C).",
+    )
+    lookalikes_per_km2: float = Field(
+        0.0,
+        ge=0.0,
+        le=10_000.0,
+        description="Vehicles per km2 that Red's sensor cannot tell from a launcher without its "
+        "signature (military trucks, truck-mounted launchers, civilian heavy trucks), "
+        "everywhere not named in lookalikes_per_km2_by_island (assumption C).",
+    )
+    lookalikes_per_km2_by_island: dict[str, Annotated[float, Field(ge=0.0, le=10_000.0)]] = Field(
+        default_factory=dict,
+        description="Look-alike vehicles per km2 by island id (or the abstract theatre's "
+        "region id), overriding lookalikes_per_km2 there (assumption C).",
+    )
+    view_km2: float = Field(
+        1.0,
+        gt=0.0,
+        le=100.0,
+        description="Area around a sighting in which Red must pick the launcher out from "
+        "look-alikes, km2: the ground a drone camera covers at a resolution that shows "
+        "vehicles (assumption C).",
+    )
+    max_candidates: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="Red strikes a sighting without signature only if at most this many "
+        "look-alike vehicles, the launcher included, are in view, and then strikes one of "
+        "them at random; 1 = only a lone vehicle, Red never guesses (doctrine; "
+        "assumption C).",
+    )
+
+
 class ISR(Model):
     """Red intelligence, surveillance and reconnaissance."""
 
@@ -104,6 +173,10 @@ class ISR(Model):
     dwell_hazard: DwellHazard = Field(
         default_factory=DwellHazard,
         description="Growth of the detection rate with time at a site (pattern of life).",
+    )
+    identification: Identification = Field(
+        default_factory=Identification,
+        description="Telling a launcher from look-alike vehicles (default: certain).",
     )
 
 

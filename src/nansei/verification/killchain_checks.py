@@ -284,3 +284,80 @@ CHECKS.append(
         estimate=_column("revisit_strikes"),
     )
 )
+
+# identification among look-alikes (red.isr.identification)
+SIG, RHO, VIEW, KMAX, R_ID = 0.3, 1.5, 1.0, 3, 0.3
+IDENT = {
+    "p_signature": {"hidden": SIG},
+    "lookalikes_per_km2": RHO,
+    "view_km2": VIEW,
+    "max_candidates": KMAX,
+}
+
+
+def _strikes_per_sighting(r: pd.DataFrame) -> tuple[float, float]:
+    """Strikes launched per ISR sighting (ratio of means, delta-method SE)."""
+    x = r["red_missiles_spent"].to_numpy(dtype=float)
+    y = r["detections"].to_numpy(dtype=float)
+    ratio = x.sum() / y.sum()
+    d = x - ratio * y
+    se = math.sqrt(float(np.sum(d * d)) / (len(x) * (len(x) - 1))) / y.mean()
+    return float(ratio), se
+
+
+CHECKS.append(
+    Check(
+        name="identification-strikes-per-sighting",
+        description=(
+            f"A sighting shows the launcher's signature with s={SIG}; otherwise Red strikes one "
+            f"of 1 + N look-alike vehicles in view (N Poisson, mean {RHO:g}/km² x {VIEW:g} km²) "
+            f"only if 1 + N <= {KMAX}: strikes per sighting = s + (1 - s) P(N < {KMAX}) "
+            "(one missile per strike, every detection struck, the launcher never moves)"
+        ),
+        scenario=_doc(
+            "ideal-fixed-delay",
+            **{
+                "red.doctrine": "per_detection",
+                "red.p_kill": 0.0,
+                "blue.relocation.dwell_h": 1000.0,
+                "red.isr.detection_rate_per_h.hidden": 0.5,
+                "red.isr.identification": IDENT,
+            },
+        ),
+        expected=lambda: kf.sighting_outcomes(SIG, RHO * VIEW, KMAX).strike,
+        estimate=_strikes_per_sighting,
+        replications=2000,
+    )
+)
+
+
+def _identified_survival() -> float:
+    o = kf.sighting_outcomes(SIG, RHO * VIEW, KMAX)
+    q = kf.lookalike_hit_probability(R_ID, VIEW)
+    p_strike = P * (o.on_launcher + q * o.on_lookalike) / o.strike
+    return cf.survival_probability(
+        LAM * o.strike, p_strike, TAU, MOVE, H, cf.FixedDelay(1.0), "per_site_first_detection"
+    )
+
+
+CHECKS.append(
+    Check(
+        name="identification-survival",
+        description=(
+            f"Survival to H={H:g} h when Red must pick the launcher out of look-alikes: "
+            f"sightings at λ={LAM}/h are thinned to the ones Red strikes (rate λ P(strike)), "
+            f"and a strike on a look-alike (uniform in the {VIEW:g} km² view) kills with "
+            f"p π R²/view (R={R_ID:g} km); fixed D=1 h, first detection"
+        ),
+        scenario=_doc(
+            "ideal-fixed-delay",
+            **{
+                "red.isr.detection_rate_per_h.hidden": LAM,
+                "red.lethal_radius_km": R_ID,
+                "red.isr.identification": IDENT,
+            },
+        ),
+        expected=_identified_survival,
+        estimate=_survival,
+    )
+)

@@ -1,4 +1,5 @@
-"""Exact results for the kill-chain mechanisms: aim error, tracks, growing hazard, claims.
+"""Exact results for the kill-chain mechanisms: aim error, tracks, growing hazard, claims,
+identification among look-alikes.
 
 Each function is the closed form that a check in
 :mod:`nansei.verification.killchain_checks` compares the engine with; the
@@ -8,6 +9,7 @@ derivations are in ``docs/verification.md`` ("Kill-chain mechanisms").
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from nansei.verification.closed_form import stay_starts
 
@@ -121,3 +123,37 @@ def expected_revisit_strikes(
         total += span * -math.expm1(-lam * at_sites)
         t += span
     return rate * total
+
+
+class SightingOutcomes(NamedTuple):
+    """What Red makes of one sighting of a launcher that stands still (probabilities)."""
+
+    strike: float  # Red strikes: the launcher, or a look-alike it picked
+    on_launcher: float  # Red strikes the launcher itself
+    on_lookalike: float  # Red strikes a look-alike
+
+
+def sighting_outcomes(p_signature: float, mu: float, max_candidates: int) -> SightingOutcomes:
+    """Identification among look-alikes: the outcome of one sighting.
+
+    The sighting shows the signature with ``p_signature``; otherwise the launcher
+    is one of ``1 + N`` look-alike vehicles in view, ``N`` Poisson with mean
+    ``mu``, and Red strikes one of them at random if ``1 + N <= max_candidates``:
+
+    ``on_launcher = s + (1 - s) sum_{n < k} P(N = n) / (n + 1)``,
+    ``on_lookalike = (1 - s) sum_{n < k} P(N = n) n / (n + 1)``.
+    """
+    terms = [
+        math.exp(-mu + n * math.log(mu) - math.lgamma(n + 1)) if mu > 0 else float(n == 0)
+        for n in range(max_candidates)
+    ]
+    miss = 1.0 - p_signature
+    on = p_signature + miss * sum(p / (n + 1) for n, p in enumerate(terms))
+    off = miss * sum(p * n / (n + 1) for n, p in enumerate(terms))
+    return SightingOutcomes(on + off, on, off)
+
+
+def lookalike_hit_probability(radius_km: float, view_km2: float) -> float:
+    """Probability that a point uniform in the view disc (area ``view_km2``) lies within
+    ``radius_km`` of its centre: ``min(pi R^2 / view_km2, 1)``."""
+    return min(math.pi * radius_km**2 / view_km2, 1.0)
