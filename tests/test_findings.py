@@ -19,7 +19,7 @@ from nansei.analysis.findings import (
     sensitivity_finding,
 )
 from nansei.engine.evac_layout import SCALAR_OUTPUTS
-from nansei.engine.layout import OUTPUTS
+from nansei.engine.layout import OUTPUTS, SCRIPTED_OUTPUTS
 
 INTERVAL = re.compile(r"-?[\d,.]+( \w+)? \[-?[\d,.]+, -?[\d,.]+\]")
 
@@ -72,22 +72,28 @@ def test_comparison_sentence_names_both_arms_and_the_pairs() -> None:
 
 
 def test_every_output_meaning_and_unit_come_from_the_layout() -> None:
-    for name, desc in OUTPUTS:
+    # the unit is the one the layout states, and the noun phrase is the start of its
+    # description, for every output the kernel writes (scripted events' included)
+    for name, desc in (*OUTPUTS, *SCRIPTED_OUTPUTS):
         noun, unit = output_meaning(name)
-        assert desc.endswith(f"({unit})"), name
-        assert desc.startswith(noun), name
+        assert unit and desc.endswith(f"({unit})"), name
+        assert noun and noun != name and desc.startswith(noun), name
     for name, unit, desc in SCALAR_OUTPUTS:
         noun, got = output_meaning(name)
         assert got == unit and desc.startswith(noun), name
-    # per-island fields take the island's own description (evac_layout.ISLAND_OUTPUTS)
+    # per-island fields name the island in the field's own description (ISLAND_OUTPUTS)
     assert output_meaning("evac_remaining.ishigaki") == (
-        "people of ishigaki still in the region (on the island or staging)",
+        "people of ishigaki still in the region at the horizon (on it or staging)",
         "people",
     )
     assert output_meaning("evac_residents_at_strike.ishigaki")[0] == (
-        "ishigaki's residents in the region at the first strike"
+        "residents of ishigaki still in the region at the first strike"
     )
-    assert output_meaning("evac_complete_h.ishigaki")[0].endswith("(ishigaki)")
+    assert output_meaning("evac_complete_h.ishigaki") == (
+        "time ishigaki's last evacuee left the region",
+        "h",
+    )
+    assert output_meaning("no_such_output") == ("no_such_output", "")
 
 
 def test_sensitivity_sentence_ranks_clear_effects_first() -> None:

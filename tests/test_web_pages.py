@@ -220,3 +220,21 @@ def test_studies_page_runs_a_study_and_opens_with_its_answer(server, browser):
     assert "<table" in brief
     assert 0 <= brief.find(answer[0][:40]) < brief.index("<table")
     assert browser.errors == []
+
+
+def test_experiment_with_a_choice_factor_shows_its_levels(server, browser):
+    page = browser.new_page()
+    page.goto(server.base + "/")
+    page.select_option("#experiment-form select[name=experiment]", "kyodo-legal-authorities")
+    page.fill("#experiment-form input[name=replications]", "2")
+    page.click("#experiment-form button[type=submit]")
+    page.wait_for_url("**/runs/r*")
+    for _ in range(3000):
+        if page.locator("#run-status").inner_text() in ("finished", "failed"):
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_selector("#by-point")
+    cells = page.locator("#by-point td.factor").all_inner_texts()
+    assert {"law-2021", "amended"} <= set(cells)
+    page.wait_for_function("document.querySelectorAll('#charts .chart .main-svg').length > 0")
+    assert browser.errors == []

@@ -136,6 +136,23 @@ def test_save_refuses_names_outside_the_store(server, client):
     assert [a for a, b in zip(saved, sent, strict=True) if a != b] == ["name: mine"]
 
 
+def test_a_renamed_json_or_quoted_scenario_still_loads(server, client):
+    import json
+
+    import yaml
+
+    from nansei.scenario.loader import parse_scenario_text
+
+    as_json = json.dumps(yaml.safe_load(scenario_text()))
+    quoted = scenario_text().replace("\nname: ", '\n"name": ', 1)
+    assert quoted != scenario_text()
+    for name, text in (("from-json", as_json), ("from-quoted", quoted)):
+        r = client.post("/scenarios/save", data={"yaml": text, "name": name})
+        assert r.status_code == 303, r.text[:300]
+        saved = (server.store / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8")
+        assert parse_scenario_text(saved).name == name
+
+
 def test_size_limits(server, client):
     big = b"a: " + b"x" * 2_000_000
     r = client.post("/scenarios/upload", files={"file": ("big.yaml", big)})

@@ -52,29 +52,6 @@ __all__ = [
 # what an output means: from the layout, stated once there
 
 
-def _layout_descriptions(island: bool = False) -> dict[str, str]:
-    """Output name -> description ending in ``(unit)``, from the engine's layouts; with
-    ``island``, the per-island fields (``evac_remaining.<island>``) first."""
-    from nansei.engine.evac_layout import ISLAND_OUTPUTS, SCALAR_OUTPUTS
-    from nansei.engine.layout import OUTPUTS
-
-    out = {n: f"{d} ({u})" for n, u, d in ISLAND_OUTPUTS} if island else {}
-    for name, desc in OUTPUTS:
-        out.setdefault(name, desc)
-    for name, unit, desc in (*SCALAR_OUTPUTS, *ISLAND_OUTPUTS):
-        out.setdefault(name, f"{desc} ({unit})")
-    return out
-
-
-def _split_unit(desc: str) -> tuple[str, str]:
-    """``"salvos fired (count)"`` -> ``("salvos fired", "count")``."""
-    desc = desc.strip()
-    if desc.endswith(")") and "(" in desc:
-        i = desc.rfind("(")
-        return desc[:i].strip(), desc[i + 1 : -1].strip()
-    return desc, ""
-
-
 def _noun(text: str) -> str:
     """The noun phrase of a description: before its first ``": "`` or ``"; "``, and before
     a ``", "`` that follows three words or more (``"issues, orders and trips ..."`` keeps
@@ -105,7 +82,8 @@ def output_meaning(name: str) -> tuple[str, str]:
     Returns
     -------
     tuple of str
-        ``(noun phrase, unit)``, from the output's description in the layout; the unit is
+        ``(noun phrase, unit)``, from the output's description in the layout
+        (:func:`nansei.engine.catalog.describe`); the unit is
         ``"count"`` for counts and ``""`` if the layout states none. An output the layouts do
         not describe is named by its column.
 
@@ -114,11 +92,15 @@ def output_meaning(name: str) -> tuple[str, str]:
     >>> output_meaning("time_first_loss_h")
     ('time of the first launcher loss', 'h')
     """
-    base, _, island = name.partition(".")
-    desc = _layout_descriptions(bool(island)).get(base)
-    if desc is None:
+    from nansei.engine.catalog import describe
+
+    _, _, island = name.partition(".")
+    info = describe(name)  # the layouts' description and unit, stated once there
+    if not info.description:
         return name, ""
-    text, unit = _split_unit(desc)
+    text, unit = info.description, info.unit
+    if island and text.startswith(f"{island}: "):  # the catalogue prefixes the member
+        text = text[len(island) + 2 :]
     if island and text.startswith("of them, "):  # a per-island field: the island's people
         rest = _noun(text[len("of them, ") :])
         who = "" if rest.startswith("still ") else "who "
@@ -126,6 +108,8 @@ def output_meaning(name: str) -> tuple[str, str]:
     noun = _noun(text)
     if island and noun.startswith("its "):
         return f"{island}'s {noun[len('its ') :]}", unit
+    if island and "the island" in noun:  # "people of the island ..." -> "people of ishigaki ..."
+        return noun.replace("the island", island, 1), unit
     if island:
         noun = f"{noun} ({island})"
     return noun, unit

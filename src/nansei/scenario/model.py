@@ -30,9 +30,9 @@ from .uncertain import Uncertain
 
 __all__ = ["Assumption", "Scenario"]
 
-Slug = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", min_length=1, max_length=64)
-]
+#: A scenario name: lower-case letters, digits and '-', starting with a letter or digit.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
 
 
 class Assumption(Model):

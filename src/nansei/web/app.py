@@ -193,16 +193,35 @@ def _problem_dict(p) -> dict[str, Any]:
     }
 
 
-#: A saved scenario's name is also its YAML ``name:`` (the scenario schema's slug).
-SCENARIO_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _NAME_LINE = re.compile(r"^name:[^\n]*$", re.MULTILINE)
 
 
-def _rename(text: str, name: str) -> str:
-    """``text`` with its top-level ``name:`` set to ``name``."""
+def _valid_name(name: str) -> bool:
+    """A saved scenario's name is also its ``name:``: the scenario schema's slug."""
+    from nansei.scenario.model import SLUG_PATTERN
+
+    return len(name) <= 64 and re.match(SLUG_PATTERN, name) is not None
+
+
+def _rename(text: str, sc: Any, name: str) -> str:
+    """``text`` with its ``name:`` set to ``name``.
+
+    Replaces the top-level ``name:`` line, keeping the rest of the text (comments
+    included), if the result still parses to the same scenario under the new name;
+    otherwise (JSON text, a quoted key, a flow mapping) writes the scenario out again.
+    """
+    from nansei.scenario import ScenarioError, scenario_to_yaml
+    from nansei.scenario.loader import parse_scenario_text
+
+    want = sc.model_copy(update={"name": name})
     if _NAME_LINE.search(text):
-        return _NAME_LINE.sub(f"name: {name}", text, count=1)
-    return f"name: {name}\n{text}"
+        edited = _NAME_LINE.sub(f"name: {name}", text, count=1)
+        try:
+            if parse_scenario_text(edited, "<editor>") == want:
+                return edited
+        except ScenarioError:
+            pass
+    return scenario_to_yaml(want, full=False)
 
 
 def _annotated(text: str, problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -280,10 +299,17 @@ def _headline_rows(summary: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
+def _level(v: Any) -> str:
+    """A factor level as text: numbers to 4 significant digits, choices as they are."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return f"{v:.4g}"
+    return str(v)
+
+
 def _point_label(records: pd.DataFrame, factors: list[str]) -> dict[int, str]:
     first = records.groupby("design_point")[factors].first()
     return {
-        int(dp): ", ".join(f"{f.removeprefix('factor.')}={row[f]:.4g}" for f in factors)
+        int(dp): ", ".join(f"{f.removeprefix('factor.')}={_level(row[f])}" for f in factors)
         for dp, row in first.iterrows()
     }
 
@@ -299,7 +325,7 @@ def _by_point(records: pd.DataFrame) -> tuple[list[dict[str, Any]], list[str], l
     rows = []
     for dp, g in table.groupby("design_point", sort=True):
         row: dict[str, Any] = {"design_point": int(dp), "n": int(g["n"].max())}
-        row["factors"] = [float(first.loc[dp, f]) for f in factors]
+        row["factors"] = [_level(first.loc[dp, f]) for f in factors]  # numbers or choices
         row["outputs"] = [
             (float(r.mean), float(r.ci_low), float(r.ci_high)) for r in g.itertuples()
         ]
@@ -595,7 +621,7 @@ def create_app(settings: Settings) -> FastAPI:
         from nansei.scenario import scenario_to_yaml
 
         yaml, name = str(form.get("yaml", "")), str(form.get("name", ""))
-        if not SCENARIO_NAME_RE.match(name):
+        if not _valid_name(name):
             raise UserError(
                 f"name: invalid (got {name[:60]!r}); allowed: lower-case letters, digits and "
                 "'-', starting with a letter or digit, at most 64 characters (the saved file "
@@ -608,7 +634,7 @@ def create_app(settings: Settings) -> FastAPI:
             )
         text = scenario_to_yaml(sc, full=False) if changes else yaml
         if sc.name != name:  # the saved name and the YAML's name: agree
-            text = _rename(text, name)
+            text = _rename(text, sc, name)
         ws.save_scenario(name, text)
         return RedirectResponse(f"/scenarios/saved/{name}", status_code=303)
 
