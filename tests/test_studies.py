@@ -336,3 +336,17 @@ def test_a_timeline_names_scripted_events(tmp_path) -> None:
         "End of scripted event: strike_gateway (gateway ROIG, repair_h 72.0): Ishigaki airport "
         "cratered.",
     ]
+
+
+def test_fewer_replications_than_a_timeline_needs_is_refused_by_name():
+    from nansei.study import StudyError, load_study
+
+    st = load_study("facilitator-timeline")
+    st = st.model_copy(update={"answer": st.answer.model_copy(update={"replication": 10})})
+    assert st.with_replications(11).replications == 11
+    with pytest.raises(StudyError) as err:
+        st.with_replications(5)
+    assert "answer.replication" in str(err.value) and "0 .. 4" in str(err.value)
+    with pytest.raises(StudyError) as err:
+        st.with_replications(1, "--reps")
+    assert "--reps" in str(err.value)

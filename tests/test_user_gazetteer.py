@@ -387,3 +387,15 @@ def test_mutated_gazetteers_give_located_errors_never_a_traceback(tmp_path: Path
             assert exc.problems
             assert all(p.message and p.line is not None for p in exc.problems), str(exc)
     assert raised >= 20  # most edits break the file
+
+
+def test_companion_files_must_lie_beside_the_gazetteer(tess: Path, tmp_path: Path):
+    outside = tmp_path / "elsewhere.geojson"
+    outside.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    for target in (str(outside), "../elsewhere.geojson"):
+        _edit(tess / "gazetteer.yaml", "coastlines: simple", f"coastlines: {{file: {target}}}")
+        with pytest.raises(GazetteerError) as err:
+            load_geodata(tess / "gazetteer.yaml")
+        text = str(err.value)
+        assert "coastlines.file" in text and "gazetteer file's folder" in text, text
+        _edit(tess / "gazetteer.yaml", f"coastlines: {{file: {target}}}", "coastlines: simple")

@@ -679,7 +679,7 @@ def _findings(summary, sc) -> list[str]:
     from nansei.analysis.findings import run_findings
 
     n = int(summary["n"].max()) if len(summary) else 0
-    return run_findings(summary, n, float(sc.run.horizon_h), limit=4)
+    return run_findings(summary, n, float(sc.run.horizon_h))
 
 
 def _print_findings(summary, sc, meta) -> None:
@@ -1074,16 +1074,12 @@ def study(
 ) -> None:
     """Run a study (resumes if DIR holds it) and write its brief, which opens with the answer."""
     from nansei.scenario import ScenarioError
-    from nansei.study import StudyError, load_study, run_study
+    from nansei.study import load_study, run_study
 
     try:
         st = load_study(name)
         if reps is not None:
-            if not 2 <= reps <= 10_000_000:
-                raise StudyError(
-                    [_study_problem("--reps", reps, "out of range", "2 .. 10,000,000")]
-                )
-            st = st.model_copy(update={"replications": reps})
+            st = st.with_replications(reps, "--reps")
         if check:
             _print_study_size(st)
             return
@@ -1134,12 +1130,6 @@ def _print_study_size(st) -> None:
         f"{st.replications:,} replications = {total:,} replications; answer: {st.answer.kind}",
         highlight=False,
     )
-
-
-def _study_problem(path: str, value, message: str, allowed: str | None = None):
-    from nansei.scenario.errors import Problem
-
-    return Problem(path, None, repr(value), message, allowed)
 
 
 def _open_store(directory: Path):

@@ -720,17 +720,32 @@ def read_text_file(path: Path, source: str, loc: tuple, lines: dict | None = Non
 def companion_path(base: Path, spec: Any, key: str, source: str, lines: dict) -> Path:
     """The file named by ``{file: PATH}`` at top-level key ``key``, relative to ``base``.
 
+    A companion file must lie in the gazetteer file's folder or below it (symbolic links
+    resolved), so that a gazetteer the web workbench accepts from its own folder cannot
+    make it read files elsewhere.
+
     Raises
     ------
     GazetteerError
-        If ``spec`` is not a mapping with one string ``file``.
+        If ``spec`` is not a mapping with one string ``file``, or the file lies outside
+        ``base``.
     """
     if not (isinstance(spec, dict) and set(spec) == {"file"} and isinstance(spec["file"], str)):
         raise gazetteer_error(
             source, (key,), "expected a mapping with one key 'file'", spec, "{file: PATH}", lines
         )
     p = Path(spec["file"]).expanduser()
-    return p if p.is_absolute() else base / p
+    p = (p if p.is_absolute() else base / p).resolve()
+    if not p.is_relative_to(Path(base).resolve()):
+        raise gazetteer_error(
+            source,
+            (key, "file"),
+            "a companion file must lie in the gazetteer file's folder or below it",
+            spec["file"],
+            f"a path under {base}",
+            lines,
+        )
+    return p
 
 
 def parse_gazetteer_text(text: str, source: str) -> tuple[dict[str, Any], dict]:

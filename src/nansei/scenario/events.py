@@ -78,7 +78,8 @@ class CloseAirport(_Event):
 
 
 class ReopenAirport(_Event):
-    """Reopen an airport closed by an earlier ``close_airport`` or ``strike_gateway``."""
+    """Reopen an airport closed by an earlier ``close_airport`` without a duration (a
+    ``strike_gateway`` crater ends after its ``repair_h``)."""
 
     action: Literal["reopen_airport"] = Field(description="Reopen an airport.")
     airport: str = Field(max_length=16, description="ICAO code of the airport.")
@@ -96,7 +97,8 @@ class ClosePort(_Event):
 
 
 class ReopenPort(_Event):
-    """Reopen a port closed by an earlier ``close_port`` or ``strike_gateway``."""
+    """Reopen a port closed by an earlier ``close_port`` without a duration (a
+    ``strike_gateway`` crater ends after its ``repair_h``)."""
 
     action: Literal["reopen_port"] = Field(description="Reopen a port.")
     port: str = Field(max_length=64, description="Gazetteer id of the port.")

@@ -173,6 +173,25 @@ class Study(_Model):
     )
     answer: Answer
 
+    def with_replications(self, n: int, path: str = "replications") -> Study:
+        """This study with ``n`` replications per variant and point, checked like a file.
+
+        Raises
+        ------
+        StudyError
+            Naming ``path`` if ``n`` is out of range, or the answer that no longer fits
+            (a timeline's replication beyond ``n``).
+        """
+        if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_REPLICATIONS:
+            raise StudyError(
+                [_problem(path, n, "out of range", f"2 .. {MAX_REPLICATIONS:,}")], self.name
+            )
+        st = self.model_copy(update={"replications": n})
+        problems = _check_answer(st, None)
+        if problems:
+            raise StudyError(problems, self.name)
+        return st
+
     def arms(self) -> list[Variant]:
         """The variants, or one variant named ``base`` without overrides."""
         return list(self.variants) or [Variant(name="base", label="the base scenario")]

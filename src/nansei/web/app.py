@@ -766,7 +766,7 @@ def create_app(settings: Settings) -> FastAPI:
             return HTMLResponse(html)
         ctx: dict[str, Any] = {"run": info, "n": len(records), "by_point": None}
         if len(records):
-            if "design_point" in records and records["design_point"].nunique() > 1:
+            if info.get("kind") == "experiment":
                 # an experiment: every number stays with its design point (never pooled)
                 ctx["by_point"], ctx["factors"], ctx["outputs"] = _by_point(records)
                 ctx["charts_json"] = _script_json(_point_charts(records))
@@ -781,6 +781,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/runs/{run_id}/map", response_class=HTMLResponse)
     def run_map(run_id: str):
+        if manager.progress(run_id).get("kind") == "study":
+            raise UserError("a study has no single map; its brief shows what it found", 404)
         path = ws.run_dir(run_id) / "map.html"
         if not path.is_file():
             with map_lock:
@@ -794,11 +796,18 @@ def create_app(settings: Settings) -> FastAPI:
         path = ws.run_dir(run_id) / "series.json"
         if not path.is_file():
             info = manager.progress(run_id)
+            if info.get("kind") != "simulation":
+                raise UserError(
+                    f"series are drawn for a simulation run; this run is a {info.get('kind')}",
+                    409,
+                )
             if info["status"] not in TERMINAL:
                 raise UserError("the series are drawn once the run has ended", 409)
+            if int(info.get("done") or 0) < 1:
+                raise UserError("this run has no stored replications", 409)
             with series_lock:
                 if not path.is_file():  # the first replications again, in a child process
-                    reps = max(1, min(SERIES_REPS, int(info.get("done") or SERIES_REPS)))
+                    reps = min(SERIES_REPS, int(info["done"]))
                     seed = int(info.get("seed", 0))
                     run_child(_build_series, str(ws.run_dir(run_id)), seed, reps)
         return Response(path.read_text(encoding="utf-8"), media_type="application/json")

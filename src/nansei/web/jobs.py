@@ -328,7 +328,7 @@ def _study_child(send, request: dict[str, Any], out: str) -> str:
 
     st = load_study(request["study"])
     if request.get("replications"):
-        st = st.model_copy(update={"replications": int(request["replications"])})
+        st = st.with_replications(int(request["replications"]))
     run_study(st, Path(out), 1, lambda done, total: send((done, total)))
     return "finished"
 
