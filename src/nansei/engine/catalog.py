@@ -14,13 +14,12 @@ OutputInfo(name='salvos_fired', subsystem='fires', description='salvos fired', u
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from nansei.engine import evac_layout, layout
 
-__all__ = ["SUBSYSTEMS", "OutputInfo", "describe", "grouped", "split_unit"]
+__all__ = ["SUBSYSTEMS", "OutputInfo", "describe", "split_unit"]
 
 #: Subsystems in report order: (key, title).
 SUBSYSTEMS: tuple[tuple[str, str], ...] = (
@@ -146,19 +145,3 @@ def describe(name: str) -> OutputInfo:
     if info is None:
         return OutputInfo(name, "other", "", "")
     return OutputInfo(name, info.subsystem, f"{member}: {info.description}", info.unit)
-
-
-def grouped(names: Iterable[str]) -> list[tuple[str, str, list[OutputInfo]]]:
-    """Outputs by subsystem, in :data:`SUBSYSTEMS` order (the given order within each).
-
-    Returns
-    -------
-    list of (key, title, list of OutputInfo)
-        Subsystems with at least one of ``names``.
-    """
-    infos = [describe(n) for n in names]
-    return [
-        (key, title, [i for i in infos if i.subsystem == key])
-        for key, title in SUBSYSTEMS
-        if any(i.subsystem == key for i in infos)
-    ]

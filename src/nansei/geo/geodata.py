@@ -177,8 +177,3 @@ def load_geodata(path: str | os.PathLike | None = None) -> GeoData:
     except Exception as exc:  # never a traceback: anything unforeseen is one located problem
         msg = f"could not load the gazetteer: {type(exc).__name__}: {exc}"[:300]
         raise gazetteer_error(str(p), (), msg) from None
-
-
-def as_problem_text(exc: GazetteerError) -> list[str]:
-    """One line per problem, ``FILE, line N: path: message (got v); allowed: ...``."""
-    return [f"{exc.source}, {p.render()}" for p in exc.problems]

@@ -42,7 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import Scenario
 
 __all__ = [
-    "ACTIONS",
     "Event",
     "GatewayClosure",
     "check_events",
@@ -186,21 +185,6 @@ Event = Annotated[
     Field(discriminator="action"),
 ]
 
-#: Action names in code order (the trace's ``value`` of a ``scripted`` row).
-ACTIONS: tuple[str, ...] = (
-    "close_airport",
-    "reopen_airport",
-    "close_port",
-    "reopen_port",
-    "strike_gateway",
-    "strike_site",
-    "recognise",
-    "order_evacuation",
-    "suspend_evacuation",
-    "weather",
-    "launchers_arrive",
-    "launchers_withdraw",
-)
 _EVAC = ("order_evacuation", "suspend_evacuation", "weather")
 
 

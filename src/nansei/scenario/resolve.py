@@ -113,15 +113,15 @@ def _rescaled(site: Site, radius_km: float, path: str | None = None) -> Site:
 def _as_site(s: Any, path: str | None = None) -> Site:
     """A gazetteer's :class:`~nansei.geo.sites.CandidateSite` as a scenario :class:`Site`
     (``path``: the gazetteer file, None for the built-in one)."""
-    access = getattr(s, "access", "road")
-    residents = getattr(s, "residents_in_hazard_radius", None)
-    _BUILTIN_RADIUS_KM[(path, s.id)] = float(getattr(s, "hazard_radius_km", 0.0) or 0.0)
+    access = s.access  # the gazetteer's schema requires each of these fields
+    residents = s.residents_in_hazard_radius
+    _BUILTIN_RADIUS_KM[(path, s.id)] = float(s.hazard_radius_km or 0.0)
     return Site(
         id=s.id,
         island=s.island,
         lat=float(s.lat),
         lon=float(s.lon),
-        concealment=float(getattr(s, "concealment", 0.5)),
+        concealment=float(s.concealment),
         access=access if access in _ACCESS else "road",
         residents_in_hazard_radius=None if residents is None else round(residents),
         decoy=False,
@@ -219,11 +219,8 @@ def _zones_of(geo: Any) -> tuple[SeaZone, ...]:
     gaz = geo.gazetteer
     out = []
     for z in gaz.sea_zones:
-        radius = getattr(z, "radius_km", 50.0)
-        radius = float(getattr(radius, "value", radius))
-        out.append(
-            SeaZone(id=z.id, name=getattr(z, "name", z.id), lat=z.lat, lon=z.lon, radius_km=radius)
-        )
+        radius = float(z.radius_km.value)  # a sourced figure
+        out.append(SeaZone(id=z.id, name=z.name, lat=z.lat, lon=z.lon, radius_km=radius))
     return tuple(out)
 
 
