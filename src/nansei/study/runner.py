@@ -284,21 +284,17 @@ def _coded(df: pd.DataFrame, factor: str, spec) -> np.ndarray:
 
 def _sensitivity(st: Study, recs: dict[str, pd.DataFrame], res: StudyResult) -> None:
     from nansei.analysis.findings import sensitivity_finding
-    from nansei.analysis.prcc import prcc
+    from nansei.analysis.ranking import sensitivity_ranking
 
-    rows = []
-    for name, df in recs.items():
+    tables = []
+    for name, df in recs.items():  # the ranking of `nansei analyze`, per variant
         means = df.groupby("design_point", sort=True).mean(numeric_only=True)
         design = df.groupby("design_point", sort=True).first()
-        factors = list(st.factors)
-        x = np.column_stack([_coded(design, f, st.factors[f]) for f in factors])
-        for o in st.outputs:
-            r, lo, hi, p = prcc(x, means[o].to_numpy(dtype=float))
-            order = np.argsort(-np.nan_to_num(np.abs(r), nan=-1.0), kind="stable")
-            for rank, j in enumerate(order, start=1):
-                rows.append((name, o, rank, factors[j], r[j], lo[j], hi[j], p[j]))
+        x = pd.DataFrame({f: _coded(design, f, st.factors[f]) for f in st.factors})
+        t = sensitivity_ranking(x, means[list(st.outputs)].reset_index(drop=True))
+        tables.append(t.assign(variant=name))
     cols = ["variant", "output", "rank", "factor", "prcc", "ci_low", "ci_high", "p_value"]
-    res.ranking = pd.DataFrame(rows, columns=cols)
+    res.ranking = pd.concat(tables, ignore_index=True)[cols]
     points = res.meta["design_points"]
     for name in recs:
         for o in st.outputs[: st.answer.findings]:
