@@ -59,6 +59,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from nansei.experiment.analyze import SPACE_FILLING  # the designs analyze ranks
 from nansei.experiment.spec import (
     MAX_REPLICATIONS,
     DesignSpec,
@@ -81,8 +82,6 @@ __all__ = [
 
 BUILTIN_DIR = Path(__file__).with_name("builtin")
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
-#: Design kinds a sensitivity answer can rank (space-filling designs).
-SPACE_FILLING = ("nolh", "lhs", "sobol")
 
 
 class StudyError(ScenarioError):
