@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-@kernel(nrt=True)
+@kernel
 def open_sums(w, h, changed):
     """Sums of the stock at the start of hour ``h`` into ``pres[h]`` and ``rem_o[h]``.
 
@@ -55,7 +55,7 @@ def open_sums(w, h, changed):
             w.rem_o[h, e] = w.rem_o[h - 1, e]
 
 
-@kernel(nrt=True)
+@kernel
 def open_gateways(ev, w, h, hod, air_x, sea_x):
     """Each gateway's departures this hour, people: 0 if cancelled by weather or blocked.
 
@@ -82,7 +82,7 @@ def open_gateways(ev, w, h, hod, air_x, sea_x):
         w.capg[g] = cap
 
 
-@kernel(nrt=True)
+@kernel
 def pool_amount(ev, w, q, h):
     """People who leave gateway pool ``q`` in hour ``h``: its open capacity or its waiting.
 
@@ -115,7 +115,7 @@ def pool_amount(ev, w, q, h):
     return c_tot if c_tot < waiting else waiting
 
 
-@kernel(nrt=True)
+@kernel
 def gateway_series(ev, w, series_ev, q, d, amount):
     """Count ``amount`` people leaving pool ``q`` against its gateways, in gateway order.
 
@@ -140,7 +140,7 @@ def gateway_series(ev, w, series_ev, q, d, amount):
             rest -= x
 
 
-@kernel(nrt=True)
+@kernel
 def leave_region(ev, w, series_ev, o, x, d):
     """``x`` people of origin ``o`` leave the region and go to host prefectures.
 
@@ -171,7 +171,7 @@ def leave_region(ev, w, series_ev, o, x, d):
         series_ev[d, c_pref + p] += w.hosted[p] - w.hosted_before[p]
 
 
-@kernel(nrt=True)
+@kernel
 def move_takes(ev, w, series_ev, q, d):
     """Move the people taken from pool ``q``'s islands: to staging, or out of the region.
 
@@ -215,7 +215,7 @@ def move_takes(ev, w, series_ev, q, d):
     return moved, staged
 
 
-@kernel(nrt=True)
+@kernel
 def depart(ev, w, series_ev, h, d, hod, air_x, sea_x, n_pool):
     """One hour of departures: open gateways, then each pool's share by priority.
 
@@ -254,7 +254,7 @@ def depart(ev, w, series_ev, h, d, hod, air_x, sea_x, n_pool):
     return changed
 
 
-@kernel(nrt=True)
+@kernel
 def close_hour(w, h):
     """Sums at the end of hour ``h`` into row ``h + 1``; completion and clearance hours.
 

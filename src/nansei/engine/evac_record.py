@@ -19,7 +19,7 @@ from nansei.engine.jit import kernel
 __all__ = ["casualty", "exposure", "first_strike", "write_at_strike", "write_record"]
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def first_strike(gw_log, n_gw, strike_log, n_strike):
     """Time (h) of the first strike or gateway closure; inf if none.
 
@@ -42,7 +42,7 @@ def first_strike(gw_log, n_gw, strike_log, n_strike):
     return t1
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def exposure(ev, w, stay_log, n_stay):
     """Resident-hours near launchers: residents of each stay's site × hours × share present.
 
@@ -84,7 +84,7 @@ def exposure(ev, w, stay_log, n_stay):
     return total
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def casualty(ev, w, strike_log, n_strike):
     """Casualty proxy: residents near each leaking strike's site × the share still present.
 
@@ -115,7 +115,7 @@ def casualty(ev, w, strike_log, n_strike):
     return total
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def write_at_strike(w, out_ev, t1):
     """People and residents still in the region at the first strike (nan if none).
 
@@ -152,7 +152,7 @@ def write_at_strike(w, out_ev, t1):
             out_ev[_off(Y.P_RESIDENTS_AT_STRIKE, o, n_ev)] = np.nan
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def write_record(w, out_ev, series_ev, t_order):
     """The record's totals, completion hour, cancelled days and per-island columns.
 

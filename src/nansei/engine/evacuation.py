@@ -38,6 +38,12 @@ Randomness comes only from the sub-stream ``(design_point, replication, 1)`` of 
 seed (:func:`nansei.engine.rng.seed_stream`): the order delay, then one weather draw per day.
 The fighting never changes these draws (common random numbers). Everything runs as plain
 Python under ``NUMBA_DISABLE_JIT=1`` with identical results.
+
+Code: :func:`run_evacuation` allocates the work arrays (:class:`EvacWork`), draws the order
+delay and the weather (:func:`_draw_order`), puts everyone on their own island
+(:func:`_fill_islands`), marks the blocked gateway hours, runs the hours (:func:`_run_hours`,
+whose steps are in :mod:`nansei.engine.evac_hour`) and writes the record
+(:mod:`nansei.engine.evac_record`).
 """
 
 from __future__ import annotations
@@ -69,7 +75,7 @@ from nansei.engine.state import Evac
 __all__ = ["EvacWork", "host_assign", "run_evacuation", "split_outflow"]
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def _draw_order(st, ev_f, authority_h, wx):
     """Draw the order delay, then one weather uniform per day; return the order time.
 
@@ -99,7 +105,7 @@ def _draw_order(st, ev_f, authority_h, wx):
     return t_order
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def _fill_islands(ev, w):
     """Put everyone on their own island at t = 0, split into "needs care" and "other".
 
@@ -119,7 +125,7 @@ def _fill_islands(ev, w):
         w.stock[e, e, 1] = tot - care
 
 
-@kernel(nrt=True, inline=False)
+@kernel(inline=False)
 def _run_hours(ev, w, series_ev, t_order, n_pool):
     """The hourly loop: sums, cancelled days, departures, and each day's remaining people.
 
