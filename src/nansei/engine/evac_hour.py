@@ -9,8 +9,9 @@ to host prefectures (:func:`move_takes`, :func:`leave_region`); staged people la
 end of the hour and the hour closes with its sums and completion hours
 (:func:`close_hour`). :func:`depart` runs the departures of one hour.
 
-Every function is compiled into its caller (``alwaysinline``) and takes the named bundles
-``ev`` (:class:`nansei.engine.state.Evac`) and ``w``
+Every function is compiled into its caller (``alwaysinline``), without reference counting
+(it allocates nothing; with it, each call would incref and decref every array of the
+bundles), and takes the named bundles ``ev`` (:class:`nansei.engine.state.Evac`) and ``w``
 (:class:`nansei.engine.evac_layout.EvacWork`).
 """
 
