@@ -12,6 +12,8 @@ The daily series ``series_ev`` has shape ``(n_days, 2 * n_ev + n_pref + n_g)``: 
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 # --- float parameters (ev_f) -------------------------------------------------
 F_HORIZON_H = 0  # simulated horizon (h)
 F_P_AIR = 1  # daily probability that air departures are cancelled
@@ -188,3 +190,36 @@ EVAC_ARGS = (
 # STOP_BOTH) from the gateway (index; -1 = every gateway) stop in every hour overlapping
 # [t_from_h, t_to_h): scripted closures, suspensions and bad weather.
 STOP_BOTH = 2
+
+# --- work arrays of one replication (allocated by run_evacuation) ------------------
+#: One replication's work arrays (allocated by ``run_evacuation``). Shapes:
+#: ``n_ev`` evacuated islands, ``n_pref`` host prefectures, ``n_g`` gateways, ``n_h`` hours,
+#: ``n_days`` days; people as whole numbers in float64.
+EvacWork = namedtuple(
+    "EvacWork",
+    (
+        "stock",  # (n_ev, n_ev, 2) people by (island where they are, origin, care/other)
+        "inflow",  # (n_ev, n_ev, 2) people arriving on a staging island at the hour's end
+        "take",  # (n_ev, n_ev, 2) people leaving this hour (split_outflow)
+        "start",  # (n_ev,) people of each island at t = 0
+        "res_share",  # (n_ev,) residents' share of those people
+        "order_o",  # (n_ev,) int64 islands by size rank (small_islands_first)
+        "pres",  # (n_h + 1, n_ev) people on island e at the start of hour h
+        "rem_o",  # (n_h + 1, n_ev) people of origin e still in the region at hour h
+        "evacuated",  # (n_ev,) people of origin e who left the region
+        "complete",  # (n_ev,) hour everyone of origin e had left the region (nan: never)
+        "cleared",  # (n_ev,) hour island e was empty (nan: never)
+        "quota_left",  # (n_pref,) host allocation left, people
+        "hosted",  # (n_pref,) people hosted by each prefecture
+        "hosted_before",  # (n_pref,) ``hosted`` before the current transfer
+        "capg",  # (n_g,) departures each gateway can make this hour, people
+        "blocked",  # (n_g, n_h) uint8: 1 if the gateway is closed or suspended that hour
+        "wx",  # (n_days,) the weather uniform of each day
+        "acc",  # (N_ACC,) running totals (ACC_*)
+    ),
+)
+ACC_OFF = 0  #: people hosted off their pairing
+ACC_UNHOSTED = 1  #: people who found no host allocation
+ACC_AIR_DAYS = 2  #: days with air departures cancelled (from the order)
+ACC_SEA_DAYS = 3  #: days with sailings cancelled (from the order)
+N_ACC = 4

@@ -38,6 +38,12 @@ Randomness comes only from the sub-stream ``(design_point, replication, 1)`` of 
 seed (:func:`nansei.engine.rng.seed_stream`): the order delay, then one weather draw per day.
 The fighting never changes these draws (common random numbers). Everything runs as plain
 Python under ``NUMBA_DISABLE_JIT=1`` with identical results.
+
+Code: :func:`run_evacuation` allocates the work arrays (:class:`EvacWork`), draws the order
+delay and the weather (:func:`_draw_order`), puts everyone on their own island
+(:func:`_fill_islands`), marks the blocked gateway hours, runs the hours (:func:`_run_hours`,
+whose steps are in :mod:`nansei.engine.evac_hour`) and writes the record
+(:mod:`nansei.engine.evac_record`).
 """
 
 from __future__ import annotations
@@ -48,18 +54,130 @@ from nansei.engine import evac_layout as Y
 from nansei.engine.dists import draw
 from nansei.engine.evac_flows import (
     _blocked_hours,
-    _land,
-    _off,
-    _share,
     _stopped_hours,
     _tally,
     host_assign,
     split_outflow,
 )
+from nansei.engine.evac_hour import close_hour, depart, open_sums
+from nansei.engine.evac_layout import ACC_AIR_DAYS, ACC_SEA_DAYS, N_ACC, EvacWork
+from nansei.engine.evac_record import (
+    casualty,
+    exposure,
+    first_strike,
+    write_at_strike,
+    write_record,
+)
 from nansei.engine.jit import kernel
 from nansei.engine.rng import random, seed_stream
+from nansei.engine.state import Evac
 
-__all__ = ["host_assign", "run_evacuation", "split_outflow"]
+__all__ = ["EvacWork", "host_assign", "run_evacuation", "split_outflow"]
+
+
+@kernel(inline=False)
+def _draw_order(st, ev_f, authority_h, wx):
+    """Draw the order delay, then one weather uniform per day; return the order time.
+
+    Parameters
+    ----------
+    st : ndarray of uint64 (4,)
+        The evacuation sub-stream, already seeded.
+    ev_f : ndarray (N_F,)
+        Float parameters (``F_*``).
+    authority_h : float
+        Time (h) from which the order is lawful; inf = never.
+    wx : ndarray (n_days,)
+        Filled with the day's uniform in [0, 1).
+
+    Returns
+    -------
+    float
+        Hour the order takes effect: ``authority_h`` + the delay, or a scripted order's time
+        (not before ``authority_h``).
+    """
+    delay = draw(st, int(ev_f[Y.F_DELAY_KIND]), ev_f[Y.F_DELAY_A], ev_f[Y.F_DELAY_B])
+    for d in range(wx.shape[0]):
+        wx[d] = random(st)
+    t_order = authority_h + delay
+    if ev_f[Y.F_ORDER_AT] < np.inf:  # a scripted order: at its time, once lawful
+        t_order = max(authority_h, ev_f[Y.F_ORDER_AT])
+    return t_order
+
+
+@kernel(inline=False)
+def _fill_islands(ev, w):
+    """Put everyone on their own island at t = 0, split into "needs care" and "other".
+
+    Parameters
+    ----------
+    ev : Evac
+        The scenario's evacuation arrays (``ev_pop`` people (n_ev, 2), ``ev_f`` care fraction).
+    w : EvacWork
+        ``stock[e, e, :]``, ``start`` and ``res_share`` are written.
+    """
+    for e in range(ev.ev_pop.shape[0]):
+        tot = ev.ev_pop[e, 0] + ev.ev_pop[e, 1]
+        w.start[e] = tot
+        w.res_share[e] = ev.ev_pop[e, 0] / tot if tot > 0.0 else 0.0
+        care = np.floor(tot * ev.ev_f[Y.F_CARE_FRACTION] + 0.5)
+        w.stock[e, e, 0] = care
+        w.stock[e, e, 1] = tot - care
+
+
+@kernel(inline=False)
+def _run_hours(ev, w, series_ev, t_order, n_pool):
+    """The hourly loop: sums, cancelled days, departures, and each day's remaining people.
+
+    Parameters
+    ----------
+    ev : Evac
+    w : EvacWork
+        Filled at t = 0 (:func:`_fill_islands`) with ``blocked`` and ``wx`` set; updated.
+    series_ev : ndarray (n_days, 2 * n_ev + n_pref + n_g)
+        Daily series, zeroed; evacuees, remaining, hosted and gateway columns written.
+    t_order : float
+        Hour the order takes effect.
+    n_pool : int
+        Number of gateway pools.
+
+    Notes
+    -----
+    Once everyone has left the region an hour only counts cancelled days (and no longer
+    writes the remaining people: they stay 0 from the zeroed series).
+    """
+    n_ev = ev.ev_pop.shape[0]
+    n_h = w.pres.shape[0] - 1
+    p_air = ev.ev_f[Y.F_P_AIR]
+    p_sea = ev.ev_f[Y.F_P_SEA]
+    changed = True  # stock moved in the previous hour (else the sums are unchanged)
+    tallied = False  # pres[h], rem_o[h] were summed at the end of the previous hour
+    empty = False  # everyone has left the region: only weather days remain to count
+    for h in range(n_h):
+        if tallied:
+            tallied = False
+        else:
+            open_sums(w, h, changed)
+        changed = False
+        d = h // 24
+        hod = h % 24
+        if h >= t_order:
+            air_x = w.wx[d] < p_air
+            sea_x = w.wx[d] < p_sea
+            if hod == 0 or h == int(np.ceil(t_order)):
+                if air_x:
+                    w.acc[ACC_AIR_DAYS] += 1.0
+                if sea_x:
+                    w.acc[ACC_SEA_DAYS] += 1.0
+            if empty:
+                continue
+            changed = depart(ev, w, series_ev, h, d, hod, air_x, sea_x, n_pool)
+            empty = close_hour(w, h) <= 0.0
+            tallied = True
+        if hod == 23 or h == n_h - 1:
+            k = h + 1 if tallied else h  # the row that holds the current stock's sums
+            for o in range(n_ev):
+                series_ev[d, n_ev + o] = w.rem_o[k, o]
 
 
 @kernel(nrt=True, python=True)
@@ -144,245 +262,51 @@ def run_evacuation(
         Daily series, overwritten (see :func:`nansei.engine.evac_layout.series_names`).
     """
     seed_stream(st, entropy, design_point, replication, 1)
+    ev = Evac(
+        ev_f, ev_i, ev_pop, ev_int, isl_ev, pref_rank, pref_quota, gw_int, gw_cap_h,
+        site_near, site_res, site_isl, ev_stop,
+    )  # fmt: skip
     n_ev = ev_pop.shape[0]
     n_pref = pref_quota.shape[0]
     n_g = gw_int.shape[0]
     n_days = series_ev.shape[0]
-    horizon = ev_f[Y.F_HORIZON_H]
-    n_h = int(np.ceil(horizon))
-    priority = ev_i[Y.I_PRIORITY]
-    p_air = ev_f[Y.F_P_AIR]
-    p_sea = ev_f[Y.F_P_SEA]
-    suspend_h = ev_f[Y.F_SUSPEND_H]
-    # --- draws: order delay, then one weather uniform per day -----------------
-    delay = draw(st, int(ev_f[Y.F_DELAY_KIND]), ev_f[Y.F_DELAY_A], ev_f[Y.F_DELAY_B])
-    wx = np.empty(n_days)
-    for d in range(n_days):
-        wx[d] = random(st)
-    t_order = authority_h + delay
-    if ev_f[Y.F_ORDER_AT] < np.inf:  # a scripted order: at its time, once lawful
-        t_order = max(authority_h, ev_f[Y.F_ORDER_AT])
+    n_h = int(np.ceil(ev_f[Y.F_HORIZON_H]))
+    w = EvacWork(
+        np.zeros((n_ev, n_ev, 2)),  # stock
+        np.zeros((n_ev, n_ev, 2)),  # inflow
+        np.zeros((n_ev, n_ev, 2)),  # take
+        np.zeros(n_ev),  # start
+        np.zeros(n_ev),  # res_share
+        np.argsort(ev_int[:, Y.E_RANK]),  # order_o
+        np.zeros((n_h + 1, n_ev)),  # pres
+        np.zeros((n_h + 1, n_ev)),  # rem_o
+        np.zeros(n_ev),  # evacuated
+        np.full(n_ev, np.nan),  # complete
+        np.full(n_ev, np.nan),  # cleared
+        pref_quota.copy(),  # quota_left
+        np.zeros(n_pref),  # hosted
+        np.zeros(n_pref),  # hosted_before
+        np.zeros(n_g),  # capg
+        np.zeros((n_g, n_h), dtype=np.uint8),  # blocked
+        np.empty(n_days),  # wx
+        np.zeros(N_ACC),  # acc
+    )
+    t_order = _draw_order(st, ev_f, authority_h, w.wx)
     out_ev[:] = 0.0
     series_ev[:, :] = 0.0
-    c_pref = 2 * n_ev
-    c_gw = 2 * n_ev + n_pref
-    # --- state -----------------------------------------------------------------
-    stock = np.zeros((n_ev, n_ev, 2))
-    inflow = np.zeros((n_ev, n_ev, 2))
-    take = np.zeros((n_ev, n_ev, 2))
-    start = np.zeros(n_ev)
-    res_share = np.zeros(n_ev)
-    for e in range(n_ev):
-        tot = ev_pop[e, 0] + ev_pop[e, 1]
-        start[e] = tot
-        res_share[e] = ev_pop[e, 0] / tot if tot > 0.0 else 0.0
-        care = np.floor(tot * ev_f[Y.F_CARE_FRACTION] + 0.5)
-        stock[e, e, 0] = care
-        stock[e, e, 1] = tot - care
-    order_o = np.argsort(ev_int[:, Y.E_RANK])
+    _fill_islands(ev, w)
     n_pool = 0
     for e in range(n_ev):
         if ev_int[e, Y.E_POOL] + 1 > n_pool:
             n_pool = ev_int[e, Y.E_POOL] + 1
-    pres = np.zeros((n_h + 1, n_ev))  # people on island e at the start of hour h
-    rem_o = np.zeros((n_h + 1, n_ev))  # people of origin e still in the region
-    evacuated = np.zeros(n_ev)
-    complete = np.full(n_ev, np.nan)
-    cleared = np.full(n_ev, np.nan)
-    quota_left = pref_quota.copy()
-    hosted = np.zeros(n_pref)
-    capg = np.zeros(n_g)
-    off_total = 0.0
-    unhosted = 0.0
-    air_days = 0.0
-    sea_days = 0.0
-    hosted_before = np.zeros(n_pref)
-    blocked = np.zeros((n_g, n_h), dtype=np.uint8)
-    _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h)
-    _stopped_hours(blocked, gw_int, ev_stop)
-    changed = True  # stock moved in the previous hour (else the sums are unchanged)
-    tallied = False  # pres[h], rem_o[h] were summed at the end of the previous hour
-    empty = False  # everyone has left the region: only weather days remain to count
-    for h in range(n_h):
-        if tallied:
-            tallied = False
-        elif changed or h == 0:
-            _tally(stock, pres[h], rem_o[h])
-        else:
-            for e in range(n_ev):
-                pres[h, e] = pres[h - 1, e]
-                rem_o[h, e] = rem_o[h - 1, e]
-        changed = False
-        d = h // 24
-        hod = h % 24
-        if h >= t_order:
-            air_x = wx[d] < p_air
-            sea_x = wx[d] < p_sea
-            if hod == 0 or h == int(np.ceil(t_order)):
-                if air_x:
-                    air_days += 1.0
-                if sea_x:
-                    sea_days += 1.0
-            if empty:
-                continue
-            for g in range(n_g):
-                cap = gw_cap_h[g, hod]
-                if cap > 0.0:
-                    if gw_int[g, Y.G_MODE] == Y.MODE_AIR and air_x:
-                        cap = 0.0
-                    elif gw_int[g, Y.G_MODE] == Y.MODE_SEA and sea_x:
-                        cap = 0.0
-                    elif blocked[g, h] == 1:
-                        cap = 0.0
-                capg[g] = cap
-            staged = False  # people moved to a staging island this hour (inflow > 0)
-            for q in range(n_pool):
-                c_tot = 0.0
-                for g in range(n_g):
-                    if ev_int[gw_int[g, Y.G_ISLAND], Y.E_POOL] == q:
-                        c_tot += capg[g]
-                if c_tot <= 0.0:
-                    continue
-                waiting = 0.0
-                for a in range(n_ev):
-                    if ev_int[a, Y.E_POOL] == q:
-                        waiting += pres[h, a]  # the pool's stock is untouched until now
-                amount = c_tot if c_tot < waiting else waiting
-                if amount <= 0.0:
-                    continue
-                split_outflow(amount, q, priority, stock, take, ev_int, order_o)
-                rest = amount
-                for g in range(n_g):
-                    if ev_int[gw_int[g, Y.G_ISLAND], Y.E_POOL] == q and rest > 0.0:
-                        x = capg[g] if capg[g] < rest else rest
-                        series_ev[d, c_gw + g] += x
-                        rest -= x
-                for a in range(n_ev):
-                    if ev_int[a, Y.E_POOL] != q:
-                        continue
-                    dst = ev_int[a, Y.E_STAGE]
-                    for o in range(n_ev):
-                        for c in range(2):
-                            x = take[a, o, c]
-                            if x <= 0.0:
-                                continue
-                            stock[a, o, c] -= x
-                            changed = True
-                            if dst >= 0:
-                                inflow[dst, o, c] += x
-                                staged = True
-                            else:
-                                evacuated[o] += x
-                                series_ev[d, o] += x
-                                for p in range(n_pref):
-                                    hosted_before[p] = hosted[p]
-                                off, unh = host_assign(o, x, pref_rank, quota_left, hosted)
-                                off_total += off
-                                unhosted += unh
-                                for p in range(n_pref):
-                                    series_ev[d, c_pref + p] += hosted[p] - hosted_before[p]
-            if staged:
-                _land(stock, inflow)
-            total = _tally(stock, pres[h + 1], rem_o[h + 1])
-            tallied = True
-            for o in range(n_ev):
-                if np.isnan(complete[o]) and start[o] > 0.0 and rem_o[h + 1, o] <= 0.0:
-                    complete[o] = h + 1.0
-                if np.isnan(cleared[o]) and start[o] > 0.0 and pres[h + 1, o] <= 0.0:
-                    cleared[o] = h + 1.0
-            empty = total <= 0.0
-        if hod == 23 or h == n_h - 1:
-            k = h + 1 if tallied else h  # the row that holds the current stock's sums
-            for o in range(n_ev):
-                series_ev[d, n_ev + o] = rem_o[k, o]
-    _tally(stock, pres[n_h], rem_o[n_h])
-    # --- coupling to the fighting: first strike, exposure, casualty proxy ----------
-    t1 = np.inf
-    for r in range(n_strike):
-        if strike_log[r, 0] < t1:
-            t1 = strike_log[r, 0]
-    for r in range(n_gw):
-        if gw_log[r, 1] < t1:
-            t1 = gw_log[r, 1]
-    exposure = 0.0
-    for r in range(n_stay):
-        s = int(stay_log[r, 1])
-        a = stay_log[r, 2]
-        b = stay_log[r, 3]
-        if b > horizon:
-            b = horizon
-        if s < 0 or b <= a:
-            continue
-        isl = site_isl[s]
-        e = isl_ev[isl] if isl >= 0 else -1
-        h = int(np.floor(a))
-        while h < b:
-            lo = a if a > h else float(h)
-            hi = b if b < h + 1.0 else h + 1.0
-            exposure += site_res[s] * (hi - lo) * _share(pres, start, e, h)
-            h += 1
-    casualty = 0.0
-    for r in range(n_strike):
-        if strike_log[r, 3] <= 0.0:
-            continue
-        s = int(strike_log[r, 1])
-        isl = int(strike_log[r, 2])
-        e = isl_ev[isl] if isl >= 0 else -1
-        if s >= 0:
-            casualty += site_res[s] * _share(pres, start, e, int(np.floor(strike_log[r, 0])))
-    # --- record ------------------------------------------------------------------
-    pop = start.sum()
-    ev_tot = evacuated.sum()
-    out_ev[Y.S_POPULATION] = pop
-    out_ev[Y.S_EVACUATED] = ev_tot
-    out_ev[Y.S_REMAINING] = rem_o[n_h, :].sum()
-    out_ev[Y.S_ORDER_H] = t_order
-    all_done = True
-    last = 0.0
-    for o in range(n_ev):
-        if start[o] > 0.0:
-            if np.isnan(complete[o]):
-                all_done = False
-            elif complete[o] > last:
-                last = complete[o]
-    out_ev[Y.S_COMPLETE_H] = last if all_done else np.nan
-    if np.isfinite(t1):
-        h1 = int(np.floor(t1))
-        if h1 > n_h:
-            h1 = n_h
-        out_ev[Y.S_FIRST_STRIKE_H] = t1
-        res_at = 0.0
-        ppl_at = 0.0
-        for o in range(n_ev):
-            ppl_at += rem_o[h1, o]
-            res_at += rem_o[h1, o] * res_share[o]
-            out_ev[_off(Y.P_RESIDENTS_AT_STRIKE, o, n_ev)] = rem_o[h1, o] * res_share[o]
-        out_ev[Y.S_RESIDENTS_AT_STRIKE] = res_at
-        out_ev[Y.S_PEOPLE_AT_STRIKE] = ppl_at
-    else:
-        out_ev[Y.S_FIRST_STRIKE_H] = np.nan
-        out_ev[Y.S_RESIDENTS_AT_STRIKE] = np.nan
-        out_ev[Y.S_PEOPLE_AT_STRIKE] = np.nan
-        for o in range(n_ev):
-            out_ev[_off(Y.P_RESIDENTS_AT_STRIKE, o, n_ev)] = np.nan
-    out_ev[Y.S_EXPOSURE] = exposure
-    out_ev[Y.S_CASUALTY] = casualty
-    out_ev[Y.S_UNHOSTED] = unhosted
-    out_ev[Y.S_OFF_PAIRING] = off_total
-    out_ev[Y.S_AIR_DAYS_CANCELLED] = air_days
-    out_ev[Y.S_SEA_DAYS_CANCELLED] = sea_days
-    best = 0.0
-    for d in range(n_days):
-        day = series_ev[d, 0:n_ev].sum()
-        if day > best:
-            best = day
-    out_ev[Y.S_MAX_PER_DAY] = best
-    for o in range(n_ev):
-        out_ev[_off(Y.P_START, o, n_ev)] = start[o]
-        out_ev[_off(Y.P_EVACUATED, o, n_ev)] = evacuated[o]
-        out_ev[_off(Y.P_REMAINING, o, n_ev)] = rem_o[n_h, o]
-        out_ev[_off(Y.P_COMPLETE_H, o, n_ev)] = complete[o]
-        out_ev[_off(Y.P_CLEARED_H, o, n_ev)] = cleared[o]
-    base = Y.N_SCALAR + Y.N_P * n_ev
-    for p in range(n_pref):
-        out_ev[base + p] = hosted[p]
+    _blocked_hours(
+        w.blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, ev_f[Y.F_SUSPEND_H]
+    )
+    _stopped_hours(w.blocked, gw_int, ev_stop)
+    _run_hours(ev, w, series_ev, t_order, n_pool)
+    _tally(w.stock, w.pres[n_h], w.rem_o[n_h])
+    # coupling to the fighting: first strike, exposure, casualty proxy
+    write_record(w, out_ev, series_ev, t_order)
+    write_at_strike(w, out_ev, first_strike(gw_log, n_gw, strike_log, n_strike))
+    out_ev[Y.S_EXPOSURE] = exposure(ev, w, stay_log, n_stay)
+    out_ev[Y.S_CASUALTY] = casualty(ev, w, strike_log, n_strike)
