@@ -211,7 +211,7 @@ def test_answer_kind_must_fit_the_study(tmp_path) -> None:
     with pytest.raises(StudyError) as info:
         load_study(doc)
     p = info.value.problems[0]
-    assert (p.path, p.allowed) == ("design.kind", "nolh, lhs, sobol (with factors)")
+    assert (p.path, p.allowed) == ("design.kind", "lhs, sobol, nolh (with factors)")
     with pytest.raises(StudyError) as info:
         load_study({**doc, "answer": {"kind": "compare"}})
     assert info.value.problems[0].path == "variants"
