@@ -39,7 +39,7 @@ demo: $(VENV)/.base
 test: $(VENV)/.dev
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check --fix src tests scripts benchmarks
