@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +57,38 @@ def chromium() -> str:
 def chromium_path() -> str:
     """The chromium executable, looked up before the module's other fixtures."""
     return chromium()
+
+
+@contextmanager
+def local_browser(profile: Path, base: str, **options) -> Iterator:
+    """A headless chromium context for pages served from ``base``.
+
+    Every request that does not go to ``base`` (or a ``data:``, ``about:`` or ``blob:``
+    URL) is blocked and recorded in ``ctx.external``; uncaught page errors are recorded in
+    ``ctx.errors``. ``options`` go to Playwright's ``launch_persistent_context`` (for
+    example ``viewport`` or ``accept_downloads``).
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        options.setdefault("viewport", {"width": 1400, "height": 1000})
+        ctx = p.chromium.launch_persistent_context(
+            str(profile), executable_path=chromium(), headless=True, args=ARGS, **options
+        )
+        external: list[str] = []
+        errors: list[str] = []
+
+        def route(r):
+            if r.request.url.startswith((base, "data:", "about:", "blob:")):
+                r.continue_()
+            else:
+                external.append(r.request.url)
+                r.abort()
+
+        ctx.route("**/*", route)
+        ctx.on("page", lambda pg: pg.on("pageerror", lambda e: errors.append(str(e))))
+        ctx.external, ctx.errors = external, errors
+        try:
+            yield ctx
+        finally:
+            ctx.close()

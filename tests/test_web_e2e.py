@@ -13,9 +13,8 @@ import io
 
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.browser import ARGS, chromium, chromium_path  # noqa: F401 (autouse: fails first)
+from tests.browser import chromium_path, local_browser  # noqa: F401 (autouse: fails first)
 from tests.web_server import Server, scenario_text
 
 
@@ -28,30 +27,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory, server):
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium(),
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 1000},
-            accept_downloads=True,
-        )
-        external: list[str] = []
-        errors: list[str] = []
-
-        def route(r):
-            if r.request.url.startswith((server.base, "data:", "about:", "blob:")):
-                r.continue_()
-            else:
-                external.append(r.request.url)
-                r.abort()
-
-        ctx.route("**/*", route)
-        ctx.on("page", lambda pg: pg.on("pageerror", lambda e: errors.append(str(e))))
-        ctx.external, ctx.errors = external, errors
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with local_browser(profile, server.base, accept_downloads=True) as ctx:
         yield ctx
-        ctx.close()
 
 
 def _broken(tmp_path):

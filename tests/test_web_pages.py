@@ -19,10 +19,9 @@ from html import unescape
 import pandas as pd
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
 
 from nansei.scenario import load_scenario
-from tests.browser import ARGS, chromium, chromium_path  # noqa: F401 (autouse: fails first)
+from tests.browser import chromium_path, local_browser  # noqa: F401 (autouse: fails first)
 from tests.web_server import Server
 
 
@@ -35,19 +34,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory, server):
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium(),
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        errors: list[str] = []
-        ctx.on("page", lambda pg: pg.on("pageerror", lambda e: errors.append(str(e))))
-        ctx.errors = errors
+    with local_browser(tmp_path_factory.mktemp("chromium-profile"), server.base) as ctx:
         yield ctx
-        ctx.close()
 
 
 def _finish(page) -> str:
@@ -164,13 +152,13 @@ def test_form_defaults_series_and_compare(server, browser):
     # the same run on both sides is refused with a message
     page.goto(f"{server.base}/compare?a={run_a}&b={run_a}")
     assert "two different runs" in page.inner_text("main")
-    assert browser.errors == []
+    assert browser.errors == [] and browser.external == []
 
 
 def test_experiment_page_keeps_design_points_apart(server, browser):
     page = browser.new_page()
     page.goto(server.base + "/")
-    page.select_option("#experiment-form select[name=experiment]", "ideal-sensitivity")
+    page.select_option("#experiment-form select[name=experiment]", "ideal-nolh")
     page.fill("#experiment-form input[name=replications]", "2")
     page.click("#experiment-form button[type=submit]")
     page.wait_for_url("**/runs/r*")
@@ -181,12 +169,12 @@ def test_experiment_page_keeps_design_points_apart(server, browser):
     page.wait_for_selector("#by-point")
     assert page.locator("#summary-table").count() == 0  # nothing pooled across points
     header = page.locator("#by-point tr").first.inner_text()
-    for factor in ("blue.relocation.dwell_h", "red.p_kill", "red.daily_capacity"):
+    for factor in ("red.isr.detection_rate_per_h.hidden", "red.p_kill", "red.daily_capacity"):
         assert factor in header
     outputs = page.locator("#by-point th.output").all_inner_texts()
     assert outputs and not any("factor" in o for o in outputs)  # factors are not outputs
     rows = page.locator("#by-point tr[data-point]")
-    assert rows.count() > 1
+    assert rows.count() == 17  # every NOLH point, none pooled
     page.wait_for_function("document.querySelectorAll('#charts .chart .main-svg').length > 0")
     assert page.locator("#charts .chart[data-kind='hist']").count() == 0
     assert page.locator("#charts .chart[data-kind='points']").count() >= 1

@@ -21,13 +21,29 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["prcc"]
+__all__ = ["design_xy", "prcc"]
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
     from scipy.stats import rankdata
 
     return rankdata(a, axis=0)
+
+
+def design_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (n, k) and ``y`` (n,) as floats, without the rows where ``y`` is NaN.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise ValueError(f"x must be (n, k) and y (n,); got {x.shape} and {y.shape}")
+    keep = ~np.isnan(y)
+    return x[keep], y[keep]
 
 
 def prcc(
@@ -54,12 +70,7 @@ def prcc(
     """
     from scipy.special import ndtr, ndtri
 
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"x must be (n, k) and y (n,); got {x.shape} and {y.shape}")
-    keep = ~np.isnan(y)
-    x, y = x[keep], y[keep]
+    x, y = design_xy(x, y)
     n, k = x.shape
     nan = np.full(k, np.nan)
     r = nan.copy()

@@ -36,7 +36,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from nansei.analysis.prcc import prcc
+from nansei.analysis.prcc import design_xy, prcc
 
 __all__ = ["METHODS", "regression_effects", "sensitivity_ranking"]
 
@@ -67,12 +67,7 @@ def regression_effects(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> dic
     """
     from scipy.special import stdtr, stdtrit
 
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"x must be (n, k) and y (n,); got {x.shape} and {y.shape}")
-    keep = ~np.isnan(y)
-    x, y = x[keep], y[keep]
+    x, y = design_xy(x, y)
     n, k = x.shape
     nan = np.full(k, np.nan)
     out = {key: nan.copy() for key in ("coefficient", "effect", "ci_low", "ci_high", "src")}
