@@ -393,15 +393,15 @@ def _run(
         if uncertainty:
             _check_uncertain(scenario, sc, hint=True)
         res = _simulate(sc, reps, seed, workers, series, trace)
+        if sets:  # recorded with the run (the run id already differs: the scenario changed)
+            res.meta["overrides"] = _overrides(sets)
+        unc = None
+        if uncertainty and sc.uncertain is not None:  # on the same (warm) workers
+            unc = _uncertainty(sc, seed, workers)
+            res.meta["uncertainty"] = unc.meta
     finally:
         if workers > 1:
-            workerpool.discard()  # not used if the scenario or the arguments were invalid
-    if sets:  # recorded with the run (the run id already differs: the scenario changed)
-        res.meta["overrides"] = _overrides(sets)
-    unc = None
-    if uncertainty and sc.uncertain is not None:
-        unc = _uncertainty(sc, seed, workers)
-        res.meta["uncertainty"] = unc.meta
+            workerpool.discard()  # ends the shared pool (or one left unused by an error)
     summary = res.summary()
     if out is not None:
         from nansei.io.runs import write_run, write_uncertainty

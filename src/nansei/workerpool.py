@@ -11,7 +11,8 @@ That worker does Numba's one-time start-up (its typing and lowering registries, 
 the first call of any compiled function) while the main process imports pandas and loads and
 compiles the scenario; then it forks the other workers, which inherit all of that
 (:class:`ZygotePool`): the start-up is paid once, not once per worker.
-``simulate()`` takes that pool (:func:`take_prestarted`) instead of creating one.
+``simulate()`` and the uncertainty points of the same command use that pool
+(:func:`pool_for`) instead of creating one each, and the command ends it (:func:`discard`).
 
 Workers only run the kernel and send back float64 arrays; they never build records, so
 pandas (imported by the engine's modules) is registered in them as a deferred module:
@@ -137,6 +138,30 @@ def take_prestarted(workers: int) -> ZygotePool | None:
     pool = _prestarted[1]
     _prestarted = None
     return pool
+
+
+def pool_for(workers: int, initializer) -> tuple[object, bool]:
+    """The pool for one stage of work on ``workers`` processes, and whether it is owned.
+
+    The pool started by :func:`prestart` is shared by every stage of the command (the run,
+    then its uncertainty points), so its workers start up once; the command ends it with
+    :func:`discard`, and the stages must not shut it down (owned is False). Without one, a
+    new ``ProcessPoolExecutor`` whose workers run ``initializer(this process id)``; the
+    stage owns it and shuts it down.
+    """
+    if _prestarted is not None and _prestarted[0] == workers:
+        return _prestarted[1], False
+    from concurrent.futures import ProcessPoolExecutor
+
+    from nansei.engine.simulate import _mp_context
+
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=initializer,  # no orphan if this process is killed
+        initargs=(os.getpid(),),
+    )
+    return pool, True
 
 
 def discard() -> None:

@@ -345,19 +345,14 @@ def _run_points(jobs, n_pts: int, reps: int, workers: int, progress: Progress | 
             if progress:
                 progress(done, total)
     else:
-        import os
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from contextlib import nullcontext
 
-        from nansei.engine.simulate import _mp_context
-        from nansei.workerpool import terminate, worker_initializer
+        from nansei.workerpool import pool_for, terminate, worker_initializer
 
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=_mp_context(),
-            initializer=worker_initializer,
-            initargs=(os.getpid(),),
-        )
-        with pool:
+        # the command's prestarted pool when there is one (its workers are warm)
+        pool, owned = pool_for(workers, worker_initializer)
+        with pool if owned else nullcontext(pool):
             try:
                 pending: dict[Any, int] = {}
                 it = enumerate(jobs)

@@ -226,21 +226,14 @@ def simulate(
             if progress:
                 progress(done, reps)
     else:
-        from nansei.workerpool import die_with_parent, take_prestarted
+        from contextlib import nullcontext
 
-        # A pool forked early by the CLI (workerpool.prestart) has done Numba's start-up.
-        pool = take_prestarted(workers)
-        if pool is None:
-            import os
-            from concurrent.futures import ProcessPoolExecutor
+        from nansei.workerpool import die_with_parent, pool_for
 
-            pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=_mp_context(),
-                initializer=die_with_parent,  # no orphan if this process is killed
-                initargs=(os.getpid(),),
-            )
-        with pool:
+        # A pool forked early by the CLI (workerpool.prestart) has done Numba's start-up
+        # and is shared with the command's later stages: not shut down here.
+        pool, owned = pool_for(workers, die_with_parent)
+        with pool if owned else nullcontext(pool):
             try:
                 futs = {
                     pool.submit(run_batch, compiled, root, design_point, a, b, series): (a, b)
