@@ -49,6 +49,15 @@ def _finish(page) -> str:
     return rid
 
 
+def _launch_experiment(page, base: str, name: str, reps: int) -> str:
+    """Launch a built-in experiment from the home page and wait until it has finished."""
+    page.goto(base + "/")
+    page.select_option("#experiment-form select[name=experiment]", name)
+    page.fill("#experiment-form input[name=replications]", str(reps))
+    page.click("#experiment-form button[type=submit]")
+    return _finish(page)
+
+
 def _field(page, path: str):
     return page.locator(f"#param-table tr[data-path='{path}']")
 
@@ -157,15 +166,7 @@ def test_form_defaults_series_and_compare(server, browser):
 
 def test_experiment_page_keeps_design_points_apart(server, browser):
     page = browser.new_page()
-    page.goto(server.base + "/")
-    page.select_option("#experiment-form select[name=experiment]", "ideal-nolh")
-    page.fill("#experiment-form input[name=replications]", "2")
-    page.click("#experiment-form button[type=submit]")
-    page.wait_for_url("**/runs/r*")
-    for _ in range(1200):
-        if page.locator("#run-status").inner_text() == "finished":
-            break
-        page.wait_for_timeout(100)
+    _launch_experiment(page, server.base, "ideal-nolh", 2)
     page.wait_for_selector("#by-point")
     assert page.locator("#summary-table").count() == 0  # nothing pooled across points
     header = page.locator("#by-point tr").first.inner_text()
@@ -212,15 +213,7 @@ def test_studies_page_runs_a_study_and_opens_with_its_answer(server, browser):
 
 def test_experiment_with_a_choice_factor_shows_its_levels(server, browser):
     page = browser.new_page()
-    page.goto(server.base + "/")
-    page.select_option("#experiment-form select[name=experiment]", "kyodo-legal-authorities")
-    page.fill("#experiment-form input[name=replications]", "2")
-    page.click("#experiment-form button[type=submit]")
-    page.wait_for_url("**/runs/r*")
-    for _ in range(3000):
-        if page.locator("#run-status").inner_text() in ("finished", "failed"):
-            break
-        page.wait_for_timeout(100)
+    _launch_experiment(page, server.base, "kyodo-legal-authorities", 2)
     page.wait_for_selector("#by-point")
     cells = page.locator("#by-point td.factor").all_inner_texts()
     assert {"law-2021", "amended"} <= set(cells)
