@@ -76,7 +76,14 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "200"},
+        # Ctrl-C as at a terminal, even when the suite itself runs in the background
+        # (a shell starts background jobs with SIGINT ignored, and children inherit it)
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _interrupt(proc: subprocess.Popen) -> tuple[float, str, str, list[int]]:

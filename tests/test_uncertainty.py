@@ -153,6 +153,16 @@ def test_each_parameter_has_one_point_per_stratum():
         assert sorted(np.floor(v * n + 1e-9).astype(int)) == list(range(n))
 
 
+@pytest.mark.parametrize("seed", [0, 11, 2**40, 2**63 - 1])
+@pytest.mark.parametrize(("k", "n"), [(1, 4), (3, 32), (7, 101)])
+def test_hypercube_is_scipys(seed, k, n):
+    # sample_unit avoids importing scipy.stats; it must give SciPy's numbers exactly
+    from scipy.stats import qmc
+
+    expected = qmc.LatinHypercube(d=k, rng=seed).random(n)
+    assert np.array_equal(U.sample_unit(k, n, seed), expected)
+
+
 def test_triangular_and_integer_mapping():
     params = _load(
         _block(
@@ -355,3 +365,36 @@ def test_ctrl_c_during_the_bands_exits_130_and_leaves_no_worker(tmp_path, worker
     assert [ln for ln in err.splitlines() if ln.startswith("interrupted:")], err[-2000:]
     assert not (tmp_path / "r").exists()  # a run keeps no partial results
     assert not _left(kids), "worker processes survived the interrupted run"
+
+
+def test_ranks_are_scipys():
+    # prcc ranks without importing scipy.stats; ties (mean rank), constant columns and a
+    # NaN (the column becomes NaN) as scipy.stats.rankdata
+    from scipy.stats import rankdata
+
+    from nansei.analysis.prcc import _ranks
+
+    rng = np.random.default_rng(5)
+    for t in range(60):
+        x = rng.integers(0, 4, size=(25, 3)).astype(float) if t % 2 else rng.random((25, 3))
+        if t % 3 == 0:
+            x[:, 1] = 2.0
+        if t % 7 == 0:
+            x[rng.integers(25), 2] = np.nan
+        assert np.array_equal(_ranks(x), rankdata(x, axis=0), equal_nan=True)
+        assert np.array_equal(_ranks(x[:, 0]), rankdata(x[:, 0]), equal_nan=True)
+
+
+def test_prcc_is_bitwise_what_it_was_with_scipys_ranks(monkeypatch):
+    # same ranks in the same memory layout: the regressions give the same last bits
+    from scipy.stats import rankdata
+
+    import nansei.analysis.prcc as P
+
+    rng = np.random.default_rng(8)
+    x = rng.random((32, 7))
+    y = x[:, 0] + 0.5 * rng.random(32)
+    ours = P.prcc(x, y)
+    monkeypatch.setattr(P, "_ranks", lambda a: rankdata(a, axis=0))
+    for a, b in zip(ours, P.prcc(x, y), strict=True):
+        assert np.array_equal(a, b, equal_nan=True)

@@ -25,9 +25,27 @@ __all__ = ["design_xy", "prcc"]
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
+    """Ranks of each column (1 .. n; ties get the mean of their ranks), as floats; a
+    column that holds a NaN is all NaN.
 
-    return rankdata(a, axis=0)
+    The same numbers as ``scipy.stats.rankdata(a, axis=0)``, in the same layout (a test
+    compares them), without importing ``scipy.stats``.
+    """
+    a = np.asarray(a, dtype=float)
+    cols = a[:, None] if a.ndim == 1 else a
+    out = np.full(cols.shape[::-1], np.nan)  # (k, n): returned transposed, as SciPy's
+    for j in range(cols.shape[1]):
+        x = cols[:, j]
+        if np.isnan(x).any():
+            continue
+        order = np.argsort(x, kind="mergesort")
+        xs = x[order]
+        starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])  # first of each tie group
+        ends = np.r_[starts[1:], xs.size]
+        out[j, order] = np.repeat((starts + 1 + ends) / 2.0, ends - starts)
+    # the same memory layout as SciPy's result (columns contiguous), so that the
+    # regressions of prcc sum in the same order and give the same last bits
+    return out[0] if a.ndim == 1 else out.T
 
 
 def design_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
