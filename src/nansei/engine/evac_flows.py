@@ -13,7 +13,7 @@ from nansei.engine import evac_layout as Y
 from nansei.engine.jit import kernel
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _prop_split(amount, stock, take, idx_a, idx_o, idx_c, n):
     """Split ``amount`` (integer-valued) over ``n`` groups in proportion to their stock.
 
@@ -59,8 +59,8 @@ def _prop_split(amount, stock, take, idx_a, idx_o, idx_c, n):
     return amount - rest
 
 
-@kernel(nrt=True, python=True)
-def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
+@kernel
+def split_outflow(amount, pool, priority, stock, take, ev_int, order_o, ia, io, ic):
     """Give ``amount`` departures of a gateway pool to the people waiting there.
 
     Parameters
@@ -79,6 +79,8 @@ def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
         Per-island integer columns.
     order_o : ndarray of int64 (n_ev,)
         Islands of origin from the smallest to the largest population.
+    ia, io, ic : ndarray of int64 (2 n_ev^2,)
+        Work space: the (island, origin, class) of each group sharing the departures.
     """
     n_ev = stock.shape[0]
     take[:, :, :] = 0.0
@@ -97,10 +99,6 @@ def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
                     take[a, o, c] += x
                     rest -= x
         return
-    m = n_ev * n_ev * 2
-    ia = np.empty(m, dtype=np.int64)
-    io = np.empty(m, dtype=np.int64)
-    ic = np.empty(m, dtype=np.int64)
     for c_pass in range(2):
         n = 0
         for a in range(n_ev):
@@ -120,7 +118,7 @@ def split_outflow(amount, pool, priority, stock, take, ev_int, order_o):
             return
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def host_assign(o, x, pref_rank, quota_left, hosted):
     """Assign ``x`` arrivals from island of origin ``o`` to host prefectures.
 
@@ -163,7 +161,7 @@ def host_assign(o, x, pref_rank, quota_left, hosted):
     return off, rest
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _hours(t0, t1, n_h):
     """Range of whole hours ``h`` in [0, n_h) that can satisfy ``t0 < h + 1`` and ``t1 > h``."""
     if t0 >= n_h:
@@ -177,7 +175,7 @@ def _hours(t0, t1, n_h):
     return lo, hi
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_near, suspend_h):
     """Mark ``blocked[g, h]`` if gateway ``g`` is closed (gw_log) or suspended (strike) in [h, h+1).
 
@@ -211,7 +209,7 @@ def _blocked_hours(blocked, gw_int, gw_log, n_gw, strike_log, n_strike, site_nea
                         blocked[g, h] = 1
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _stopped_hours(blocked, gw_int, ev_stop):
     """Mark ``blocked[g, h]`` where a scripted stop (``ev_stop`` row ``[t0, t1, mode,
     gateway]``) covers part of hour ``[h, h+1)`` of gateway ``g`` (same rule as gw_log)."""
@@ -230,7 +228,7 @@ def _stopped_hours(blocked, gw_int, ev_stop):
                     blocked[g, h] = 1
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _tally(stock, at, of):
     """``at[e]`` people on island ``e``, ``of[o]`` people of origin ``o`` in the region; total.
 
@@ -255,7 +253,7 @@ def _tally(stock, at, of):
     return total
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _land(stock, inflow):
     """People staged this hour arrive: ``stock += inflow``, then ``inflow = 0``."""
     n_ev = stock.shape[0]
@@ -266,13 +264,13 @@ def _land(stock, inflow):
                 inflow[a, o, c] = 0.0
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _off(field, e, n_ev):
     """Index in ``out_ev`` of per-island field ``field`` of evacuated island ``e``."""
     return Y.N_SCALAR + field * n_ev + e
 
 
-@kernel(nrt=True, python=True)
+@kernel
 def _share(pres, start, e, h):
     """Share of island ``e``'s initial people physically there at hour ``h`` (1 if e < 0)."""
     if e < 0:

@@ -245,7 +245,18 @@ def depart(ev, w, series_ev, h, d, hod, air_x, sea_x, n_pool):
         amount = pool_amount(ev, w, q, h)
         if amount <= 0.0:
             continue
-        split_outflow(amount, q, priority, w.stock, w.take, ev.ev_int, w.order_o)
+        split_outflow(
+            amount,
+            q,
+            priority,
+            w.stock,
+            w.take,
+            ev.ev_int,
+            w.order_o,
+            w.split_a,
+            w.split_o,
+            w.split_c,
+        )
         gateway_series(ev, w, series_ev, q, d, amount)
         moved, st_q = move_takes(ev, w, series_ev, q, d)
         changed = changed or moved

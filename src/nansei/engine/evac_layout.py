@@ -216,6 +216,9 @@ EvacWork = namedtuple(
         "blocked",  # (n_g, n_h) uint8: 1 if the gateway is closed or suspended that hour
         "wx",  # (n_days,) the weather uniform of each day
         "acc",  # (N_ACC,) running totals (ACC_*)
+        "split_a",  # (2 n_ev^2,) int64 work space of split_outflow: island of each group
+        "split_o",  # (2 n_ev^2,) int64 ... origin of each group
+        "split_c",  # (2 n_ev^2,) int64 ... class of each group
     ),
 )
 ACC_OFF = 0  #: people hosted off their pairing

@@ -52,13 +52,7 @@ import numpy as np
 
 from nansei.engine import evac_layout as Y
 from nansei.engine.dists import draw
-from nansei.engine.evac_flows import (
-    _blocked_hours,
-    _stopped_hours,
-    _tally,
-    host_assign,
-    split_outflow,
-)
+from nansei.engine.evac_flows import _blocked_hours, _stopped_hours, _tally
 from nansei.engine.evac_hour import close_hour, depart, open_sums
 from nansei.engine.evac_layout import ACC_AIR_DAYS, ACC_SEA_DAYS, N_ACC, EvacWork
 from nansei.engine.evac_record import (
@@ -72,7 +66,7 @@ from nansei.engine.jit import kernel
 from nansei.engine.rng import random, seed_stream
 from nansei.engine.state import Evac
 
-__all__ = ["EvacWork", "host_assign", "run_evacuation", "split_outflow"]
+__all__ = ["EvacWork", "run_evacuation"]
 
 
 @kernel(inline=False)
@@ -290,6 +284,9 @@ def run_evacuation(
         np.zeros((n_g, n_h), dtype=np.uint8),  # blocked
         np.empty(n_days),  # wx
         np.zeros(N_ACC),  # acc
+        np.empty(2 * n_ev * n_ev, dtype=np.int64),  # split_a
+        np.empty(2 * n_ev * n_ev, dtype=np.int64),  # split_o
+        np.empty(2 * n_ev * n_ev, dtype=np.int64),  # split_c
     )
     t_order = _draw_order(st, ev_f, authority_h, w.wx)
     out_ev[:] = 0.0
