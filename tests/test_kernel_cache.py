@@ -126,3 +126,21 @@ def test_kernel_sources_cover_every_module_the_kernel_reads():
         assert name in files
     assert "scenario/legal.py" in files  # engine/legal.py freezes its action indices
     assert "engine/simulate.py" not in files  # Python driver: editing it recompiles nothing
+
+
+def test_helpers_are_link_only_and_only_entry_points_are_cached(tmp_path):
+    # a helper without a Python wrapper is compiled into its caller's machine code: its
+    # library is link-only and it writes nothing to the cache; the entry point does
+    _mini_package(tmp_path)
+    cache = tmp_path / "cache"
+    code = (
+        CALL + "\nfrom minipkg.engine import jit, helper"
+        "\nlibs = [c.library for c in helper.add.overloads.values()]"
+        "\nok = all(isinstance(x, jit._LinkOnlyLibrary) for x in libs)"
+        "\nprint('link-only', jit.LINK_ONLY, ok)"
+    )
+    proc = _run(tmp_path, code, cache)
+    assert _result(proc) == 20
+    assert "link-only True True" in proc.stdout
+    cached = {p.name.split("-")[0] for p in cache.glob("kernel-*/*.nbi")}
+    assert cached == {"entry.run"}, cached

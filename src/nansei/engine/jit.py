@@ -164,6 +164,19 @@ class _KernelCache(caching.FunctionCache):
     _impl_class = _KernelCacheImpl
 
 
+#: The Numba internals that :class:`_LinkOnlyLibrary` and :class:`_KernelCompiler` use
+#: (present from Numba 0.59 to 0.68 at least). Without them every function compiles and
+#: caches as with plain ``numba.njit``: slower to compile, the same machine code.
+LINK_ONLY = all(
+    hasattr(codegen.JITCodeLibrary, name)
+    for name in (
+        "_optimize_final_module",
+        "_finalize_dynamic_globals",
+        "_verify_declare_only_symbols",
+    )
+) and hasattr(_FunctionCompiler, "_compile_core")
+
+
 class _LinkOnlyLibrary(codegen.JITCodeLibrary):
     """Code of a kernel function that only other compiled functions call.
 
@@ -213,7 +226,7 @@ class _KernelCompiler(_FunctionCompiler):
         flags = compiler.Flags()
         self.targetdescr.options.parse_as_flags(flags, self.targetoptions)
         library = None
-        if flags.no_cpython_wrapper and flags.no_cfunc_wrapper:
+        if LINK_ONLY and flags.no_cpython_wrapper and flags.no_cfunc_wrapper:
             ctx = self.targetdescr.target_context
             library = _LinkOnlyLibrary(ctx.codegen(), self.py_func.__qualname__)
         cres = compiler.compile_extra(
@@ -297,6 +310,6 @@ def kernel(
         opts["no_cpython_wrapper"] = True
         opts["no_cfunc_wrapper"] = True
     disp = KernelDispatcher(py_func=func, locals={}, targetoptions=opts)
-    if python:
+    if python or not LINK_ONLY:  # a link-only function's code is cached in its callers'
         disp.enable_caching()
     return disp
