@@ -18,7 +18,8 @@ from shapely.geometry import shape
 from typer.testing import CliRunner
 
 from nansei.cli import app
-from nansei.engine.compile import compile_scenario, planar_lat0
+from nansei.engine.compile import compile_scenario
+from nansei.engine.compile_sites import planar_lat0
 from nansei.engine.simulate import simulate
 from nansei.geo.coastlines import geodesic_area_km2
 from nansei.geo.gazetteer import BUILTIN_FILE, GazetteerError, load_gazetteer

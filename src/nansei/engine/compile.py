@@ -2,7 +2,9 @@
 
 The compiled form is a frozen, picklable :class:`Compiled` (so worker
 processes receive it whole). Nothing here draws random numbers: all
-randomness happens in the kernel, from the replication's generator.
+randomness happens in the kernel, from the replication's generator. The sites,
+islands and gateways come from :mod:`nansei.engine.compile_geo`, the site table, start
+sites and distance tables from :mod:`nansei.engine.compile_sites`.
 
 Simplifications of this compile step, documented in ``docs/engine.md``:
 
@@ -27,45 +29,22 @@ import numpy as np
 from nansei.engine import layout as Y
 from nansei.engine.compile_events import scripted_rows
 from nansei.engine.compile_geo import Site, gateways, island_ids, resolve_sites
+from nansei.engine.compile_sites import (
+    auto_site,
+    decoy_sites,
+    island_km,
+    road_km,
+    site_gateway_km,
+    site_table,
+    zones_in_range,
+)
 from nansei.engine.compile_sustain import compile_sustain
 from nansei.engine.legal import compile_legal
 from nansei.engine.state import MODEL_FIELDS, Evac, Model
 from nansei.geo.distance import geodesic_km
-from nansei.geo.theatre import KM_PER_DEG as THEATRE_KM_PER_DEG
 from nansei.scenario.events import group_times
 from nansei.scenario.resolve import gazetteer as resolve_gazetteer
 from nansei.scenario.resolve import theatre
-
-#: Planar positions (``Model.site_xy``): km per degree of latitude (mean Earth radius
-#: 6,371.0088 km) and the latitude (degrees) whose parallel keeps its length.
-KM_PER_DEG = 6371.0088 * math.pi / 180.0
-PLANAR_LAT0 = 26.0
-
-
-def planar_km(lat: np.ndarray, lon: np.ndarray, lat0: float = PLANAR_LAT0) -> np.ndarray:
-    """Equirectangular positions (km) about ``lat0``, shape ``(n, 2)`` (x east, y north).
-
-    Distances between nearby points (one island) are within about 3 % of the geodesic over
-    latitudes 24-29 degrees; strikes compare a launcher and an aim point in the same frame.
-    An abstract theatre's plane lies at the equator (``lat0 = 0``).
-    """
-    x = KM_PER_DEG * math.cos(math.radians(lat0)) * np.asarray(lon, dtype=float)
-    y = KM_PER_DEG * np.asarray(lat, dtype=float)
-    return np.column_stack([x, y]).reshape(-1, 2)
-
-
-def planar_lat0(sc) -> float:
-    """Reference latitude of the scenario's planar frame, degrees: :data:`PLANAR_LAT0` for
-    the built-in Nansei gazetteer, 0 for an abstract theatre, and the mean island latitude
-    (to 0.1 degree) of a user's gazetteer file."""
-    from nansei.scenario.resolve import gazetteer_file
-
-    if theatre(sc) is not None:
-        return 0.0
-    if gazetteer_file(sc) is None:
-        return PLANAR_LAT0
-    lats = [i.lat for i in resolve_gazetteer(sc).islands]
-    return round(sum(lats) / len(lats), 1)
 
 
 @dataclass(frozen=True)
@@ -191,31 +170,6 @@ def _dist(d) -> tuple[int, float, float]:
     return int(kind), float(a), float(b)
 
 
-def _zones(sc) -> dict:
-    from nansei.scenario.resolve import resolved_zones
-
-    return {z.id: (z.lat, z.lon) for z in resolved_zones(sc)}
-
-
-def _isr_cover(th, lat: np.ndarray) -> np.ndarray:
-    """Factor on Red's detection rates at an abstract theatre's positions: 1 within
-    ``isr_depth_km`` of the front line, ``isr_beyond_factor`` deeper."""
-    depth = -np.asarray(lat) * THEATRE_KM_PER_DEG
-    return np.where(depth > th.isr_depth_km, th.isr_beyond_factor, 1.0)
-
-
-def _lookalikes_in_view(sc, sites: list[Site]) -> np.ndarray:
-    """Expected look-alike vehicles in Red's view around each site, shape (S,).
-
-    The density of the site's island (or region), else the theatre-wide one,
-    times ``red.isr.identification.view_km2``.
-    """
-    ident = sc.red.isr.identification
-    by = ident.lookalikes_per_km2_by_island
-    dens = [by.get(s.island, ident.lookalikes_per_km2) for s in sites]
-    return np.asarray(dens, dtype=np.float64) * ident.view_km2
-
-
 def _munition_order(sc) -> list:
     pref = list(sc.blue.fires.munition_preference)
     muns = {m.id: m for m in sc.blue.munitions}
@@ -233,7 +187,7 @@ def _launchers(sc, sites: list[Site], mun_index: dict, mun_pod: np.ndarray):
         for j in range(g.count):
             ids.append(f"{g.id}-{j + 1}")
             if g.start_sites == "auto":
-                s = _auto_site(sites, usable, taken)
+                s = auto_site(sites, usable, taken)
             else:
                 s = index[g.start_sites[j % len(g.start_sites)]]
             taken.add(s)
@@ -287,55 +241,6 @@ def event_cap(horizon_h: float, n_launchers: int, n_zones: int, n_decoys: int, n
     return int(min(200_000 + EVENTS_PER_ENTITY_H * max(horizon_h, 1.0) * entities, 2**62))
 
 
-def _auto_site(sites: list[Site], usable: list[int], taken: set[int]) -> int:
-    """Spread launchers over islands in proportion to their usable sites.
-
-    The next launcher goes to the island with the most usable sites per launcher
-    already placed (``n_sites / (placed + 1)``, ties to the earlier site), so an
-    island with one or two sites gets a launcher only once the larger islands
-    hold several, and every launcher keeps somewhere to move to.
-    """
-    per_island: dict[str, int] = {}
-    n_sites: dict[str, int] = {}
-    for i in usable:
-        n_sites[sites[i].island] = n_sites.get(sites[i].island, 0) + 1
-    for i in taken:
-        per_island[sites[i].island] = per_island.get(sites[i].island, 0) + 1
-    free = [i for i in usable if i not in taken]
-    if not free:
-        from nansei.scenario.errors import problem_error
-
-        raise problem_error(
-            "blue.launchers", len(taken) + 1, "more launchers than usable candidate sites"
-        )
-
-    def room(i: int) -> float:
-        isl = sites[i].island
-        return n_sites[isl] / (per_island.get(isl, 0) + 1.0)
-
-    return min(free, key=lambda i: (-room(i), i))
-
-
-def _decoys(sc, sites: list[Site], l_site0: np.ndarray) -> list[int]:
-    out = [i for i, s in enumerate(sites) if s.decoy]
-    n = sc.blue.decoys.count_per_island
-    if n <= 0:
-        return out
-    start_islands = []
-    for s in l_site0:
-        if sites[s].island not in start_islands:
-            start_islands.append(sites[s].island)
-    taken = set(int(s) for s in l_site0)
-    for isl in start_islands:
-        free = [
-            i for i, s in enumerate(sites) if s.island == isl and not s.decoy and i not in taken
-        ]
-        for i in free[:n]:
-            sites[i].decoy = True
-            out.append(i)
-    return out
-
-
 def _lift_pool(pools, air: bool) -> tuple[int, float, float, float]:
     count = sum(p.count for p in pools)
     if count == 0:
@@ -356,73 +261,99 @@ def compile_scenario(sc) -> Compiled:
     mun_f = np.array([[m.p_hit, m.rounds_per_pod] for m in muns], dtype=np.float64)
     mun_pod = np.array([m.rounds_per_pod for m in muns], dtype=np.int64)
     l_ids, l_site0, lp, rounds0, reload0 = _launchers(sc, sites, mun_index, mun_pod)
-    decoy_site = np.array(_decoys(sc, sites, l_site0), dtype=np.int64)
-
-    n_s = len(sites)
-    lat = np.array([s.lat for s in sites])
-    lon = np.array([s.lon for s in sites])
-    site_island = np.array(
-        [-1 if s.decoy else isl_index.get(s.island, -1) for s in sites], dtype=np.int64
-    )
-    conceal = [s.concealment for s in sites]
-    if sc.red.isr.concealment_effect == "none":
-        conceal = [0.0] * n_s
+    decoy_site = np.array(decoy_sites(sc, sites, l_site0), dtype=np.int64)
     th = theatre(sc)
-    site_xy = planar_km(lat, lon, planar_lat0(sc))
-    site_f = np.zeros((n_s, 5), dtype=np.float64)
-    site_f[:, 0] = conceal
-    site_f[:, 1] = [s.residents for s in sites]
-    site_f[:, 3] = 1.0 if th is None else _isr_cover(th, lat)
-    site_f[:, 4] = _lookalikes_in_view(sc, sites)
+    lat, lon, site_island, site_xy, site_f = site_table(sc, sites, isl_index, th)
     detour = sc.blue.relocation.road_detour_factor
-    road_km = np.full((n_s, n_s), np.inf)
-    for a in range(n_s):
-        road_km[a, a] = 0.0
-        for b in range(a + 1, n_s):
-            if sites[a].island == sites[b].island:
-                d = geodesic_km(lat[a], lon[a], lat[b], lon[b]) * detour
-                road_km[a, b] = road_km[b, a] = d
-
+    road = road_km(sites, lat, lon, detour)
     gw_ids, gw_type, gw_runway, gw_lat, gw_lon, isl_gw, gw_island = gateways(
         islands, resolve_gazetteer(sc)
     )
-    n_i = len(islands)
-    isl_km = np.zeros((n_i, n_i))
-    for a in range(n_i):
-        for b in range(n_i):
-            ga = isl_gw[a, 0] if isl_gw[a, 0] >= 0 else isl_gw[a, 1]
-            gb = isl_gw[b, 0] if isl_gw[b, 0] >= 0 else isl_gw[b, 1]
-            if a != b and ga >= 0 and gb >= 0:
-                isl_km[a, b] = geodesic_km(gw_lat[ga], gw_lon[ga], gw_lat[gb], gw_lon[gb])
-    site_gw_km = np.zeros((n_s, 2))
-    for s, site in enumerate(sites):
-        k = isl_index.get(site.island, -1)
-        for mode in range(2):
-            g = isl_gw[k, mode] if k >= 0 else -1
-            if g >= 0:
-                site_gw_km[s, mode] = geodesic_km(lat[s], lon[s], gw_lat[g], gw_lon[g]) * detour
+    isl_km = island_km(isl_gw, gw_lat, gw_lon)
+    site_gw_km = site_gateway_km(sites, lat, lon, isl_index, isl_gw, gw_lat, gw_lon, detour)
+    zone_f, zone_i, expected_targets = _zone_tables(sc)
+    in_range = zones_in_range(sc, lat, lon, muns, th)
 
-    zones = _zones(sc)
+    fp, ip = _parameters(sc)
+    ip[Y.I_MAX_TARGETS] = int(expected_targets + 10.0 * math.sqrt(expected_targets) + 16)
+    ip[Y.I_EVENT_CAP] = event_cap(
+        sc.run.horizon_h, len(l_ids), len(zone_f), len(decoy_site), len(sites)
+    )
+
+    arrays = {
+        "fp": fp,
+        "ip": ip,
+        "lp": lp,
+        "l_site0": l_site0,
+        "rounds0": rounds0,
+        "reload0": reload0,
+        "mun_f": mun_f,
+        "site_f": site_f,
+        "site_island": site_island,
+        "site_xy": site_xy,
+        "road_km": road,
+        "in_range": in_range,
+        "isl_gw": isl_gw,
+        "isl_km": isl_km,
+        "site_gw_km": site_gw_km,
+        "gw_type": gw_type,
+        "gw_runway": gw_runway,
+        "zone_f": zone_f,
+        "zone_i": zone_i,
+        "decoy_site": decoy_site,
+        **compile_legal(sc),
+        **compile_sustain(sc, islands, muns, isl_gw, [s.island for s in sites]),
+        "gw_island": gw_island,
+        "sx": scripted_rows(sc, list(gw_ids), [s.id for s in sites]),
+    }
+    step = sc.run.series_step_h
+    compiled = Compiled(
+        arrays=arrays,
+        n_steps=max(1, math.ceil(sc.run.horizon_h / step - 1e-9)),
+        step_h=step,
+        site_ids=tuple(s.id for s in sites),
+        launcher_ids=tuple(l_ids),
+        zone_ids=tuple(st.zone for st in sc.targets.streams),
+        gateway_ids=tuple(gw_ids),
+        island_ids=tuple(islands),
+        munition_ids=tuple(m.id for m in muns),
+        site_lonlat=np.column_stack([lon, lat]),
+        params=_params(sc, len(l_ids)),
+        fingerprint=hashlib.sha256(sc.model_dump_json(exclude={"uncertain"}).encode()).hexdigest(),
+    )
+    if sc.civil.enabled:
+        compiled = _with_civil(sc, compiled, gw_lat, gw_lon)
+    return compiled
+
+
+def _zone_tables(sc) -> tuple[np.ndarray, np.ndarray, float]:
+    """The target streams' parameters.
+
+    Returns
+    -------
+    tuple
+        ``(zone_f (Z, 4), zone_i (Z, 2) int64, expected_targets)``: ``zone_f`` rows
+        ``[arrivals per h, dwell a, dwell b, start (h)]``, ``zone_i`` rows ``[dwell kind,
+        persistent]``, and the expected number of targets over the horizon (a persistent
+        stream counts one).
+    """
     streams = sc.targets.streams
     n_z = len(streams)
     zone_f = np.zeros((n_z, 4))
     zone_i = np.zeros((n_z, 2), np.int64)
-    in_range = np.zeros((n_s, n_z, len(muns)), np.uint8)
     expected_targets = 0.0
     for z, st in enumerate(streams):
         kind, a, b = _dist(st.dwell_h)
         zone_f[z] = (st.arrivals_per_day / 24.0, a, b, st.start_h)
         zone_i[z] = (kind, int(st.persistent))
-        zlat, zlon = zones[st.zone]
         expected_targets += 1 if st.persistent else st.arrivals_per_day * sc.run.horizon_h / 24.0
-        for s in range(n_s):
-            if th is None:
-                d = geodesic_km(lat[s], lon[s], zlat, zlon)
-            else:  # the front line at y = 0, Red's targets beyond it
-                d = -lat[s] * THEATRE_KM_PER_DEG + th.targets_beyond_km
-            for m, mun in enumerate(muns):
-                in_range[s, z, m] = d <= mun.range_km
+    return zone_f, zone_i, expected_targets
 
+
+def _parameters(sc) -> tuple[np.ndarray, np.ndarray]:
+    """The scalar parameters ``(fp (N_FP,) float64, ip (N_IP,) int64)`` (``layout.F_*``,
+    ``layout.I_*``), but for ``I_MAX_TARGETS`` and ``I_EVENT_CAP``, which depend on the
+    compiled tables."""
     red, blue, rel = sc.red, sc.blue, sc.blue.relocation
     fp = np.zeros(Y.N_FP)
     ip = np.zeros(Y.N_IP, np.int64)
@@ -492,53 +423,7 @@ def compile_scenario(sc) -> Compiled:
     ip[Y.I_AIR_LIFT_COUNT] = n_air
     ip[Y.I_SEA_LIFT_COUNT] = n_sea
     fp[Y.F_LIFT_LOAD_H] = 0.5
-    ip[Y.I_MAX_TARGETS] = int(expected_targets + 10.0 * math.sqrt(expected_targets) + 16)
-    ip[Y.I_EVENT_CAP] = event_cap(sc.run.horizon_h, len(l_ids), n_z, len(decoy_site), n_s)
-
-    arrays = {
-        "fp": fp,
-        "ip": ip,
-        "lp": lp,
-        "l_site0": l_site0,
-        "rounds0": rounds0,
-        "reload0": reload0,
-        "mun_f": mun_f,
-        "site_f": site_f,
-        "site_island": site_island,
-        "site_xy": site_xy,
-        "road_km": road_km,
-        "in_range": in_range,
-        "isl_gw": isl_gw,
-        "isl_km": isl_km,
-        "site_gw_km": site_gw_km,
-        "gw_type": gw_type,
-        "gw_runway": gw_runway,
-        "zone_f": zone_f,
-        "zone_i": zone_i,
-        "decoy_site": decoy_site,
-        **compile_legal(sc),
-        **compile_sustain(sc, islands, muns, isl_gw, [s.island for s in sites]),
-        "gw_island": gw_island,
-        "sx": scripted_rows(sc, list(gw_ids), [s.id for s in sites]),
-    }
-    step = sc.run.series_step_h
-    compiled = Compiled(
-        arrays=arrays,
-        n_steps=max(1, math.ceil(sc.run.horizon_h / step - 1e-9)),
-        step_h=step,
-        site_ids=tuple(s.id for s in sites),
-        launcher_ids=tuple(l_ids),
-        zone_ids=tuple(st.zone for st in streams),
-        gateway_ids=tuple(gw_ids),
-        island_ids=tuple(islands),
-        munition_ids=tuple(m.id for m in muns),
-        site_lonlat=np.column_stack([lon, lat]),
-        params=_params(sc, len(l_ids)),
-        fingerprint=hashlib.sha256(sc.model_dump_json(exclude={"uncertain"}).encode()).hexdigest(),
-    )
-    if sc.civil.enabled:
-        compiled = _with_civil(sc, compiled, gw_lat, gw_lon)
-    return compiled
+    return fp, ip
 
 
 def _with_civil(sc, compiled: Compiled, gw_lat, gw_lon) -> Compiled:

@@ -150,30 +150,18 @@ def _pools(islands: list[str], links: dict[str, str]) -> list[int]:
     return [roots.setdefault(root(i), len(roots)) for i in range(len(islands))]
 
 
-def compile_civil(sc, compiled=None) -> CompiledCivil:
-    """Compile ``sc.civil`` to the evacuation arrays.
+def _combat_order(sc, compiled, gaz) -> tuple:
+    """Islands, gateways and sites in the combat compile's order.
 
-    Parameters
-    ----------
-    sc : nansei.scenario.Scenario
-        A validated scenario with ``civil.enabled``.
-    compiled : nansei.engine.compile.Compiled, optional
-        The combat compile of the same scenario (its island, gateway and site order are
-        used). Without it they are derived the same way the combat compile does.
+    Taken from ``compiled`` when given, else derived the way the combat compile does.
 
-    Raises
-    ------
-    nansei.scenario.errors.ScenarioError
-        Civil protection disabled, an evacuated island without a gateway, a staging island
-        that is not evacuated, an inline gateway on an island that is not evacuated.
+    Returns
+    -------
+    tuple
+        ``(isl_ids list of str, combat_gw list of str, site_lonlat (S, 2) degrees,
+        site_res (S,) residents in the hazard radius, site_isl (S,) int64 island index or
+        -1)``.
     """
-    from nansei.scenario.resolve import gazetteer, resolved_gateways
-
-    civ = sc.civil
-    ev = civ.evacuation
-    if not civ.enabled:
-        raise problem_error("civil.enabled", False, "must be true to simulate the evacuation")
-    gaz = gazetteer(sc)
     if compiled is not None:
         isl_ids = list(compiled.island_ids)
         combat_gw = list(compiled.gateway_ids)
@@ -190,19 +178,13 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         site_isl = np.array(
             [-1 if s.decoy else where.get(s.island, -1) for s in sites], dtype=np.int64
         )
-    isl_index = {k: i for i, k in enumerate(isl_ids)}
-    shelter = set(civ.shelter_in_place)
-    evac = [i for i in ev.islands if i not in shelter]
-    for j, i in enumerate(evac):
-        if i not in isl_index:
-            raise problem_error(
-                f"civil.evacuation.islands[{j}]", i, "island is not in play", ", ".join(isl_ids)
-            )
-    e_index = {k: e for e, k in enumerate(evac)}
-    n_ev = len(evac)
-    # people ------------------------------------------------------------------
-    prov: dict = {}
-    ev_pop = np.zeros((n_ev, 2))
+    return isl_ids, combat_gw, site_lonlat, site_res, site_isl
+
+
+def _people(civ, gaz, evac: list[str], prov: dict) -> np.ndarray:
+    """Residents and tourists of each evacuated island, shape (E, 2) (persons); their
+    sources go into ``prov``."""
+    ev_pop = np.zeros((len(evac), 2))
     for e, i in enumerate(evac):
         isl = gaz.island(i)
         ev_pop[e, 0] = isl.population.value
@@ -213,7 +195,20 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
         else:
             ev_pop[e, 1] = isl.tourists.value
             prov[f"tourists.{i}"] = (isl.tourists.source, isl.tourists.confidence)
-    # staging and pools -----------------------------------------------------------
+    return ev_pop
+
+
+def _islands(ev, evac: list[str], e_index: dict, isl_ids: list, isl_index: dict, ev_pop):
+    """Staging islands, road-linked pools and size ranks of the evacuated islands.
+
+    Returns
+    -------
+    tuple
+        ``(ev_int (E, N_E) int64, isl_ev (I,) int64, pools list of int, sizes (E,))``:
+        ``ev_int`` rows ``[island, staging island or -1, pool, rank by size]``, ``isl_ev``
+        each combat island's evacuated index or -1, ``sizes`` the people of each island.
+    """
+    n_ev = len(evac)
     stage = np.full(n_ev, -1, dtype=np.int64)
     for src, dst in ev.staging.items():
         if src not in e_index:
@@ -234,7 +229,16 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
     for e, i in enumerate(evac):
         ev_int[e] = (isl_index[i], stage[e], pools[e], rank[e])
     isl_ev = np.array([e_index.get(i, -1) for i in isl_ids], dtype=np.int64)
-    # gateways ----------------------------------------------------------------------
+    return ev_int, isl_ev, pools, sizes
+
+
+def _gateways(sc, gaz, evac: list[str], e_index: dict, prov: dict) -> list[tuple]:
+    """The evacuation gateways of the evacuated islands, ``(gateway, lat, lon)`` each
+    (degrees: the airport or port, else the island's centre); their capacities' sources
+    go into ``prov``."""
+    from nansei.scenario.resolve import resolved_gateways
+
+    ev = sc.civil.evacuation
     inline = not isinstance(ev.gateways, str)
     gws = []
     for j, gw in enumerate(resolved_gateways(sc)):
@@ -268,6 +272,23 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
             lat, lon = isl.lat, isl.lon
         gws.append((gw, lat, lon))
         prov[f"capacity.{gw.id}"] = (gw.source, gw.confidence)
+    return gws
+
+
+def _gateway_table(ev, gws: list[tuple], combat_gw: list[str], evac, e_index, pools, sizes):
+    """The gateways' islands, modes and hourly capacities.
+
+    Returns
+    -------
+    tuple
+        ``(gw_int (G, N_G) int64, gw_cap_h (G, 24) persons per hour)``: ``gw_int`` rows
+        ``[evacuated island, mode, combat gateway or -1]``.
+
+    Raises
+    ------
+    nansei.scenario.errors.ScenarioError
+        An island with people and no gateway with capacity in its pool.
+    """
     n_g = len(gws)
     gw_int = np.zeros((n_g, Y.N_G), dtype=np.int64)
     gw_cap_h = np.zeros((n_g, 24))
@@ -283,12 +304,24 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
                 ev.gateways if isinstance(ev.gateways, str) else f"{n_g} gateways",
                 f"island '{i}' has no gateway with capacity (own or road-linked); add one",
             )
-    # host prefectures ----------------------------------------------------------------
+    return gw_int, gw_cap_h
+
+
+def _host_prefectures(gaz, ev, evac: list[str], prov: dict) -> tuple:
+    """Host prefectures, their quotas and each island's order of preference.
+
+    Returns
+    -------
+    tuple
+        ``(prefs list of str, pref_quota (P,) persons, pref_rank (E, P) int64)``:
+        ``pref_rank[e, p]`` the rank of prefecture ``p`` in the published pairings of
+        island ``e``'s town, -1 if not paired. Sources go into ``prov``.
+    """
     prefs = list(ev.host_prefectures)
     pref_quota = np.array([float(ev.host_prefectures[p]) for p in prefs])
     plan = gaz.evacuation_plan  # None in a user's gazetteer without a plan
     pairings = {} if plan is None else plan.pairings.value
-    pref_rank = np.full((n_ev, len(prefs)), -1, dtype=np.int64)
+    pref_rank = np.full((len(evac), len(prefs)), -1, dtype=np.int64)
     for e, i in enumerate(evac):
         town = gaz.island(i).municipalities[0]
         r = 0
@@ -302,14 +335,24 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
             prov[f"host.{p}"] = (fig.source, fig.confidence)
         else:
             prov[f"host.{p}"] = ("scenario", "C")
-    # sites near gateways ------------------------------------------------------------
+    return prefs, pref_quota, pref_rank
+
+
+def _sites_near(site_lonlat: np.ndarray, gws: list[tuple], radius_km: float) -> np.ndarray:
+    """1 where a site is within ``radius_km`` of a gateway, shape (S, G) int64."""
     n_site = site_lonlat.shape[0]
-    site_near = np.zeros((n_site, n_g), dtype=np.int64)
+    site_near = np.zeros((n_site, len(gws)), dtype=np.int64)
     for s in range(n_site):
         for g, (_, lat, lon) in enumerate(gws):
-            near = within_km(site_lonlat[s, 1], site_lonlat[s, 0], lat, lon, ev.suspend_radius_km)
+            near = within_km(site_lonlat[s, 1], site_lonlat[s, 0], lat, lon, radius_km)
             site_near[s, g] = 1 if near else 0
-    # scalars --------------------------------------------------------------------------
+    return site_near
+
+
+def _scalars(sc, gws: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(ev_f (N_F,) float64, ev_i (N_I,) int64, ev_stop (k, 4))``: the scalar parameters
+    (``evac_layout.F_*``, ``I_*``) and the scripted stops of the gateways."""
+    ev = sc.civil.evacuation
     kind, a, b = ev.order_delay_h.params()
     ev_f = np.zeros(Y.N_F)
     ev_f[Y.F_HORIZON_H] = sc.run.horizon_h
@@ -323,6 +366,51 @@ def compile_civil(sc, compiled=None) -> CompiledCivil:
     ev_stop, ev_f[Y.F_ORDER_AT] = evacuation_stops(sc, [gw.location for gw, _, _ in gws])
     ev_i = np.zeros(Y.N_I, dtype=np.int64)
     ev_i[Y.I_PRIORITY] = Y.PRIORITY_CODES[ev.priority]
+    return ev_f, ev_i, ev_stop
+
+
+def compile_civil(sc, compiled=None) -> CompiledCivil:
+    """Compile ``sc.civil`` to the evacuation arrays.
+
+    Parameters
+    ----------
+    sc : nansei.scenario.Scenario
+        A validated scenario with ``civil.enabled``.
+    compiled : nansei.engine.compile.Compiled, optional
+        The combat compile of the same scenario (its island, gateway and site order are
+        used). Without it they are derived the same way the combat compile does.
+
+    Raises
+    ------
+    nansei.scenario.errors.ScenarioError
+        Civil protection disabled, an evacuated island without a gateway, a staging island
+        that is not evacuated, an inline gateway on an island that is not evacuated.
+    """
+    from nansei.scenario.resolve import gazetteer
+
+    civ = sc.civil
+    ev = civ.evacuation
+    if not civ.enabled:
+        raise problem_error("civil.enabled", False, "must be true to simulate the evacuation")
+    gaz = gazetteer(sc)
+    isl_ids, combat_gw, site_lonlat, site_res, site_isl = _combat_order(sc, compiled, gaz)
+    isl_index = {k: i for i, k in enumerate(isl_ids)}
+    shelter = set(civ.shelter_in_place)
+    evac = [i for i in ev.islands if i not in shelter]
+    for j, i in enumerate(evac):
+        if i not in isl_index:
+            raise problem_error(
+                f"civil.evacuation.islands[{j}]", i, "island is not in play", ", ".join(isl_ids)
+            )
+    e_index = {k: e for e, k in enumerate(evac)}
+    prov: dict = {}  # source and confidence of each figure, in the order they are used
+    ev_pop = _people(civ, gaz, evac, prov)
+    ev_int, isl_ev, pools, sizes = _islands(ev, evac, e_index, isl_ids, isl_index, ev_pop)
+    gws = _gateways(sc, gaz, evac, e_index, prov)
+    gw_int, gw_cap_h = _gateway_table(ev, gws, combat_gw, evac, e_index, pools, sizes)
+    prefs, pref_quota, pref_rank = _host_prefectures(gaz, ev, evac, prov)
+    site_near = _sites_near(site_lonlat, gws, ev.suspend_radius_km)
+    ev_f, ev_i, ev_stop = _scalars(sc, gws)
     n_days = math.ceil(math.ceil(sc.run.horizon_h) / 24.0)
     gw_names = tuple(gw.id for gw, _, _ in gws)
     arrays = {

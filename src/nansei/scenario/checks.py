@@ -288,7 +288,7 @@ def _sites(
 def _site_capacity(sc: Scenario, sites: list, probs: Problems) -> None:
     """Every launcher with ``start_sites: auto`` must find a free usable start site.
 
-    Mirrors the compile's placement (``nansei.engine.compile._auto_site``): launchers are
+    Mirrors the compile's placement (``nansei.engine.compile_sites.auto_site``): launchers are
     placed group by group; an ``auto`` launcher takes a free non-decoy site on the island
     with the most usable sites per launcher already placed (ties to the earlier site); a
     listed start site is taken whether or not another launcher already holds it. Decoy
