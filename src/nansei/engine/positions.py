@@ -1,7 +1,7 @@
 """Where a launcher is at an instant: the geometry that strikes are judged by.
 
 Positions are planar (km; ``Model.site_xy``, an equirectangular projection
-about ``layout.PLANAR_LAT0``). A launcher that is not moving stands at its
+about ``compile_sites.PLANAR_LAT0``). A launcher that is not moving stands at its
 site. On a road move it runs the straight line from the site it left to its
 destination at constant speed (a proxy of the road). During a lift or an
 idealised fixed move it is out of reach of a strike on a position. The tie

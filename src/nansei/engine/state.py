@@ -42,7 +42,7 @@ MODEL_FIELDS = (
     # factor on Red's detection rates (ISR cover: 1, or less deep in an abstract theatre),
     # expected look-alike vehicles in Red's view there (identification)
     "site_island",  # (S,) int64
-    "site_xy",  # (S, 2) float64 planar position (km; layout.PLANAR_* projection)
+    "site_xy",  # (S, 2) float64 planar position (km; compile_sites.planar_km projection)
     "road_km",  # (S, S) float64 road distance on an island
     "in_range",  # (S, Z, M) uint8 zone z within range of munition m from site s
     "isl_gw",  # (I, 2) int64 island's airport and port gateway, -1 none
