@@ -40,6 +40,15 @@ def test_same_seed_same_records(kyodo):
     pd.testing.assert_frame_equal(kyodo.series, again.series)
 
 
+def test_rate_leaves_out_the_kernel_load(kyodo):
+    # the kernel is loaded (or compiled, on a first run) before the timed loop: the rate
+    # is replications over the loop alone, and the load is reported on its own
+    m = kyodo.meta
+    assert np.isfinite(m["kernel_load_s"]) and m["kernel_load_s"] >= 0.0
+    assert m["reps_per_s"] == pytest.approx(300 / m["wall_s"], rel=1e-12)
+    assert simulate("kyodo-2021", replications=8, seed=5, workers=2).meta["kernel_load_s"] == 0.0
+
+
 def test_other_seed_other_records(kyodo):
     other = simulate("kyodo-2021", replications=300, seed=6)
     assert not kyodo.records["red_strikes"].equals(other.records["red_strikes"])

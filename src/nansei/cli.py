@@ -602,6 +602,11 @@ def _print_results(
         f"{m['scenario']}: {m['replications']:,} replications, seed {m['seed']}, "
         f"run {m['run_id']} ({m['reps_per_s']:,.0f} reps/s)"
     )
+    if m["kernel_load_s"] >= 5.0:  # the first run on this machine, or after an engine edit
+        title += (
+            f"; the kernel compiled first in {m['kernel_load_s']:.0f} s "
+            "(cached: later runs load it in about a second)"
+        )
     overrides = m.get("overrides") or {}
     if overrides:
         console.print(
