@@ -265,6 +265,35 @@ class KernelDispatcher(CPUDispatcher):
         self._cache = _KernelCache(self.py_func)
 
 
+def plain_python(func):
+    """``func`` run as plain Python: its Python source, calling the Python source of every
+    kernel function it calls (recursively), as under ``NUMBA_DISABLE_JIT=1`` but for this
+    call only.
+
+    For one-off calls from Python of small kernel functions (the legal timeline's means
+    when a scenario compiles): the first compiled call in a process starts Numba (about
+    0.3 s), which a process that hands the replications to workers never needs otherwise.
+    The arithmetic is the same; the tests compare both.
+    """
+    if not isinstance(func, KernelDispatcher):
+        return func  # under NUMBA_DISABLE_JIT the decorator returned the Python function
+    return _plain(func.py_func)
+
+
+@functools.cache
+def _plain(py_func):
+    import types as pytypes
+
+    glob = dict(py_func.__globals__)
+    for name in py_func.__code__.co_names:
+        value = glob.get(name)
+        if isinstance(value, KernelDispatcher):
+            glob[name] = _plain(value.py_func)
+    return pytypes.FunctionType(
+        py_func.__code__, glob, py_func.__name__, py_func.__defaults__, py_func.__closure__
+    )
+
+
 def kernel(
     func=None,
     *,

@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 from nansei.engine.dists import draw
-from nansei.engine.jit import kernel
+from nansei.engine.jit import kernel, plain_python
 from nansei.scenario.legal import ACTIONS, CONTAINED_IN, SITUATIONS
 
 #: Actions in array order (``auth_t`` index).
@@ -279,7 +279,8 @@ def _resolve_means(sc, trigger_times):
         rec_delay[r] = entry.delay_h.mean() if entry.delay_h is not None else 0.0
     for name, t in (trigger_times or {}).items():
         trig_t[TRIGGERS.index(name)] = t
-    legal_resolve(arrays["lg_perm"], rec, arrays["lg_f"], rec_t, rec_delay, recog_t, auth_t, trig_t)
+    resolve = plain_python(legal_resolve)  # no Numba start-up for a one-off call
+    resolve(arrays["lg_perm"], rec, arrays["lg_f"], rec_t, rec_delay, recog_t, auth_t, trig_t)
     return (
         {s: float(recog_t[i]) for i, s in enumerate(SITUATIONS)},
         {a: float(auth_t[i]) for i, a in enumerate(ACTION_NAMES)},
