@@ -269,9 +269,14 @@ def recognition_times(sc, trigger_times: dict[str, float] | None = None) -> dict
     return _resolve_means(sc, trigger_times)[0]
 
 
-def _resolve_means(sc, trigger_times):
+def _resolve_means(sc, trigger_times, resolve=None):
+    """Recognition and authority times at the delays' means; ``resolve`` is the resolver
+    to run (default: :func:`legal_resolve` as plain Python, which needs no Numba start-up
+    for this one call; the tests pass the compiled one to compare)."""
     from nansei.scenario.events import legal_timeline
 
+    if resolve is None:
+        resolve = plain_python(legal_resolve)
     arrays = compile_legal(sc)
     rec = arrays["lg_rec"]
     rec_t, rec_delay, recog_t, auth_t, trig_t = new_legal_state(rec.shape[0])
@@ -279,7 +284,6 @@ def _resolve_means(sc, trigger_times):
         rec_delay[r] = entry.delay_h.mean() if entry.delay_h is not None else 0.0
     for name, t in (trigger_times or {}).items():
         trig_t[TRIGGERS.index(name)] = t
-    resolve = plain_python(legal_resolve)  # no Numba start-up for a one-off call
     resolve(arrays["lg_perm"], rec, arrays["lg_f"], rec_t, rec_delay, recog_t, auth_t, trig_t)
     return (
         {s: float(recog_t[i]) for i, s in enumerate(SITUATIONS)},
