@@ -95,7 +95,8 @@ def test_editing_a_helper_or_a_constant_module_recompiles(tmp_path):
     edited = _run(tmp_path, CALL, cache)
     assert _result(edited) == 60
     # the body of a helper compiled into the entry point
-    text = (eng / "helper.py").read_text(encoding="utf-8").replace("x + K", "x + 2 * K")
+    text = (eng / "helper.py").read_text(encoding="utf-8")
+    text = text.replace("@kernel\n", "@kernel(nrt=True)\n").replace("x + K", "x + 2 * K")
     (eng / "helper.py").write_text(text, encoding="utf-8")
     assert _result(_run(tmp_path, CALL, cache)) == 110
     folders = sorted(p.name for p in cache.glob("kernel-*"))
@@ -144,3 +145,29 @@ def test_helpers_are_link_only_and_only_entry_points_are_cached(tmp_path):
     assert "link-only True True" in proc.stdout
     cached = {p.name.split("-")[0] for p in cache.glob("kernel-*/*.nbi")}
     assert cached == {"entry.run"}, cached
+
+
+def test_a_link_only_helper_keeps_its_environment_and_refuses_python_calls(tmp_path):
+    # an exception carrying a runtime value needs the helper's environment inside the
+    # entry point's machine code (cold compile, then a cache load); calling the helper
+    # itself from Python is a clear TypeError, not a crash
+    eng = _mini_package(tmp_path)
+    text = (eng / "helper.py").read_text(encoding="utf-8")
+    text = text.replace("@kernel\n", "@kernel(nrt=True)\n")  # a raised runtime value
+    text = text.replace(
+        "    return x + K",
+        '    if x > 100:\n        raise ValueError("too big", x)\n    return x + K',
+    )
+    (eng / "helper.py").write_text(text, encoding="utf-8")
+    code = (
+        "from minipkg.engine.entry import run\n"
+        "from minipkg.engine.helper import add\n"
+        "try:\n    run(1000)\nexcept ValueError as e:\n    print('raised', e.args)\n"
+        "try:\n    add(1)\nexcept TypeError as e:\n"
+        "    print('refused', 'Python wrapper' in str(e))\n"
+    )
+    cache = tmp_path / "cache"
+    for _ in range(2):  # compiled, then loaded from the cache
+        out = _run(tmp_path, code, cache).stdout
+        assert "raised ('too big', 1000)" in out, out
+        assert "refused True" in out, out

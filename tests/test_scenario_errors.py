@@ -281,3 +281,10 @@ def test_inputs_of_other_types():
     for bad in (None, 3, 2.5, ["a"], object(), b"\xff\xfe"):
         with pytest.raises(ScenarioError):
             load_scenario(bad)
+
+
+def test_a_bad_character_below_japanese_text_is_on_its_own_line():
+    # libyaml counts positions in UTF-8 bytes: the line must still be the character's
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_text("name: 日本語の名前\nnote: 石垣島\nc: \x01x\n")
+    assert info.value.problems[0].line == 3 and "unacceptable character" in str(info.value)

@@ -484,7 +484,7 @@ def _simulate(sc, reps, seed, workers, series, trace):
     with _progress_bar() as bar:
         # Until the first batch is back the kernel is loading, or compiling on a first run.
         task = bar.add_task(
-            f"starting {sc.name} (a first run compiles the kernel: 1-3 min)",
+            f"starting {sc.name} (a first run compiles the kernel: about a minute)",
             total=reps or sc.run.replications,
         )
 
@@ -602,9 +602,10 @@ def _print_results(
         f"{m['scenario']}: {m['replications']:,} replications, seed {m['seed']}, "
         f"run {m['run_id']} ({m['reps_per_s']:,.0f} reps/s)"
     )
-    if m["kernel_load_s"] >= 5.0:  # the first run on this machine, or after an engine edit
+    load_s = m["kernel_load_s"]  # None with workers: each loads it inside the timed loop
+    if load_s is not None and load_s >= 5.0:  # a first run on this machine, or an engine edit
         title += (
-            f"; the kernel compiled first in {m['kernel_load_s']:.0f} s "
+            f"; the kernel compiled first in {load_s:.0f} s "
             "(cached: later runs load it in about a second)"
         )
     overrides = m.get("overrides") or {}
@@ -1093,7 +1094,8 @@ def study(
         n_arms = len(st.arms())
         with _progress_bar() as bar:
             task = bar.add_task(
-                f"starting study {st.name} (a first run compiles the kernel: 1-3 min)", total=None
+                f"starting study {st.name} (a first run compiles the kernel: about a minute)",
+                total=None,
             )
 
             def progress(done: int, total: int) -> None:

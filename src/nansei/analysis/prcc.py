@@ -32,6 +32,8 @@ def _ranks(a: np.ndarray) -> np.ndarray:
     compares them), without importing ``scipy.stats``.
     """
     a = np.asarray(a, dtype=float)
+    if a.ndim not in (1, 2):
+        raise ValueError(f"ranks of a 1-D or 2-D array, got {a.ndim} dimensions")
     cols = a[:, None] if a.ndim == 1 else a
     out = np.full(cols.shape[::-1], np.nan)  # (k, n): returned transposed, as SciPy's
     for j in range(cols.shape[1]):

@@ -164,17 +164,25 @@ class _KernelCache(caching.FunctionCache):
     _impl_class = _KernelCacheImpl
 
 
-#: The Numba internals that :class:`_LinkOnlyLibrary` and :class:`_KernelCompiler` use
-#: (present from Numba 0.59 to 0.68 at least). Without them every function compiles and
-#: caches as with plain ``numba.njit``: slower to compile, the same machine code.
-LINK_ONLY = all(
-    hasattr(codegen.JITCodeLibrary, name)
-    for name in (
-        "_optimize_final_module",
-        "_finalize_dynamic_globals",
-        "_verify_declare_only_symbols",
+#: Numba versions whose internals :class:`_LinkOnlyLibrary` and :class:`_KernelCompiler`
+#: were read against (``numba/core/codegen.py``, ``dispatcher.py``); outside them, or
+#: without those internals, every function compiles and caches as with plain
+#: ``numba.njit``: slower to compile, the same machine code. A test fails when the
+#: installed Numba falls outside, so that the range is reviewed, not silently dropped.
+_NUMBA_TESTED = ((0, 59), (0, 68))
+#: Whether functions without a Python wrapper get a link-only library.
+LINK_ONLY = (
+    _NUMBA_TESTED[0] <= tuple(int(x) for x in numba.__version__.split(".")[:2]) <= _NUMBA_TESTED[1]
+    and all(
+        hasattr(codegen.JITCodeLibrary, name)
+        for name in (
+            "_optimize_final_module",
+            "_finalize_dynamic_globals",
+            "_verify_declare_only_symbols",
+        )
     )
-) and hasattr(_FunctionCompiler, "_compile_core")
+    and hasattr(_FunctionCompiler, "_compile_core")
+)
 
 
 class _LinkOnlyLibrary(codegen.JITCodeLibrary):
@@ -187,8 +195,8 @@ class _LinkOnlyLibrary(codegen.JITCodeLibrary):
     function-level passes: its module is not optimised as a whole, not turned into
     machine code and not cached. The entry points callable from Python (the batch
     entries, the evacuation sub-model) optimise and emit the whole tree once, and
-    only they are cached. This takes the cold compile from about 67 s to about
-    58 s and leaves the kernel as fast (``docs/performance.md``).
+    only they are cached. This took the cold compile of ``kyodo-2021`` from 62 s to
+    57 s and made the kernel slightly faster (``docs/performance.md``).
     """
 
     @property
@@ -242,7 +250,25 @@ class _KernelCompiler(_FunctionCompiler):
         )
         if cres.typing_error is not None:
             raise cres.typing_error
+        if library is None:
+            _set_linked_environments(cres)
         return cres
+
+
+def _set_linked_environments(cres) -> None:
+    """Point the environment globals of the link-only functions inside an entry point's
+    machine code at their environments (Numba sets only a function's own when it
+    compiles it, and a link-only function is never loaded on its own). Without this, a
+    callee that needs its environment (``print``, an exception carrying runtime values)
+    fails with "missing Environment". A cache load sets them itself
+    (``CompileResult._rebuild``)."""
+    from numba.core.environment import lookup_environment
+
+    for gv in cres.library._final_module.global_variables:
+        if gv.name.startswith("_ZN08NumbaEnv"):
+            env = lookup_environment(gv.name)
+            if env is not None:
+                cres.library.codegen.set_env(gv.name, env)
 
 
 class KernelDispatcher(CPUDispatcher):
@@ -265,6 +291,18 @@ class KernelDispatcher(CPUDispatcher):
         self._cache = _KernelCache(self.py_func)
 
 
+class _LinkOnlyDispatcher(KernelDispatcher):
+    """A kernel function without a Python wrapper: callable from compiled code only.
+    Numba would otherwise call a null pointer and end the process."""
+
+    def __call__(self, *args, **kwargs):
+        raise TypeError(
+            f"{self.py_func.__module__}.{self.py_func.__qualname__} is compiled without a "
+            "Python wrapper (@kernel without python=True): call it from a kernel function, "
+            "or run it as plain Python with nansei.engine.jit.plain_python"
+        )
+
+
 def plain_python(func):
     """``func`` run as plain Python: its Python source, calling the Python source of every
     kernel function it calls (recursively), as under ``NUMBA_DISABLE_JIT=1`` but for this
@@ -273,7 +311,10 @@ def plain_python(func):
     For one-off calls from Python of small kernel functions (the legal timeline's means
     when a scenario compiles): the first compiled call in a process starts Numba (about
     0.3 s), which a process that hands the replications to workers never needs otherwise.
-    The arithmetic is the same; the tests compare both.
+    The arithmetic is the same; the tests compare both. Only kernel functions named as
+    globals of the function (and, recursively, of those) are replaced: one reached as
+    ``module.func``, through a closure or from a comprehension would still run compiled,
+    and a recursive kernel function is not supported.
     """
     if not isinstance(func, KernelDispatcher):
         return func  # under NUMBA_DISABLE_JIT the decorator returned the Python function
@@ -338,7 +379,8 @@ def kernel(
     if not python:
         opts["no_cpython_wrapper"] = True
         opts["no_cfunc_wrapper"] = True
-    disp = KernelDispatcher(py_func=func, locals={}, targetoptions=opts)
+    cls = KernelDispatcher if python else _LinkOnlyDispatcher
+    disp = cls(py_func=func, locals={}, targetoptions=opts)
     if python or not LINK_ONLY:  # a link-only function's code is cached in its callers'
         disp.enable_caching()
     return disp

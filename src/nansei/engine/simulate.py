@@ -230,8 +230,9 @@ def simulate(
 
     check_run(compiled, reps, series, workers)  # refuse before running what cannot fit
 
-    # the kernel's compile (first run on a machine) or cache load is not part of the rate
-    load_s = load_kernel(compiled) if workers == 1 else 0.0
+    # the kernel's compile (first run on a machine) or cache load is not part of the rate;
+    # with workers, each loads it on its first batch, inside the timed loop (None: not apart)
+    load_s = load_kernel(compiled) if workers == 1 else None
     t0 = time.perf_counter()
     outs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     batches = _batches(reps, workers)

@@ -119,7 +119,10 @@ def _index(node: yaml.Node, source: str) -> Lines:
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, source: str) -> ScenarioError:
     pos = int(getattr(exc, "position", 0) or 0)
-    line = text[:pos].count("\n") + 1
+    if _Loader is not yaml.SafeLoader:  # libyaml counts the position in UTF-8 bytes
+        line = text.encode("utf-8", "surrogatepass")[:pos].count(b"\n") + 1
+    else:
+        line = text[:pos].count("\n") + 1
     return _err(f"unacceptable character {exc.character!r} in YAML text", line=line, source=source)
 
 
