@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from distributed.diagnostics.plugin import WorkerPlugin
 
 __all__ = ["DieWithParent"]
@@ -26,3 +28,16 @@ class DieWithParent(WorkerPlugin):
         from nansei.workerpool import die_with_parent
 
         die_with_parent(self.parent)
+        # The parent closes the cluster at the end of a sweep or on Ctrl-C; a heartbeat in
+        # flight then finds the scheduler gone and Dask prints its traceback. Expected, not
+        # an error: a scheduler lost at any other time fails the sweep with its own message.
+        logging.getLogger("distributed.worker").addFilter(_HeartbeatLost())
+
+
+class _HeartbeatLost(logging.Filter):
+    """Drop Dask's "Failed to communicate with scheduler during heartbeat" record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(
+            "Failed to communicate with scheduler during heartbeat"
+        )
